@@ -1,0 +1,46 @@
+"""Atomic file writes shared by the raw landing zone and the lake.
+
+A reader (an analyst, DuckDB, the next run) must never see half a file: every write goes to a
+hidden temporary name in the target directory, is flushed to disk and then renamed over the
+final name, which is atomic on POSIX file systems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temporary sibling path; rename it to `final` only if the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        yield temporary
+        _fsync_file(temporary)
+        os.replace(temporary, final)
+        fsync_dir(final.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(final: Path, data: bytes) -> None:
+    with atomic_path(final) as temporary:
+        temporary.write_bytes(data)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_dir(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

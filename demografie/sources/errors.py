@@ -1,0 +1,65 @@
+"""Errors of the extract layer. Every message names the publisher, the table and the cause;
+none ever contains a credential."""
+
+from __future__ import annotations
+
+
+class SourceError(Exception):
+    """A publisher did not deliver what we asked for."""
+
+    def __init__(self, publisher: str, table: str, cause: str) -> None:
+        self.publisher = publisher
+        self.table = table
+        self.cause = cause
+        super().__init__(f"{publisher}: table {table}: {cause}")
+
+
+class TransientSourceError(SourceError):
+    """A failure that may pass: HTTP 5xx/429, timeouts, resets, status 6, an HTML page."""
+
+    def __init__(
+        self, publisher: str, table: str, cause: str, retry_after: float | None = None
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(publisher, table, cause)
+
+
+class CredentialsMissingError(SourceError):
+    """No username/password configured for a publisher that requires them."""
+
+
+class LoginFailedError(SourceError):
+    """The publisher rejected the credentials."""
+
+
+class StatusError(SourceError):
+    """The publisher answered with a GENESIS status code that is not a success."""
+
+    def __init__(self, publisher: str, table: str, code: int, content: str, meaning: str) -> None:
+        self.code = code
+        self.content = content
+        super().__init__(publisher, table, f"status {code} ({meaning}): {content}")
+
+
+class NoNewerDataError(StatusError):
+    """Status 50: nothing newer than the `stand` we sent."""
+
+
+class TableNotFoundError(StatusError):
+    """Status 90: the table does not exist."""
+
+
+class NoObjectsError(StatusError):
+    """Status 104: no object matches the selection (e.g. no data in the years asked for)."""
+
+
+class TableTooLargeError(StatusError):
+    """Status 98: the table is too large for a dialog request and needs a background job."""
+
+
+class PublisherStatusError(StatusError):
+    """Status -1 or any code we do not know: a generic publisher-side error."""
+
+
+class UnexpectedResponseError(SourceError):
+    """The body is not what the protocol promises (bad zip, unknown content type, ...)."""

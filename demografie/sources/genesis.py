@@ -1,0 +1,263 @@
+"""A client for the GENESIS REST 2020 protocol (Regionaldatenbank, Destatis, Zensus).
+
+POST only, form body, credentials in the `username`/`password` headers, explicit years, bounded
+retries with backoff on what may pass (HTTP 5xx/429, timeouts, resets, status 6, an HTML page
+where data was expected). Returns bytes; parsing is someone else's job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from demografie.sources import errors
+from demografie.sources.archive import ArchiveError, is_zip, unpack_single
+from demografie.sources.credentials import Credentials
+from demografie.sources.publishers import Publisher
+from demografie.sources.status import Outcome, Status, parse_status
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    backoff_seconds: float = 2.0
+    max_backoff_seconds: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_backoff_seconds)
+        base = self.backoff_seconds * 2 ** (attempt - 1)
+        return float(min(base * random.uniform(0.75, 1.25), self.max_backoff_seconds))
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """The parameters of one `data/tablefile` request."""
+
+    name: str
+    startyear: int
+    endyear: int
+    regionalkey: str = ""
+    stand: str = ""
+    language: str = "de"
+
+    def form(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "area": "all",
+            "compress": "true",
+            "transpose": "false",
+            "startyear": str(self.startyear),
+            "endyear": str(self.endyear),
+            "timeslices": "",
+            "regionalvariable": "",
+            "regionalkey": self.regionalkey,
+            "format": "ffcsv",
+            "job": "false",
+            "stand": self.stand,
+            "language": self.language,
+            "quality": "on",
+        }
+
+
+@dataclass(frozen=True)
+class Download:
+    """One answer of the publisher, byte-exact, with what is needed to reproduce the request."""
+
+    publisher: str
+    url: str
+    params: dict[str, str]
+    content: bytes
+    content_type: str
+    retrieved_at: datetime
+
+    def flat_file(self) -> tuple[str, bytes]:
+        """The flat file inside the response: (member name, bytes)."""
+        if not is_zip(self.content):
+            return (f"{self.params.get('name', 'table')}.csv", self.content)
+        try:
+            member = unpack_single(self.content)
+        except ArchiveError as exc:
+            raise errors.UnexpectedResponseError(
+                self.publisher, self.params.get("name", "?"), str(exc)
+            ) from exc
+        return (member.name, member.data)
+
+
+@dataclass(frozen=True)
+class TableMetadata:
+    name: str
+    title: str
+    updated: datetime | None
+    time_from: str
+    time_to: str
+
+
+@dataclass
+class GenesisClient:
+    publisher: Publisher
+    credentials: Credentials | None
+    session: requests.Session = field(default_factory=requests.Session)
+    timeout: tuple[float, float] = (30.0, 300.0)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def logincheck(self) -> None:
+        """Fail early and clearly when the credentials are missing or wrong."""
+        response = self._post("helloworld", "logincheck", {}, table="-")
+        envelope = _json(response, self.publisher.key, "-")
+        text = json.dumps(envelope.get("Status", envelope), ensure_ascii=False)
+        if "erfolgreich" not in text and "successful" not in text.lower():
+            raise errors.LoginFailedError(
+                self.publisher.key, "-", f"login rejected: {_status_text(envelope)}"
+            )
+
+    def table_metadata(self, name: str) -> TableMetadata:
+        form = {"name": name, "area": "all", "language": "de"}
+        envelope = _json(self._post("metadata", "table", form, table=name), self.publisher.key, name)
+        self._raise_for_status(envelope, name)
+        obj = envelope.get("Object") or {}
+        times = obj.get("Time") or {}
+        return TableMetadata(
+            name=name,
+            title=" ".join(str(obj.get("Content", "")).split()),
+            updated=parse_updated(str(obj.get("Updated", ""))),
+            time_from=str(times.get("From", "")),
+            time_to=str(times.get("To", "")),
+        )
+
+    def tablefile(self, request: TableRequest) -> Download:
+        form = request.form()
+        response = self._post("data", "tablefile", form, table=request.name)
+        content_type = response.headers.get("Content-Type", "")
+        body = response.content
+        if "json" in content_type or body.lstrip()[:1] == b"{":
+            self._raise_for_status(_json(response, self.publisher.key, request.name), request.name)
+            raise errors.UnexpectedResponseError(
+                self.publisher.key, request.name, "a status envelope but no table"
+            )
+        if not body:
+            raise errors.TransientSourceError(self.publisher.key, request.name, "empty body")
+        return Download(
+            publisher=self.publisher.key,
+            url=response.url,
+            params=form,
+            content=body,
+            content_type=content_type,
+            retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        )
+
+    def _raise_for_status(self, envelope: dict[str, Any], table: str) -> None:
+        status = parse_status(envelope)
+        if status is None:
+            raise errors.UnexpectedResponseError(self.publisher.key, table, "no Status in answer")
+        if status.rule.outcome is Outcome.OK:
+            if status.code == 22:
+                log.warning("%s: table %s: %s", self.publisher.key, table, status.content)
+            return
+        raise status.error(self.publisher.key, table)
+
+    def _post(self, service: str, method: str, form: dict[str, str], table: str) -> requests.Response:
+        if self.credentials is None:
+            raise errors.CredentialsMissingError(
+                self.publisher.key,
+                table,
+                f"no credentials; set {self.publisher.env_prefix}_USERNAME and "
+                f"{self.publisher.env_prefix}_PASSWORD (free account: {self.publisher.signup_url})",
+            )
+        url = f"{self.publisher.base_url}{service}/{method}"
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                return self._attempt(url, form, table)
+            except errors.TransientSourceError as exc:
+                if attempt == self.retry.attempts:
+                    raise errors.TransientSourceError(
+                        exc.publisher, exc.table, f"{exc.cause} (gave up after {attempt} attempts)"
+                    ) from exc
+                pause = self.retry.delay(attempt, exc.retry_after)
+                log.warning("%s; retrying in %.1f s (attempt %d)", exc, pause, attempt + 1)
+                self.retry.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, url: str, form: dict[str, str], table: str) -> requests.Response:
+        assert self.credentials is not None
+        key = self.publisher.key
+        try:
+            response = self.session.post(
+                url, data=form, headers=self.credentials.headers(), timeout=self.timeout
+            )
+        except requests.Timeout as exc:
+            raise errors.TransientSourceError(key, table, f"timeout: {type(exc).__name__}") from None
+        except requests.ConnectionError as exc:
+            raise errors.TransientSourceError(
+                key, table, f"connection failed: {type(exc).__name__}"
+            ) from None
+        if response.status_code in RETRYABLE_HTTP:
+            raise errors.TransientSourceError(
+                key, table, f"HTTP {response.status_code}", retry_after=_retry_after(response)
+            )
+        if response.status_code >= 400:
+            raise errors.UnexpectedResponseError(key, table, f"HTTP {response.status_code}")
+        if _is_html(response):
+            raise errors.TransientSourceError(
+                key, table, "an HTML page where data was expected (web page or outage notice)"
+            )
+        if _looks_like_json(response):
+            status = parse_status(_json(response, key, table))
+            if status is not None and status.rule.outcome is Outcome.RETRY:
+                raise errors.TransientSourceError(key, table, f"status {status.code}: {status.content}")
+        return response
+
+
+def parse_updated(text: str) -> datetime | None:
+    """GENESIS 'Updated'/'Stand' stamps: '31.03.2025 11:18:07h', '2025-03-31 11:18:07', ..."""
+    cleaned = text.strip().rstrip("h").strip()
+    for pattern in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(cleaned, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isdigit() else None
+
+
+def _is_html(response: requests.Response) -> bool:
+    if "html" in response.headers.get("Content-Type", ""):
+        return True
+    head = response.content[:200].lstrip().lower()
+    return head.startswith(b"<!doctype html") or head.startswith(b"<html")
+
+
+def _looks_like_json(response: requests.Response) -> bool:
+    return "json" in response.headers.get("Content-Type", "") or response.content.lstrip()[:1] == b"{"
+
+
+def _json(response: requests.Response, publisher: str, table: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(response.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.UnexpectedResponseError(publisher, table, f"invalid JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise errors.UnexpectedResponseError(publisher, table, "JSON answer is not an object")
+    return parsed
+
+
+def _status_text(envelope: dict[str, Any]) -> str:
+    status = parse_status(envelope)
+    return status.content if status else "no status"

@@ -1,0 +1,45 @@
+"""The publisher routes that speak the GENESIS REST 2020 protocol, declared as data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Publisher:
+    key: str
+    name: str
+    base_url: str
+    env_prefix: str
+    signup_url: str
+    # The Regionaldatenbank answers parallel requests with status 6; Destatis allows three.
+    max_parallel_requests: int = 1
+
+    def with_base_url(self, base_url: str) -> Publisher:
+        return replace(self, base_url=base_url if base_url.endswith("/") else base_url + "/")
+
+    def from_env(self) -> Publisher:
+        """Honour `<env_prefix>_URL`, e.g. to point at a staging or local server."""
+        override = os.environ.get(f"{self.env_prefix}_URL", "").strip()
+        return self.with_base_url(override) if override else self
+
+
+REGIO = Publisher(
+    key="regio",
+    name="Regionaldatenbank Deutschland",
+    base_url="https://www.regionalstatistik.de/genesisws/rest/2020/",
+    env_prefix="GENESIS_REGIO",
+    signup_url="https://www.regionalstatistik.de/genesis/online?Menu=Registrierung",
+)
+
+DESTATIS = Publisher(
+    key="destatis",
+    name="Destatis GENESIS-Online",
+    base_url="https://www-genesis.destatis.de/genesisWS/rest/2020/",
+    env_prefix="GENESIS_DESTATIS",
+    signup_url="https://www-genesis.destatis.de/datenbank/online",
+    max_parallel_requests=3,
+)
+
+PUBLISHERS = {publisher.key: publisher for publisher in (REGIO, DESTATIS)}

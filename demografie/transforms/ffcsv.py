@@ -1,0 +1,171 @@
+"""The GENESIS flat file, v5 (`format=ffcsv` since 2025): parsing by header names.
+
+Header: statistics_code;statistics_label;time_code;time_label;time;
+        {i}_variable_code;{i}_variable_label;{i}_variable_attribute_code;{i}_variable_attribute_label
+        (for i = 1..k);value;value_unit;value_variable_code;value_variable_label[;value_q]
+
+UTF-8 with or without BOM, `;`, decimal comma (German) or point (English). Every column stays a
+string, codes keep their leading zeros; `value` becomes a float64 with NULL wherever the publisher
+printed a symbol, and the symbol goes to `status`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from demografie.transforms.errors import ParseError
+
+BOM = b"\xef\xbb\xbf"
+# GENESIS "Zeichenerklärung": nothing/zero, secret/unknown, not yet available, not reliable
+# enough, locked, limited informative value.
+SYMBOLS = ("-", ".", "...", "/", "x", "()")
+NUMBER_PATTERN = r"^-?[0-9]+([.,][0-9]+)?$"
+FIXED_COLUMNS = ("statistics_code", "time_code", "time", "value", "value_unit", "value_variable_code")
+VARIABLE_FIELDS = ("variable_code", "variable_label", "variable_attribute_code", "variable_attribute_label")
+VARIABLE_COLUMN = re.compile(r"^(\d+)_variable_code$")
+V4_MARKERS = ("Statistik_Code", "Zeit_Code")
+
+
+@dataclass(frozen=True)
+class FlatFile:
+    """A parsed flat file: the file's columns (strings), `value` as float64, plus `status`,
+    `quality` (from `value_q`, NULL when absent) and `line` (1-based line in the file)."""
+
+    table: pa.Table
+    variables: int
+    decimal: str | None
+
+    def variable_columns(self, i: int) -> tuple[str, str, str, str]:
+        code, label, attr_code, attr_label = (f"{i}_{field}" for field in VARIABLE_FIELDS)
+        return code, label, attr_code, attr_label
+
+
+def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile:
+    """Parse v5 flat-file bytes. `where` names table and source for error messages.
+
+    `decimal` is ',' or '.' when the request language is known; None infers it from the values
+    and rejects a file that mixes both.
+    """
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    header = _header(body, where)
+    variables = _count_variables(header, where)
+    table = _read(body, header, where)
+    if table.num_rows == 0:
+        raise ParseError(where, "the flat file has a header but no data rows")
+    table = table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
+    _check_statistics_code(table, where)
+    values, status, used = _parse_values(table, decimal, where)
+    quality = (
+        pc.if_else(pc.equal(table.column("value_q"), ""), None, table.column("value_q"))
+        if "value_q" in header
+        else pa.nulls(table.num_rows, pa.string())
+    )
+    table = table.set_column(table.schema.get_field_index("value"), "value", values)
+    table = table.append_column("status", status).append_column("quality", quality)
+    return FlatFile(table, variables, used)
+
+
+def _header(body: bytes, where: str) -> list[str]:
+    first = body.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        names = first.decode("utf-8").split(";")
+    except UnicodeDecodeError:
+        raise ParseError(where, "the header is not UTF-8; is this a table CSV (cp1252)?") from None
+    if any(marker in names for marker in V4_MARKERS):
+        raise ParseError(where, "this is a v4 flat file (German headers); only v5 is supported")
+    missing = [name for name in FIXED_COLUMNS if name not in names]
+    if missing:
+        raise ParseError(where, f"not a GENESIS v5 flat file: header lacks {', '.join(missing)}")
+    if len(set(names)) != len(names):
+        raise ParseError(where, "the header repeats a column name")
+    return names
+
+
+def _count_variables(header: list[str], where: str) -> int:
+    numbers = sorted(int(m.group(1)) for name in header if (m := VARIABLE_COLUMN.match(name)))
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ParseError(where, f"classifying variables are not numbered 1..k: {numbers}")
+    for i in numbers:
+        for field in VARIABLE_FIELDS:
+            if f"{i}_{field}" not in header:
+                raise ParseError(where, f"header lacks {i}_{field}")
+    if not numbers:
+        raise ParseError(where, "the flat file has no classifying variable (no region)")
+    return len(numbers)
+
+
+def _read(body: bytes, header: list[str], where: str) -> pa.Table:
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=";"),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
+
+
+def _arrow_message(exc: Exception) -> str:
+    text = str(exc)
+    if "invalid UTF8" in text:
+        return "not valid UTF-8 (wrong encoding?)"
+    return text.split("\n")[0]
+
+
+def _check_statistics_code(table: pa.Table, where: str) -> None:
+    codes = table.column("statistics_code")
+    bad = pc.invert(pc.match_substring_regex(codes, r"^[0-9A-Z]{5}$"))
+    _reject(table, bad, "statistics_code", "is not a statistics code", where)
+
+
+def _parse_values(
+    table: pa.Table, decimal: str | None, where: str
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray, str | None]:
+    raw = table.column("value")
+    is_symbol = pc.is_in(raw, value_set=pa.array(SYMBOLS))
+    is_number = pc.match_substring_regex(raw, NUMBER_PATTERN)
+    _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value",
+            "is neither a number nor a GENESIS symbol", where)
+    has_comma = pc.any(pc.match_substring(raw, ",")).as_py()
+    has_point = pc.any(pc.match_substring_regex(raw, r"^-?[0-9]+\.[0-9]+$")).as_py()
+    used = _decimal_mark(decimal, bool(has_comma), bool(has_point), where)
+    numeric = pc.if_else(is_number, raw, None)
+    if used == ",":
+        numeric = pc.replace_substring(numeric, ",", ".")
+    values = pc.cast(numeric, pa.float64())
+    status = pc.if_else(is_symbol, raw, None)
+    return values, status, used
+
+
+def _decimal_mark(declared: str | None, has_comma: bool, has_point: bool, where: str) -> str | None:
+    if has_comma and has_point:
+        raise ParseError(where, "values use both decimal comma and decimal point")
+    if declared == "," and has_point:
+        raise ParseError(where, "a German (decimal comma) file holds a value with a decimal point")
+    if declared == "." and has_comma:
+        raise ParseError(where, "an English (decimal point) file holds a value with a decimal comma")
+    if declared:
+        return declared
+    return "," if has_comma else "." if has_point else None
+
+
+def _reject(table: pa.Table, bad: pa.ChunkedArray, column: str, problem: str, where: str) -> None:
+    count = pc.sum(pc.cast(bad, pa.int64())).as_py() or 0
+    if not count:
+        return
+    offenders = table.filter(bad).slice(0, 3)
+    lines = offenders.column("line").to_pylist()
+    samples = offenders.column(column).to_pylist()
+    detail = ", ".join(f"line {n}: {v!r}" for n, v in zip(lines, samples, strict=True))
+    raise ParseError(where, f"{count} {column} field(s) {problem} ({detail})")

@@ -1,0 +1,206 @@
+"""From a parsed flat file to observations in the shared schema."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from demografie.transforms.errors import ParseError
+from demografie.transforms.ffcsv import FlatFile
+from demografie.transforms.harmonise import (
+    DIMENSION_DEFAULTS,
+    DIMENSIONS,
+    REGION_LEVELS,
+    REGIONAL_VARIABLES,
+    TIME_CODES,
+    UNITS,
+)
+from demografie.transforms.schema import DIMS_TYPE, OBSERVATION_SCHEMA
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who published the table, when, and which load of ours brought it in."""
+
+    dataset: str
+    source: str
+    source_table: str
+    vintage: datetime
+    retrieved_at: datetime
+    load_id: str
+    synthetic: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}: table {self.source_table}"
+
+
+def normalise(
+    flat: FlatFile,
+    provenance: Provenance,
+    measures: Mapping[str, str],
+    states: Collection[str],
+) -> pa.Table:
+    """Observations of `states` in the shared schema, sorted by identity."""
+    where = provenance.where
+    table = flat.table
+    region_position = _region_position(flat, where)
+    table = _keep_states(table, region_position, states)
+    if table.num_rows == 0:
+        raise ParseError(where, f"no rows for the states {', '.join(sorted(states))}")
+    other = [i for i in range(1, flat.variables + 1) if i != region_position]
+    dims = _dimension_codes(flat, table, other, where)
+    columns = {
+        "dataset": _constant(provenance.dataset, table),
+        "measure": _mapped(table, "value_variable_code", measures, "value variable", where),
+        **_region_columns(table, region_position, where),
+        **_time_columns(table, where),
+        **_harmonised(table, dims, where),
+        "age_from": pa.nulls(table.num_rows, pa.int16()),
+        "age_to": pa.nulls(table.num_rows, pa.int16()),
+        "value": table.column("value"),
+        "unit": _mapped(table, "value_unit", UNITS, "unit", where),
+        "status": table.column("status"),
+        "quality": table.column("quality"),
+        "source": _constant(provenance.source, table),
+        "source_table": _constant(provenance.source_table, table),
+        "source_measure": table.column("value_variable_code"),
+        "source_dims": _dims_map(table, dims),
+        "vintage": _constant(provenance.vintage, table, pa.timestamp("us")),
+        "retrieved_at": _constant(provenance.retrieved_at, table, pa.timestamp("us")),
+        "load_id": _constant(provenance.load_id, table),
+        "synthetic": _constant(provenance.synthetic, table, pa.bool_()),
+    }
+    result = pa.table(columns).select(OBSERVATION_SCHEMA.names).cast(OBSERVATION_SCHEMA)
+    _check_unique(result, table, dims, where)
+    return result.sort_by([("source_measure", "ascending"), ("region_code", "ascending"),
+                           ("ref_date", "ascending"), ("sex", "ascending"),
+                           ("nationality", "ascending")])
+
+
+def _region_position(flat: FlatFile, where: str) -> int:
+    """The one variable position that carries the region in every row."""
+    positions = []
+    for i in range(1, flat.variables + 1):
+        codes = flat.table.column(f"{i}_variable_code")
+        regional = pc.is_in(codes, value_set=pa.array(sorted(REGIONAL_VARIABLES)))
+        if pc.all(regional).as_py():
+            positions.append(i)
+        elif pc.any(regional).as_py():
+            raise ParseError(where, f"variable {i} is a region in some rows only")
+    if len(positions) != 1:
+        raise ParseError(where, f"expected one regional variable, found {len(positions)}")
+    return positions[0]
+
+
+def _keep_states(table: pa.Table, position: int, states: Collection[str]) -> pa.Table:
+    codes = table.column(f"{position}_variable_attribute_code")
+    state = pc.utf8_slice_codeunits(codes, 0, 2)
+    return table.filter(pc.is_in(state, value_set=pa.array(sorted(states), pa.string())))
+
+
+def _dimension_codes(flat: FlatFile, table: pa.Table, positions: list[int], where: str) -> list[tuple[str, int]]:
+    """(variable code, position) of every classifying variable, sorted by code."""
+    found = []
+    for i in positions:
+        codes = pc.unique(table.column(f"{i}_variable_code")).to_pylist()
+        if len(codes) != 1:
+            raise ParseError(where, f"variable {i} changes its code between rows: {codes}")
+        found.append((str(codes[0]), i))
+    names = [code for code, _ in found]
+    if len(set(names)) != len(names):
+        raise ParseError(where, f"a classifying variable appears twice: {names}")
+    return sorted(found)
+
+
+def _region_columns(table: pa.Table, position: int, where: str) -> dict[str, pa.ChunkedArray]:
+    codes = table.column(f"{position}_variable_attribute_code")
+    lengths = pc.utf8_length(codes)
+    levels = _lookup(lengths, {k: v for k, v in REGION_LEVELS.items()}, pa.int32())
+    if levels.null_count:
+        bad = pc.filter(codes, pc.is_null(levels)).to_pylist()[:3]
+        raise ParseError(where, f"region keys of unknown length: {bad}")
+    names = pc.utf8_trim_whitespace(table.column(f"{position}_variable_attribute_label"))
+    return {
+        "region_code": codes,
+        "region_level": levels,
+        "region_name": names,
+        "state": pc.utf8_slice_codeunits(codes, 0, 2),
+    }
+
+
+def _time_columns(table: pa.Table, where: str) -> dict[str, pa.ChunkedArray]:
+    time_codes = table.column("time_code")
+    unknown = sorted(set(pc.unique(time_codes).to_pylist()) - set(TIME_CODES))
+    if unknown:
+        raise ParseError(where, f"unsupported time variable(s) {unknown}")
+    text = table.column("time")
+    is_year = pc.equal(_lookup(time_codes, {k: v[1] for k, v in TIME_CODES.items()}), "year")
+    as_date = pc.if_else(is_year, pc.binary_join_element_wise(text, "-12-31", ""), text)
+    valid = pc.match_substring_regex(as_date, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    if not pc.all(valid).as_py():
+        bad = pc.filter(text, pc.invert(valid)).to_pylist()[:3]
+        raise ParseError(where, f"unreadable time values {bad}")
+    try:
+        dates = pc.cast(pc.strptime(as_date, "%Y-%m-%d", "s"), pa.date32())
+    except pa.ArrowInvalid as exc:
+        raise ParseError(where, f"invalid dates: {exc}") from None
+    periods = _lookup(time_codes, {k: v[0] for k, v in TIME_CODES.items()})
+    return {"ref_date": dates, "period_type": periods}
+
+
+def _harmonised(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str, pa.ChunkedArray]:
+    columns = {name: _constant(default, table) for name, default in DIMENSION_DEFAULTS.items()}
+    for code, position in dims:
+        if code not in DIMENSIONS:
+            continue
+        column, mapping = DIMENSIONS[code]
+        columns[column] = _mapped(table, f"{position}_variable_attribute_code", mapping,
+                                  f"{code} attribute", where)
+    return columns
+
+
+def _dims_map(table: pa.Table, dims: list[tuple[str, int]]) -> pa.Array:
+    """MAP(variable code -> attribute code) of the classifying variables, keys sorted."""
+    n, width = table.num_rows, len(dims)
+    offsets = pa.array(range(0, n * width + 1, width) if width else [0] * (n + 1), pa.int32())
+    if not width:
+        return pa.MapArray.from_arrays(offsets, pa.array([], pa.string()), pa.array([], pa.string()))
+    keys = pa.array([code for _ in range(n) for code, _ in dims], pa.string())
+    columns = [table.column(f"{i}_variable_attribute_code").combine_chunks() for _, i in dims]
+    interleave = pa.array([row + col * n for row in range(n) for col in range(width)], pa.int64())
+    items = pa.concat_arrays(columns).take(interleave)
+    return pa.MapArray.from_arrays(offsets, keys, items, type=DIMS_TYPE)
+
+
+def _check_unique(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]], where: str) -> None:
+    parts = [result.column(c).cast(pa.string()) for c in ("source_measure", "region_code", "ref_date")]
+    parts += [table.column(f"{i}_variable_attribute_code") for _, i in dims]
+    key = pc.binary_join_element_wise(*parts, "\x1f")
+    if pc.count_distinct(key).as_py() != len(key):
+        counts = pa.table({"key": key}).group_by("key").aggregate([("key", "count")])
+        twice = counts.filter(pc.greater(counts.column("key_count"), 1)).column("key").to_pylist()
+        raise ParseError(where, f"{len(twice)} observation(s) appear twice, e.g. {twice[0]!r}")
+
+
+def _mapped(table: pa.Table, column: str, mapping: Mapping[str, str], what: str, where: str) -> pa.ChunkedArray:
+    source = table.column(column)
+    result = _lookup(source, mapping)
+    if result.null_count:
+        unknown = sorted(set(pc.filter(source, pc.is_null(result)).to_pylist()))
+        raise ParseError(where, f"unknown {what} {unknown[:5]}; known: {sorted(mapping)}")
+    return result
+
+
+def _lookup(source: pa.ChunkedArray, mapping: Mapping[object, str], key_type: pa.DataType | None = None) -> pa.ChunkedArray:
+    keys = pa.array(list(mapping), key_type or source.type)
+    values = pa.array(list(mapping.values()), pa.string())
+    return values.take(pc.index_in(source, value_set=keys))
+
+
+def _constant(value: object, table: pa.Table, type_: pa.DataType | None = None) -> pa.Array:
+    return pa.array([value] * table.num_rows, type_)

@@ -1,0 +1,1 @@
+"""The lake (Parquet, the record) and the DuckDB warehouse derived from it."""

@@ -1,0 +1,130 @@
+"""Build the DuckDB warehouse from the lake into a new file, check it, and swap it in.
+
+Analysts may hold the live file open (even for the whole run): the build never opens it. The new
+file replaces it with an atomic rename only after every `error` check passed; until then, and
+whenever anything fails, the previous warehouse stays live and untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from demografie import __version__
+from demografie.catalog import Dataset
+from demografie.fileio import fsync_dir
+from demografie.settings import Paths
+from demografie.transforms.schema import OBSERVATION_SCHEMA
+from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
+from demografie.warehouse.lake import ManifestEntry, committed_entries
+from demografie.warehouse.sqlfiles import read_sql
+
+BUILD_STEPS = (
+    "core/schemas.sql",
+    "core/observations.sql",
+    "core/regions.sql",
+    "meta/loads.sql",
+    "meta/build.sql",
+    "marts/population.sql",
+    "marts/employees.sql",
+    "marts/land_totals.sql",
+)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    deliveries: int
+    observation_versions: int
+    current_observations: int
+    checks: list[CheckResult]
+
+
+def build_warehouse(paths: Paths, datasets: Sequence[Dataset]) -> BuildResult:
+    entries = committed_entries(paths.lake)
+    staging = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex}.building")
+    try:
+        result = _build(staging, paths, entries, datasets)
+        os.replace(staging, paths.warehouse)
+        fsync_dir(paths.warehouse.parent)
+    finally:
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return BuildResult(paths.warehouse, *result)
+
+
+def _build(
+    staging: Path, paths: Paths, entries: list[ManifestEntry], datasets: Sequence[Dataset]
+) -> tuple[int, int, int, list[CheckResult]]:
+    con = duckdb.connect(str(staging))
+    try:
+        _stage(con, paths.lake, entries, datasets)
+        for step in BUILD_STEPS:
+            con.execute(read_sql(step))
+        checks = run_checks(con)
+        failures = [c for c in checks if c.failed and c.severity == "error"]
+        if failures:
+            raise ChecksFailedError(failures)
+        versions = _scalar(con, "SELECT count(*) FROM core.observations")
+        current = _scalar(con, "SELECT count(*) FROM core.current_observations")
+        con.execute(
+            "INSERT INTO meta.build VALUES (?, ?, ?, ?)",
+            [datetime.now(UTC).replace(tzinfo=None), __version__, len(entries), versions],
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return len(entries), versions, current, checks
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    entries: list[ManifestEntry],
+    datasets: Sequence[Dataset],
+) -> None:
+    if entries:
+        con.execute("SET VARIABLE lake_files = ?", [[str(lake / e.lake_file) for e in entries]])
+        con.execute(read_sql("staging/lake_observations.sql"))
+    else:
+        con.register("lake_observations", OBSERVATION_SCHEMA.empty_table())
+    con.register("manifest_entries", _manifest_table(entries))
+    con.register("catalog_datasets", _catalog_table(datasets))
+
+
+def _manifest_table(entries: list[ManifestEntry]) -> pa.Table:
+    schema = pa.schema(
+        [(name, pa.int64() if name == "rows" else pa.bool_() if name == "synthetic" else pa.string())
+         for name in ManifestEntry.__dataclass_fields__]
+    )
+    return pa.Table.from_pylist([asdict(e) for e in entries], schema=schema)
+
+
+def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
+    rows = [
+        {
+            "name": d.name,
+            "source": d.source,
+            "source_table": d.table,
+            "title": d.title,
+            "measures": ", ".join(f"{k} -> {v}" for k, v in d.measures.items()),
+            "first_year": d.first_year,
+            "write_mode": str(d.write),
+            "licence": d.licence,
+            "notes": d.notes,
+        }
+        for d in datasets
+    ]
+    return pa.Table.from_pylist(rows) if rows else pa.table({"name": pa.array([], pa.string())})
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,106 @@
+"""The lake: normalised observations as hive-partitioned Parquet, one file per distinct delivery.
+
+lake/observations/source=<s>/source_table=<t>/<sha16>.parquet   the rows (without the two
+                                                                  partition columns)
+lake/manifest/<s>/<t>/<sha16>.json                               the commit record
+
+A delivery is identified by the sha256 of the flat file it came from, so a re-delivery of the
+same bytes writes nothing. The Parquet file is written first and the manifest entry second, both
+atomically: a file without its manifest entry (a crash in between) is invisible to the build and
+is rewritten by the next load.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from demografie.fileio import atomic_path, atomic_write_bytes
+from demografie.transforms.schema import OBSERVATION_SCHEMA
+
+PARTITION_COLUMNS = ("source", "source_table")
+FILE_SCHEMA = pa.schema([f for f in OBSERVATION_SCHEMA if f.name not in PARTITION_COLUMNS])
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    load_id: str
+    dataset: str
+    source: str
+    source_table: str
+    content_sha256: str
+    lake_file: str
+    raw_file: str
+    rows: int
+    first_ref_date: str
+    last_ref_date: str
+    vintage: str
+    retrieved_at: str
+    written_at: str
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class LakeWrite:
+    entry: ManifestEntry
+    written: bool
+
+
+def lake_file(lake: Path, source: str, table: str, sha256: str) -> Path:
+    return lake / "observations" / f"source={source}" / f"source_table={table}" / f"{sha256[:16]}.parquet"
+
+
+def manifest_file(lake: Path, source: str, table: str, sha256: str) -> Path:
+    return lake / "manifest" / source / table / f"{sha256[:16]}.json"
+
+
+def write_delivery(
+    lake: Path, observations: pa.Table, *, content_sha256: str, raw_file: str
+) -> LakeWrite:
+    """Write one delivery's observations unless the lake already holds the same delivery."""
+    first = observations.slice(0, 1).to_pylist()[0]
+    source, table = first["source"], first["source_table"]
+    marker = manifest_file(lake, source, table, content_sha256)
+    if marker.exists():
+        return LakeWrite(read_entry(marker), written=False)
+    target = lake_file(lake, source, table, content_sha256)
+    with atomic_path(target) as temporary:
+        pq.write_table(observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA),
+                       temporary, compression="zstd")
+    dates = pc.min_max(observations.column("ref_date")).as_py()
+    entry = ManifestEntry(
+        load_id=first["load_id"],
+        dataset=first["dataset"],
+        source=source,
+        source_table=table,
+        content_sha256=content_sha256,
+        lake_file=str(target.relative_to(lake)),
+        raw_file=raw_file,
+        rows=observations.num_rows,
+        first_ref_date=str(dates["min"]),
+        last_ref_date=str(dates["max"]),
+        vintage=first["vintage"].isoformat(),
+        retrieved_at=first["retrieved_at"].isoformat(),
+        written_at=datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        synthetic=bool(first["synthetic"]),
+    )
+    atomic_write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
+    return LakeWrite(entry, written=True)
+
+
+def read_entry(path: Path) -> ManifestEntry:
+    return ManifestEntry(**json.loads(path.read_text("utf-8")))
+
+
+def committed_entries(lake: Path) -> list[ManifestEntry]:
+    """Every committed delivery, in a stable order."""
+    return sorted(
+        (read_entry(path) for path in (lake / "manifest").glob("*/*/*.json")),
+        key=lambda entry: (entry.source, entry.source_table, entry.vintage, entry.retrieved_at),
+    )
