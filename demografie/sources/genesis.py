@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -35,6 +36,14 @@ class RetryPolicy:
     backoff_seconds: float = 2.0
     max_backoff_seconds: float = 60.0
     sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        """`DEMOGRAFIE_HTTP_ATTEMPTS` and `DEMOGRAFIE_HTTP_BACKOFF_SECONDS` tune the defaults."""
+        return cls(
+            attempts=int(os.environ.get("DEMOGRAFIE_HTTP_ATTEMPTS", cls.attempts)),
+            backoff_seconds=float(os.environ.get("DEMOGRAFIE_HTTP_BACKOFF_SECONDS", cls.backoff_seconds)),
+        )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

@@ -1,0 +1,249 @@
+"""The local GENESIS-protocol server.
+
+Response files: <root>/tablefile/<table>.csv (a v5 flat file, served zipped and cut to the years
+asked for) and <root>/metadata/<table>.json (a metadata/table answer).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import zipfile
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+BASE_PATH = "/genesisws/rest/2020/"
+MASK = "*" * 20
+HOMEPAGE = (
+    b"<!DOCTYPE html><html lang='de'><head><title>GENESIS-Online</title></head>"
+    b"<body><h1>GENESIS-Online</h1><p>Willkommen</p></body></html>"
+)
+LOGIN_ERROR = "Bitte prüfen und korrigieren Sie Ihren Nutzernamen bzw. das Passwort."
+
+
+@dataclass
+class Fault:
+    """What the server does instead of answering, for the next `times` matching requests."""
+
+    endpoint: str | None = None  # e.g. "data/tablefile"; None matches any
+    http_status: int = 200
+    status_code: int | None = None  # a GENESIS status code in a JSON envelope
+    status_content: str = "injected fault"
+    html: bool = False
+    body: bytes | None = None
+    delay: float = 0.0
+    retry_after: str | None = None
+    times: int = 1
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    endpoint: str
+    form: dict[str, str]
+    had_credentials: bool
+
+
+@dataclass
+class ServerState:
+    root: Path
+    username: str
+    password: str
+    faults: deque[Fault] = field(default_factory=deque)
+    seen: list[Seen] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_fault(self, endpoint: str) -> Fault | None:
+        with self.lock:
+            for fault in list(self.faults):
+                if fault.endpoint in (None, endpoint):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+
+class GenesisServer:
+    """Run with `with GenesisServer(root) as server:`; `server.base_url` is the REST base."""
+
+    def __init__(self, root: Path, username: str = "demo", password: str = "demo") -> None:
+        self.state = ServerState(Path(root), username, password)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}{BASE_PATH}"
+
+    @property
+    def seen(self) -> list[Seen]:
+        return list(self.state.seen)
+
+    def inject(self, *faults: Fault) -> None:
+        with self.state.lock:
+            self.state.faults.extend(faults)
+
+    def start(self) -> GenesisServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> GenesisServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            # The real service answers GET (the pre-2025 style) with its web page and HTTP 200.
+            state.seen.append(Seen("GET", self.path, {}, False))
+            self._send(200, "text/html; charset=utf-8", HOMEPAGE)
+
+        def do_POST(self) -> None:
+            endpoint = self.path.split("?")[0].removeprefix(BASE_PATH).strip("/")
+            length = int(self.headers.get("Content-Length") or 0)
+            form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
+            user, password = self.headers.get("username"), self.headers.get("password")
+            state.seen.append(Seen("POST", endpoint, form, bool(user)))
+            fault = state.take_fault(endpoint)
+            if fault is not None:
+                self._fault(fault, endpoint, form)
+                return
+            if (user, password) != (state.username, state.password):
+                self._login_error(endpoint, form)
+                return
+            status, content_type, body = _answer(state.root, endpoint, form)
+            self._send(status, content_type, body)
+
+        def _login_error(self, endpoint: str, form: dict[str, str]) -> None:
+            if endpoint == "helloworld/logincheck":
+                body = {"Status": f"Fehler: {LOGIN_ERROR}", "Username": MASK}
+                self._send(200, "application/json", json.dumps(body).encode())
+            else:
+                self._send(200, "application/json", _envelope(endpoint, form, -1, LOGIN_ERROR))
+
+        def _fault(self, fault: Fault, endpoint: str, form: dict[str, str]) -> None:
+            time.sleep(fault.delay)
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            if fault.html:
+                self._send(fault.http_status, "text/html", HOMEPAGE, headers)
+            elif fault.body is not None:
+                self._send(fault.http_status, "application/zip", fault.body, headers)
+            elif fault.status_code is not None:
+                body = _envelope(endpoint, form, fault.status_code, fault.status_content)
+                self._send(fault.http_status, "application/json", body, headers)
+            else:
+                self._send(fault.http_status, "text/plain", b"injected HTTP error", headers)
+
+        def _send(self, status: int, content_type: str, body: bytes,
+                  headers: dict[str, str] | None = None) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test); nothing to tell it
+
+    return Handler
+
+
+def _answer(root: Path, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    name = form.get("name", "")
+    if endpoint == "helloworld/logincheck":
+        body = {"Status": "Sie wurden erfolgreich an- und abgemeldet!", "Username": MASK}
+        return 200, "application/json", json.dumps(body, ensure_ascii=False).encode()
+    if endpoint == "metadata/table":
+        path = root / "metadata" / f"{name}.json"
+        if not _safe_name(name) or not path.exists():
+            return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+        return 200, "application/json", path.read_bytes()
+    if endpoint == "data/tablefile":
+        return _tablefile(root, endpoint, form)
+    return 404, "text/plain", b"unknown endpoint"
+
+
+NO_OBJECTS = "Es gibt keine Objekte zum angegebenen Selektionskriterium"
+
+
+def _tablefile(root: Path, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    name = form.get("name", "")
+    path = root / "tablefile" / f"{name}.csv"
+    if not _safe_name(name) or not path.exists():
+        body = _envelope(endpoint, form, 90, "Die angeforderte Tabelle ist nicht vorhanden")
+        return 200, "application/json", body
+    if _not_newer(root, name, form.get("stand", "")):
+        return 200, "application/json", _envelope(endpoint, form, 50, "Keine aktualisierten Daten vorhanden.")
+    flat = _select_years(path.read_bytes(), form.get("startyear", ""), form.get("endyear", ""))
+    if flat is None:
+        return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+    return 200, "application/zip", _zip(f"{name}_{int(time.time() * 1000)}_de_flat.csv", flat)
+
+
+def _safe_name(name: str) -> bool:
+    return bool(name) and all(ch.isalnum() or ch == "-" for ch in name)
+
+
+def _select_years(flat: bytes, start: str, end: str) -> bytes | None:
+    """Keep the data lines whose `time` falls into [start, end]; None when none does."""
+    lines = flat.split(b"\n")
+    header = lines[0].lstrip(b"\xef\xbb\xbf").rstrip(b"\r").split(b";")
+    position = header.index(b"time")
+    low, high = int(start or 0), int(end or 9999)
+    kept = [line for line in lines[1:] if line.strip() and low <= int(line.split(b";")[position][:4]) <= high]
+    if not kept:
+        return None
+    return b"\n".join([lines[0], *kept]) + b"\n"
+
+
+def _not_newer(root: Path, name: str, stand: str) -> bool:
+    if not stand:
+        return False
+    metadata = root / "metadata" / f"{name}.json"
+    if not metadata.exists():
+        return False
+    updated = json.loads(metadata.read_text("utf-8"))["Object"]["Updated"].rstrip("h")
+    held = datetime.strptime(stand.strip(), "%d.%m.%Y %H:%M")
+    return datetime.strptime(updated, "%d.%m.%Y %H:%M:%S") <= held.replace(second=59)
+
+
+def _zip(member: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+    return buffer.getvalue()
+
+
+def _envelope(endpoint: str, form: dict[str, str], code: int, content: str) -> bytes:
+    service, _, method = endpoint.partition("/")
+    kind = "Information" if code in (0, 50, 99, 104) else "Fehler"
+    body = {
+        "Ident": {"Service": service, "Method": method},
+        "Status": {"Code": code, "Content": content, "Type": kind},
+        "Parameter": {"username": MASK, "password": MASK, **form},
+        "Object": None,
+        "Copyright": "© Statistische Ämter des Bundes und der Länder (local GENESIS-protocol server)",
+    }
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")

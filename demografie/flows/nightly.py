@@ -1,0 +1,86 @@
+"""The nightly flow: extract -> normalise -> lake for every dataset, then build and check."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from demografie import catalog
+from demografie.catalog import Dataset
+from demografie.flows import progress
+from demografie.flows.tasks import BuildSummary, TableOutcome, build, check_login, extract, load
+from demografie.settings import Paths
+
+
+@dataclass
+class RunSummary:
+    load_id: str
+    tables: list[TableOutcome] = field(default_factory=list)
+    build: BuildSummary | None = None
+
+    @property
+    def failures(self) -> list[TableOutcome]:
+        return [t for t in self.tables if t.outcome == "failed"]
+
+
+class RunFailedError(RuntimeError):
+    """Some tables failed; the others were loaded and the warehouse was built from them."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        self.summary = summary
+        lines = [f"- {t.table} ({t.dataset}): {t.message}" for t in summary.failures]
+        super().__init__(f"{len(lines)} table(s) failed:\n" + "\n".join(lines))
+
+
+def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: int | None) -> tuple[int, int]:
+    end = to_year if to_year is not None else as_of.year
+    start = from_year if from_year is not None else end - dataset.nightly_years + 1
+    return max(start, dataset.first_year), end
+
+
+def current_load_id() -> str:
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else uuid.uuid4().hex
+
+
+@flow(name="nightly")
+def nightly(
+    datasets: list[str] | None = None,
+    states: list[str] | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    as_of: date | None = None,
+    home: str | None = None,
+    synthetic: bool = False,
+) -> RunSummary:
+    """Fetch every dataset's recent years, load what is new, rebuild the warehouse.
+
+    A table that fails is reported and skipped; the others still load, the warehouse is built
+    from everything committed, and the run then fails with a message naming each failed table.
+    """
+    logger = get_run_logger()
+    paths = Paths.from_env(home)
+    paths.ensure()
+    chosen = catalog.select(datasets)
+    wanted_states = sorted(states or catalog.STATES)
+    summary = RunSummary(current_load_id())
+    for publisher in sorted({d.source for d in chosen}):
+        check_login(publisher)
+    for dataset in chosen:
+        start, end = year_window(dataset, as_of or date.today(), from_year, to_year)
+        try:
+            extracted = extract(dataset.name, start, end, str(paths.home))
+            outcome = load(extracted, str(paths.home), wanted_states, summary.load_id, synthetic)
+        except Exception as exc:  # one table's failure must not stop the others
+            logger.error("%s failed: %s", dataset.table, exc)
+            progress.report("failed", f"{dataset.table}: {exc}")
+            outcome = TableOutcome(dataset.name, dataset.table, "failed", message=str(exc))
+        summary.tables.append(outcome)
+    summary.build = build(str(paths.home))
+    if summary.failures:
+        raise RunFailedError(summary)
+    return summary
