@@ -18,8 +18,7 @@ LICENCES: Mapping[str, str] = MappingProxyType(
     {
         "regio": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
         "© Statistische Ämter des Bundes und der Länder, Deutschland",
-        "destatis": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
-        "© Statistisches Bundesamt (Destatis)",
+        "destatis": "Datenlizenz Deutschland – Namensnennung – Version 2.0; © Statistisches Bundesamt (Destatis)",
     }
 )
 

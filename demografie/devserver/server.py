@@ -154,8 +154,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(fault.http_status, "text/plain", b"injected HTTP error", headers)
 
-        def _send(self, status: int, content_type: str, body: bytes,
-                  headers: dict[str, str] | None = None) -> None:
+        def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)

@@ -33,7 +33,9 @@ def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 2026
     base = {k.code: rng.randint(100_000, 420_000) for k in kreise}
     growth = {k.code: rng.uniform(-0.008, 0.006) for k in kreise}
     years = range(first_year, last_year + 1)
-    population = {(k.code, y): _people(base[k.code], growth[k.code], y - first_year, rng) for k in kreise for y in years}
+    population = {
+        (k.code, y): _people(base[k.code], growth[k.code], y - first_year, rng) for k in kreise for y in years
+    }
     _write(root, "12411-01-01-4", _population_file(kreise, population, years), "31.12.", years)
     _write(root, "13111-01-03-4", _employees_file(population, years, rng), "30.06.", years)
     return root
@@ -45,8 +47,9 @@ def _people(base: int, growth: float, step: int, rng: random.Random) -> tuple[in
     return total - female, female
 
 
-def _population_file(kreise: list[Region], population: dict[tuple[str, int], tuple[int, int]],
-                     years: Iterable[int]) -> str:
+def _population_file(
+    kreise: list[Region], population: dict[tuple[str, int], tuple[int, int]], years: Iterable[int]
+) -> str:
     lines = [_header(1)]
     for year in years:
         for kreis in kreise:
@@ -60,8 +63,9 @@ def _population_file(kreise: list[Region], population: dict[tuple[str, int], tup
     return "\n".join(lines) + "\n"
 
 
-def _employees_file(population: dict[tuple[str, int], tuple[int, int]], years: Iterable[int],
-                    rng: random.Random) -> str:
+def _employees_file(
+    population: dict[tuple[str, int], tuple[int, int]], years: Iterable[int], rng: random.Random
+) -> str:
     lines = [_header(2)]
     everyone = regions()
     kreise = [r for r in everyone if r.level == "kreis"]

@@ -124,8 +124,9 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     outcome = "loaded" if written.written else "unchanged"
     progress.report(outcome, f"{dataset.table}: {entry.rows} observations")
     get_run_logger().info("%s: %s, %d observations", dataset.table, outcome, entry.rows)
-    return TableOutcome(dataset.name, dataset.table, outcome, entry.rows, entry.first_ref_date,
-                        entry.last_ref_date, entry.vintage)
+    return TableOutcome(
+        dataset.name, dataset.table, outcome, entry.rows, entry.first_ref_date, entry.last_ref_date, entry.vintage
+    )
 
 
 def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:
@@ -149,5 +150,6 @@ def build(home: str) -> BuildSummary:
     for warning in warnings:
         get_run_logger().warning(warning)
     progress.report("built", f"{result.path} ({result.current_observations} current observations)")
-    return BuildSummary(str(result.path), result.deliveries, result.observation_versions,
-                        result.current_observations, warnings)
+    return BuildSummary(
+        str(result.path), result.deliveries, result.observation_versions, result.current_observations, warnings
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import zlib
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 

@@ -17,9 +17,7 @@ class SourceError(Exception):
 class TransientSourceError(SourceError):
     """A failure that may pass: HTTP 5xx/429, timeouts, resets, status 6, an HTML page."""
 
-    def __init__(
-        self, publisher: str, table: str, cause: str, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, publisher: str, table: str, cause: str, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(publisher, table, cause)
 

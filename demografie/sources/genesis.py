@@ -23,7 +23,7 @@ from demografie.sources import errors
 from demografie.sources.archive import ArchiveError, is_zip, unpack_single
 from demografie.sources.credentials import Credentials
 from demografie.sources.publishers import Publisher
-from demografie.sources.status import Outcome, Status, parse_status
+from demografie.sources.status import Outcome, parse_status
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,7 @@ class Download:
         try:
             member = unpack_single(self.content)
         except ArchiveError as exc:
-            raise errors.UnexpectedResponseError(
-                self.publisher, self.params.get("name", "?"), str(exc)
-            ) from exc
+            raise errors.UnexpectedResponseError(self.publisher, self.params.get("name", "?"), str(exc)) from exc
         return (member.name, member.data)
 
 
@@ -129,9 +127,7 @@ class GenesisClient:
         envelope = _json(response, self.publisher.key, "-")
         text = json.dumps(envelope.get("Status", envelope), ensure_ascii=False)
         if "erfolgreich" not in text and "successful" not in text.lower():
-            raise errors.LoginFailedError(
-                self.publisher.key, "-", f"login rejected: {_status_text(envelope)}"
-            )
+            raise errors.LoginFailedError(self.publisher.key, "-", f"login rejected: {_status_text(envelope)}")
 
     def table_metadata(self, name: str) -> TableMetadata:
         form = {"name": name, "area": "all", "language": "de"}
@@ -154,11 +150,7 @@ class GenesisClient:
         body = response.content
         if "json" in content_type or body.lstrip()[:1] == b"{":
             self._raise_for_status(_json(response, self.publisher.key, request.name), request.name)
-            raise errors.UnexpectedResponseError(
-                self.publisher.key, request.name, "a status envelope but no table"
-            )
-        if not body:
-            raise errors.TransientSourceError(self.publisher.key, request.name, "empty body")
+            raise errors.UnexpectedResponseError(self.publisher.key, request.name, "a status envelope but no table")
         return Download(
             publisher=self.publisher.key,
             url=response.url,
@@ -204,21 +196,19 @@ class GenesisClient:
         assert self.credentials is not None
         key = self.publisher.key
         try:
-            response = self.session.post(
-                url, data=form, headers=self.credentials.headers(), timeout=self.timeout
-            )
+            response = self.session.post(url, data=form, headers=self.credentials.headers(), timeout=self.timeout)
         except requests.Timeout as exc:
             raise errors.TransientSourceError(key, table, f"timeout: {type(exc).__name__}") from None
         except requests.ConnectionError as exc:
-            raise errors.TransientSourceError(
-                key, table, f"connection failed: {type(exc).__name__}"
-            ) from None
+            raise errors.TransientSourceError(key, table, f"connection failed: {type(exc).__name__}") from None
         if response.status_code in RETRYABLE_HTTP:
             raise errors.TransientSourceError(
                 key, table, f"HTTP {response.status_code}", retry_after=_retry_after(response)
             )
         if response.status_code >= 400:
             raise errors.UnexpectedResponseError(key, table, f"HTTP {response.status_code}")
+        if not response.content:
+            raise errors.TransientSourceError(key, table, f"empty body (HTTP {response.status_code})")
         if _is_html(response):
             raise errors.TransientSourceError(
                 key, table, "an HTML page where data was expected (web page or outage notice)"
@@ -268,5 +258,8 @@ def _json(response: requests.Response, publisher: str, table: str) -> dict[str, 
 
 
 def _status_text(envelope: dict[str, Any]) -> str:
+    raw = envelope.get("Status")
+    if isinstance(raw, str):  # logincheck answers with a plain sentence
+        return raw
     status = parse_status(envelope)
     return status.content if status else "no status"

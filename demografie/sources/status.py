@@ -30,8 +30,7 @@ RULES: dict[int, Rule] = {
     90: Rule(Outcome.FAIL, "table does not exist", errors.TableNotFoundError),
     98: Rule(
         Outcome.FAIL,
-        "table too large for a dialog request; the background-job path is not implemented yet, "
-        "ask for fewer years",
+        "table too large for a dialog request; the background-job path is not implemented yet, ask for fewer years",
         errors.TableTooLargeError,
     ),
     104: Rule(Outcome.FAIL, "no object matches the selection", errors.NoObjectsError),

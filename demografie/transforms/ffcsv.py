@@ -135,8 +135,7 @@ def _parse_values(
     raw = table.column("value")
     is_symbol = pc.is_in(raw, value_set=pa.array(SYMBOLS))
     is_number = pc.match_substring_regex(raw, NUMBER_PATTERN)
-    _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value",
-            "is neither a number nor a GENESIS symbol", where)
+    _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value", "is neither a number nor a GENESIS symbol", where)
     has_comma = pc.any(pc.match_substring(raw, ",")).as_py()
     has_point = pc.any(pc.match_substring_regex(raw, r"^-?[0-9]+\.[0-9]+$")).as_py()
     used = _decimal_mark(decimal, bool(has_comma), bool(has_point), where)

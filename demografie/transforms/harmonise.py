@@ -12,9 +12,7 @@ from types import MappingProxyType
 # Variables whose attribute code is a region key (an AGS prefix, or DG for Germany).
 REGIONAL_VARIABLES = frozenset({"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"})
 
-REGION_LEVELS: Mapping[int, str] = MappingProxyType(
-    {2: "land", 3: "regbez", 5: "kreis", 8: "gemeinde"}
-)
+REGION_LEVELS: Mapping[int, str] = MappingProxyType({2: "land", 3: "regbez", 5: "kreis", 8: "gemeinde"})
 
 # variable code -> (schema column, attribute code -> harmonised value)
 DIMENSIONS: Mapping[str, tuple[str, Mapping[str, str]]] = MappingProxyType(

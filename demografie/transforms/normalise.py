@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -77,9 +78,15 @@ def normalise(
     }
     result = pa.table(columns).select(OBSERVATION_SCHEMA.names).cast(OBSERVATION_SCHEMA)
     _check_unique(result, table, dims, where)
-    return result.sort_by([("source_measure", "ascending"), ("region_code", "ascending"),
-                           ("ref_date", "ascending"), ("sex", "ascending"),
-                           ("nationality", "ascending")])
+    return result.sort_by(
+        [
+            ("source_measure", "ascending"),
+            ("region_code", "ascending"),
+            ("ref_date", "ascending"),
+            ("sex", "ascending"),
+            ("nationality", "ascending"),
+        ]
+    )
 
 
 def _region_position(flat: FlatFile, where: str) -> int:
@@ -159,8 +166,7 @@ def _harmonised(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dic
         if code not in DIMENSIONS:
             continue
         column, mapping = DIMENSIONS[code]
-        columns[column] = _mapped(table, f"{position}_variable_attribute_code", mapping,
-                                  f"{code} attribute", where)
+        columns[column] = _mapped(table, f"{position}_variable_attribute_code", mapping, f"{code} attribute", where)
     return columns
 
 
@@ -196,7 +202,9 @@ def _mapped(table: pa.Table, column: str, mapping: Mapping[str, str], what: str,
     return result
 
 
-def _lookup(source: pa.ChunkedArray, mapping: Mapping[object, str], key_type: pa.DataType | None = None) -> pa.ChunkedArray:
+def _lookup(
+    source: pa.ChunkedArray, mapping: Mapping[Any, str], key_type: pa.DataType | None = None
+) -> pa.ChunkedArray:
     keys = pa.array(list(mapping), key_type or source.type)
     values = pa.array(list(mapping.values()), pa.string())
     return values.take(pc.index_in(source, value_set=keys))

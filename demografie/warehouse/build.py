@@ -101,8 +101,10 @@ def _stage(
 
 def _manifest_table(entries: list[ManifestEntry]) -> pa.Table:
     schema = pa.schema(
-        [(name, pa.int64() if name == "rows" else pa.bool_() if name == "synthetic" else pa.string())
-         for name in ManifestEntry.__dataclass_fields__]
+        [
+            (name, pa.int64() if name == "rows" else pa.bool_() if name == "synthetic" else pa.string())
+            for name in ManifestEntry.__dataclass_fields__
+        ]
     )
     return pa.Table.from_pylist([asdict(e) for e in entries], schema=schema)
 

@@ -60,9 +60,7 @@ def manifest_file(lake: Path, source: str, table: str, sha256: str) -> Path:
     return lake / "manifest" / source / table / f"{sha256[:16]}.json"
 
 
-def write_delivery(
-    lake: Path, observations: pa.Table, *, content_sha256: str, raw_file: str
-) -> LakeWrite:
+def write_delivery(lake: Path, observations: pa.Table, *, content_sha256: str, raw_file: str) -> LakeWrite:
     """Write one delivery's observations unless the lake already holds the same delivery."""
     first = observations.slice(0, 1).to_pylist()[0]
     source, table = first["source"], first["source_table"]
@@ -71,8 +69,9 @@ def write_delivery(
         return LakeWrite(read_entry(marker), written=False)
     target = lake_file(lake, source, table, content_sha256)
     with atomic_path(target) as temporary:
-        pq.write_table(observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA),
-                       temporary, compression="zstd")
+        pq.write_table(
+            observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA), temporary, compression="zstd"
+        )
     dates = pc.min_max(observations.column("ref_date")).as_py()
     entry = ManifestEntry(
         load_id=first["load_id"],

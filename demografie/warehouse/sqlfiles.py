@@ -12,6 +12,4 @@ def read_sql(relative: str) -> str:
 
 
 def check_files() -> list[str]:
-    return sorted(
-        f"checks/{entry.name}" for entry in (SQL_ROOT / "checks").iterdir() if entry.name.endswith(".sql")
-    )
+    return sorted(f"checks/{entry.name}" for entry in (SQL_ROOT / "checks").iterdir() if entry.name.endswith(".sql"))

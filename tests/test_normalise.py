@@ -1,0 +1,108 @@
+"""Normalising parsed flat files into the shared schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from demografie.transforms.errors import ParseError
+from demografie.transforms.ffcsv import parse_ffcsv
+from demografie.transforms.normalise import Provenance, normalise
+from demografie.transforms.schema import OBSERVATION_SCHEMA
+
+HEADER = (
+    "statistics_code;statistics_label;time_code;time_label;time;"
+    "1_variable_code;1_variable_label;1_variable_attribute_code;1_variable_attribute_label;"
+    "2_variable_code;2_variable_label;2_variable_attribute_code;2_variable_attribute_label;"
+    "3_variable_code;3_variable_label;3_variable_attribute_code;3_variable_attribute_label;"
+    "value;value_unit;value_variable_code;value_variable_label"
+)
+PROVENANCE = Provenance(
+    "employees_workplace",
+    "regio",
+    "13111-01-03-4",
+    datetime(2025, 9, 8, 9, 8, 56),
+    datetime(2026, 1, 2, 3, 4, 5),
+    "load-1",
+)
+
+
+def line(
+    variable: str, region: str, nat: str, sex: str, value: str, time: str = "2024-06-30", time_code: str = "STAG"
+) -> str:
+    return (
+        f"13111;SvB;{time_code};Stichtag;{time};{variable};Regionen;{region};  Region {region}  ;"
+        f"NAT;Nationalität;{nat};n;GES;Geschlecht;{sex};s;{value};Anzahl;ERW032;SvB"
+    )
+
+
+def run(*lines: str, states: tuple[str, ...] = ("06", "14")) -> list[dict[str, object]]:
+    data = "\n".join([HEADER, *lines]).encode()
+    table = normalise(parse_ffcsv(data, "t", ","), PROVENANCE, {"ERW032": "employees"}, states)
+    assert table.schema == OBSERVATION_SCHEMA
+    result: list[dict[str, object]] = table.to_pylist()
+    return result
+
+
+def test_harmonises_sex_nationality_region_and_state() -> None:
+    rows = run(
+        line("DLAND", "06", "", "", "2761767"),
+        line("REGBEZ", "146", "NATA", "GESW", "22864"),
+        line("KREISE", "14612", "", "GESM", "-"),
+        line("DINSG", "DG", "", "", "34837102"),
+        line("KREISE", "09276", "NATA", "GESW", "1628"),
+    )
+    got = {
+        (r["region_code"], r["region_level"], r["state"], r["sex"], r["nationality"], r["value"], r["status"])
+        for r in rows
+    }
+    assert got == {
+        ("06", "land", "06", "total", "total", 2761767.0, None),
+        ("146", "regbez", "14", "female", "foreign", 22864.0, None),
+        ("14612", "kreis", "14", "male", "total", None, "-"),
+    }
+
+
+def test_keeps_codes_as_published_and_provenance() -> None:
+    (row,) = run(line("KREISE", "06411", "NATA", "GESW", "12"))
+    assert row["source_dims"] == [("GES", "GESW"), ("NAT", "NATA")]
+    assert row["region_name"] == "Region 06411"
+    assert (row["ref_date"], row["period_type"], row["unit"], row["measure"]) == (
+        date(2024, 6, 30),
+        "stichtag",
+        "count",
+        "employees",
+    )
+    assert (row["source"], row["source_table"], row["source_measure"], row["load_id"]) == (
+        "regio",
+        "13111-01-03-4",
+        "ERW032",
+        "load-1",
+    )
+    assert row["vintage"] == datetime(2025, 9, 8, 9, 8, 56)
+    assert row["synthetic"] is False
+
+
+def test_year_periods_end_on_31_december() -> None:
+    (row,) = run(line("KREISE", "06411", "", "", "5", time="2019", time_code="JAHR"))
+    assert (row["ref_date"], row["period_type"]) == (date(2019, 12, 31), "year")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([line("KREISE", "06411", "NATX", "", "1")], r"unknown NAT attribute \['NATX'\]"),
+        ([line("KREISE", "06411", "", "", "1").replace("ERW032", "ERW999")], "unknown value variable"),
+        ([line("KREISE", "06411", "", "", "1").replace("Anzahl", "Stück")], "unknown unit"),
+        ([line("KREISE", "06411", "", "", "1"), line("KREISE", "06411", "", "", "2")], "appear twice"),
+        ([line("KREISE", "09276", "", "", "1")], "no rows for the states"),
+        ([line("KREISE", "0641", "", "", "1")], "region keys of unknown length"),
+        ([line("KREISE", "06411", "", "", "1", time_code="MONAT")], "unsupported time variable"),
+        ([line("KREISE", "06411", "", "", "1", time="2024-13-45")], "invalid dates|unreadable"),
+    ],
+)
+def test_unmappable_input_is_a_clear_error(lines: list[str], message: str) -> None:
+    with pytest.raises(ParseError, match=message) as info:
+        run(*lines)
+    assert str(info.value).startswith("regio: table 13111-01-03-4: ")

@@ -1,0 +1,201 @@
+"""End to end: the nightly flow over real HTTP against the local server serving the recorded
+Regionaldatenbank answers, then SQL on the built warehouse."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from demografie.devserver.server import Fault, GenesisServer
+from demografie.flows.ingest import ingest
+from demografie.flows.nightly import RunFailedError, RunSummary, nightly
+from tests.conftest import EMPLOYEES, POPULATION, sample_path
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
+AS_OF = date(2025, 12, 31)
+
+
+@pytest.fixture
+def publisher(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
+    with GenesisServer(recorded_publisher, "analyst", "pw-for-tests") as server:
+        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
+        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "pw-for-tests")
+        yield server
+
+
+def run_nightly(home: Path) -> RunSummary:
+    return nightly(as_of=AS_OF, home=str(home))
+
+
+def query(home: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def input_rows(name: str) -> list[dict[str, str]]:
+    """The sample's rows, read with the csv module, independently of the pipeline."""
+    with sample_path(name).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def published_sum(rows: list[dict[str, str]], state: str, level_variable: str, **dims: str) -> int:
+    total = 0
+    for r in rows:
+        attrs = {
+            r[f"{i}_variable_code"]: r[f"{i}_variable_attribute_code"] for i in (2, 3) if f"{i}_variable_code" in r
+        }
+        if (
+            r["1_variable_code"] == level_variable
+            and r["1_variable_attribute_code"].startswith(state)
+            and attrs == dims
+            and r["value"].isdigit()
+        ):
+            total += int(r["value"])
+    return total
+
+
+def test_nightly_over_http_builds_the_warehouse(publisher: GenesisServer, tmp_path: Path) -> None:
+    summary = run_nightly(tmp_path)
+    assert [(t.table, t.outcome) for t in summary.tables] == [("12411-01-01-4", "loaded"), ("13111-01-03-4", "loaded")]
+    assert all(s.method == "POST" and s.had_credentials for s in publisher.seen)
+
+    kreise = query(
+        tmp_path,
+        """
+        SELECT state, count(DISTINCT region_code) FILTER (WHERE population IS NOT NULL),
+               count(DISTINCT region_code)
+        FROM marts.population WHERE region_level = 'kreis' GROUP BY state ORDER BY state""",
+    )
+    assert kreise == [("06", 26, 26), ("14", 13, 42)]  # 29 Saxon Kreise dissolved in 2008: '-'
+
+    pop = input_rows(POPULATION)
+    totals = dict(
+        query(
+            tmp_path,
+            """
+        SELECT state, value FROM marts.land_totals
+        WHERE dataset = 'population' AND sex = 'total' AND derivation = 'sum_of_kreise'""",
+        )
+    )
+    assert totals == {
+        "06": published_sum(pop, "06", "KREISE", GES=""),
+        "14": published_sum(pop, "14", "KREISE", GES=""),
+    }
+
+    emp = input_rows(EMPLOYEES)
+    land = dict(
+        query(
+            tmp_path,
+            """
+        SELECT state, value FROM marts.land_totals
+        WHERE dataset = 'employees_workplace' AND sex = 'total' AND nationality = 'total'""",
+        )
+    )
+    assert land == {
+        "06": published_sum(emp, "06", "DLAND", NAT="", GES=""),
+        "14": published_sum(emp, "14", "DLAND", NAT="", GES=""),
+    }
+    assert query(
+        tmp_path, "SELECT DISTINCT derivation FROM marts.land_totals WHERE dataset = 'employees_workplace'"
+    ) == [("published",)]
+
+
+def test_male_plus_female_equals_total(publisher: GenesisServer, tmp_path: Path) -> None:
+    run_nightly(tmp_path)
+    compared, mismatched = query(
+        tmp_path,
+        """
+        WITH p AS (
+            SELECT source_table, region_code, ref_date, nationality,
+                   max(value) FILTER (WHERE sex = 'total') AS t,
+                   max(value) FILTER (WHERE sex = 'male') AS m,
+                   max(value) FILTER (WHERE sex = 'female') AS f
+            FROM core.current_observations GROUP BY ALL)
+        SELECT count(*), count(*) FILTER (WHERE m + f <> t) FROM p
+        WHERE t IS NOT NULL AND m IS NOT NULL AND f IS NOT NULL""",
+    )[0]
+    assert compared > 100 and mismatched == 0
+
+
+def test_symbols_are_kept_as_status(publisher: GenesisServer, tmp_path: Path) -> None:
+    run_nightly(tmp_path)
+    for name, table in ((POPULATION, "12411-01-01-4"), (EMPLOYEES, "13111-01-03-4")):
+        expected: dict[str, int] = {}
+        for r in input_rows(name):
+            if r["1_variable_attribute_code"][:2] in ("06", "14") and not r["value"].isdigit():
+                expected[r["value"]] = expected.get(r["value"], 0) + 1
+        got = dict(
+            query(
+                tmp_path,
+                f"""
+            SELECT status, count(*) FROM core.observations
+            WHERE source_table = '{table}' AND status IS NOT NULL AND value IS NULL GROUP BY status""",
+            )
+        )
+        assert got == expected and got
+
+
+def snapshot(home: Path, exclude: tuple[str, ...] = ("meta.build",)) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        relations = [
+            f"{s}.{t}"
+            for s, t in con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL "
+                "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        ]
+        return {
+            r: sorted(con.execute(f"SELECT * FROM {r}").fetchall(), key=repr) for r in relations if r not in exclude
+        }
+
+
+def test_running_twice_leaves_an_identical_warehouse(publisher: GenesisServer, tmp_path: Path) -> None:
+    run_nightly(tmp_path)
+    first = snapshot(tmp_path)
+    second_run = run_nightly(tmp_path)
+    assert [t.outcome for t in second_run.tables] == ["unchanged", "unchanged"]
+    assert snapshot(tmp_path) == first
+    assert len(first["core.observations"]) > 600
+
+
+def test_ingest_gives_the_same_observations_as_http(publisher: GenesisServer, tmp_path: Path) -> None:
+    run_nightly(tmp_path / "http")
+    manual = tmp_path / "downloads"
+    manual.mkdir()
+    for name, table in ((POPULATION, "12411-01-01-4"), (EMPLOYEES, "13111-01-03-4")):
+        (manual / f"{table}_flat.csv").write_bytes(sample_path(name).read_bytes())
+    vintages = {"12411-01-01-4": datetime(2025, 3, 31, 11, 18, 7), "13111-01-03-4": datetime(2025, 9, 8, 9, 8, 56)}
+    for table, vintage in vintages.items():
+        ingest(files=[str(manual / f"{table}_flat.csv")], vintage=vintage, home=str(tmp_path / "manual"))
+    columns = "* EXCLUDE (retrieved_at, load_id)"
+    http = query(tmp_path / "http", f"SELECT {columns} FROM core.observations ORDER BY ALL")
+    by_hand = query(tmp_path / "manual", f"SELECT {columns} FROM core.observations ORDER BY ALL")
+    assert http == by_hand and len(http) > 600
+
+
+def test_a_failing_table_does_not_stop_the_others(publisher: GenesisServer, tmp_path: Path) -> None:
+    publisher.inject(Fault(endpoint="data/tablefile", status_code=90, status_content="nicht vorhanden"))
+    with pytest.raises(RunFailedError) as info:
+        run_nightly(tmp_path)
+    assert "12411-01-01-4 (population): regio: table 12411-01-01-4: status 90" in str(info.value)
+    assert query(tmp_path, "SELECT DISTINCT source_table FROM core.observations") == [("13111-01-03-4",)]
+    assert not (tmp_path / "lake" / "manifest" / "regio" / "12411-01-01-4").exists()
+
+
+def test_raw_sidecars_hold_the_request_but_no_credentials(publisher: GenesisServer, tmp_path: Path) -> None:
+    run_nightly(tmp_path)
+    sidecars = sorted((tmp_path / "raw").rglob("*.json"))
+    assert len(sidecars) == 2
+    for path in sidecars:
+        meta = json.loads(path.read_text("utf-8"))
+        assert meta["params"]["format"] == "ffcsv" and meta["source_vintage"]
+    produced = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"pw-for-tests" not in produced

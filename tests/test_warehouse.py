@@ -1,0 +1,110 @@
+"""Lake and warehouse build: versions across vintages, checks that keep the old warehouse."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from demografie import catalog
+from demografie.settings import Paths
+from demografie.transforms.normalise import Provenance
+from demografie.warehouse.build import build_warehouse
+from demografie.warehouse.checks import ChecksFailedError
+from demografie.warehouse.deliveries import load_delivery
+
+HEADER = (
+    "statistics_code;statistics_label;time_code;time_label;time;"
+    "1_variable_code;1_variable_label;1_variable_attribute_code;1_variable_attribute_label;"
+    "2_variable_code;2_variable_label;2_variable_attribute_code;2_variable_attribute_label;"
+    "value;value_unit;value_variable_code;value_variable_label"
+)
+POPULATION = catalog.find("population")
+
+
+def flat(values: dict[tuple[str, str], str]) -> bytes:
+    lines = [HEADER] + [
+        f"12411;B;STAG;Stichtag;2023-12-31;KREISE;K;{region};N{region};GES;G;{sex};s;{value};Anzahl;BEVSTD;B"
+        for (region, sex), value in values.items()
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def deliver(paths: Paths, data: bytes, vintage: datetime) -> None:
+    provenance = Provenance("population", "regio", "12411-01-01-4", vintage, vintage, f"load-{vintage:%Y}")
+    load_delivery(paths.lake, POPULATION, data, provenance, ["06", "14"], raw_file="raw/x", decimal=",")
+
+
+def rows(paths: Paths, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    result = Paths.from_env(tmp_path)
+    result.ensure()
+    return result
+
+
+def test_a_revised_figure_keeps_both_versions_and_the_newer_is_current(paths: Paths) -> None:
+    # Frankfurt 31.12.2023 before and after the census re-basing (data-sources.md 3.1).
+    deliver(paths, flat({("06412", ""): "775790", ("06411", ""): "100"}), datetime(2024, 12, 1))
+    deliver(paths, flat({("06412", ""): "749596", ("06411", ""): "100"}), datetime(2025, 6, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    versions = rows(
+        paths,
+        "SELECT value, valid_from, valid_to FROM core.observations WHERE region_code = '06412' ORDER BY valid_from",
+    )
+    assert versions == [(775790.0, datetime(2024, 12, 1), datetime(2025, 6, 1)), (749596.0, datetime(2025, 6, 1), None)]
+    assert rows(paths, "SELECT population FROM marts.population WHERE region_code = '06412'") == [(749596.0,)]
+    assert rows(paths, "SELECT count(*) FROM core.observations WHERE region_code = '06411'") == [(1,)]
+
+
+def test_same_delivery_twice_writes_nothing_new(paths: Paths) -> None:
+    data = flat({("06412", ""): "1"})
+    deliver(paths, data, datetime(2025, 1, 1))
+    deliver(paths, data, datetime(2025, 2, 1))
+    assert len(list((paths.lake / "manifest").rglob("*.json"))) == 1
+    name = hashlib.sha256(data).hexdigest()[:16]
+    assert [p.name for p in (paths.lake / "observations").rglob("*.parquet")] == [f"{name}.parquet"]
+
+
+def test_land_total_is_the_sum_of_kreise_without_regbez(paths: Paths) -> None:
+    data = flat({("06411", ""): "10", ("06412", ""): "20", ("064", ""): "30", ("14612", ""): "-", ("14511", ""): "5"})
+    deliver(paths, data, datetime(2025, 1, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    totals = rows(paths, "SELECT state, value, derivation, regions_used FROM marts.land_totals ORDER BY state")
+    assert totals == [("06", 30.0, "sum_of_kreise", 2), ("14", 5.0, "sum_of_kreise", 1)]
+
+
+def test_secret_kreis_makes_the_sum_unknown(paths: Paths) -> None:
+    deliver(paths, flat({("06411", ""): "10", ("06412", ""): "."}), datetime(2025, 1, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    assert rows(paths, "SELECT value, status FROM marts.land_totals") == [(None, ".")]
+
+
+def test_a_failing_error_check_keeps_the_previous_warehouse(paths: Paths) -> None:
+    deliver(paths, flat({("06411", ""): "10"}), datetime(2025, 1, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    before = paths.warehouse.read_bytes()
+    deliver(paths, flat({("06412", ""): "-3"}), datetime(2025, 2, 1))
+    with pytest.raises(ChecksFailedError) as info:
+        build_warehouse(paths, catalog.DATASETS)
+    assert "check no_negative_counts (error): 1 violating row(s)" in str(info.value)
+    assert '"region_code": "06412"' in str(info.value)
+    assert paths.warehouse.read_bytes() == before
+    assert [p.name for p in paths.home.iterdir() if p.name.startswith(".")] == []
+
+
+def test_reader_holding_the_warehouse_open_does_not_block_the_build(paths: Paths) -> None:
+    deliver(paths, flat({("06411", ""): "10"}), datetime(2025, 1, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as analyst:
+        deliver(paths, flat({("06412", ""): "20"}), datetime(2025, 2, 1))
+        build_warehouse(paths, catalog.DATASETS)
+        assert analyst.execute("SELECT count(*) FROM core.observations").fetchone() == (1,)
+    assert rows(paths, "SELECT count(*) FROM core.observations") == [(2,)]
