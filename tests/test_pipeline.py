@@ -76,36 +76,25 @@ def test_nightly_over_http_builds_the_warehouse(publisher: GenesisServer, tmp_pa
     )
     assert kreise == [("06", 26, 26), ("14", 13, 42)]  # 29 Saxon Kreise dissolved in 2008: '-'
 
-    pop = input_rows(POPULATION)
-    totals = dict(
-        query(
-            tmp_path,
-            """
-        SELECT state, value FROM marts.land_totals
-        WHERE dataset = 'population' AND sex = 'total' AND derivation = 'sum_of_kreise'""",
-        )
-    )
-    assert totals == {
-        "06": published_sum(pop, "06", "KREISE", GES=""),
-        "14": published_sum(pop, "14", "KREISE", GES=""),
+    pop, emp = input_rows(POPULATION), input_rows(EMPLOYEES)
+    assert land_totals(tmp_path, "population") == {
+        "06": (published_sum(pop, "06", "KREISE", GES=""), "sum_of_kreise"),
+        "14": (published_sum(pop, "14", "KREISE", GES=""), "sum_of_kreise"),
+    }
+    assert land_totals(tmp_path, "employees_workplace") == {
+        "06": (published_sum(emp, "06", "DLAND", NAT="", GES=""), "published"),
+        "14": (published_sum(emp, "14", "DLAND", NAT="", GES=""), "published"),
     }
 
-    emp = input_rows(EMPLOYEES)
-    land = dict(
-        query(
-            tmp_path,
-            """
-        SELECT state, value FROM marts.land_totals
-        WHERE dataset = 'employees_workplace' AND sex = 'total' AND nationality = 'total'""",
-        )
+
+def land_totals(home: Path, dataset: str) -> dict[str, tuple[float, str]]:
+    """state -> (value, derivation) of the all-sexes, all-nationalities Land total."""
+    rows = query(
+        home,
+        "SELECT state, value, derivation FROM marts.land_totals "
+        f"WHERE dataset = '{dataset}' AND sex = 'total' AND nationality = 'total'",
     )
-    assert land == {
-        "06": published_sum(emp, "06", "DLAND", NAT="", GES=""),
-        "14": published_sum(emp, "14", "DLAND", NAT="", GES=""),
-    }
-    assert query(
-        tmp_path, "SELECT DISTINCT derivation FROM marts.land_totals WHERE dataset = 'employees_workplace'"
-    ) == [("published",)]
+    return {state: (value, derivation) for state, value, derivation in rows}
 
 
 def test_male_plus_female_equals_total(publisher: GenesisServer, tmp_path: Path) -> None:

@@ -146,17 +146,15 @@ class GenesisClient:
     def tablefile(self, request: TableRequest) -> Download:
         form = request.form()
         response = self._post("data", "tablefile", form, table=request.name)
-        content_type = response.headers.get("Content-Type", "")
-        body = response.content
-        if "json" in content_type or body.lstrip()[:1] == b"{":
+        if _looks_like_json(response):
             self._raise_for_status(_json(response, self.publisher.key, request.name), request.name)
             raise errors.UnexpectedResponseError(self.publisher.key, request.name, "a status envelope but no table")
         return Download(
             publisher=self.publisher.key,
             url=response.url,
             params=form,
-            content=body,
-            content_type=content_type,
+            content=response.content,
+            content_type=response.headers.get("Content-Type", ""),
             retrieved_at=datetime.now(UTC).replace(tzinfo=None),
         )
 

@@ -127,7 +127,7 @@ def _dimension_codes(flat: FlatFile, table: pa.Table, positions: list[int], wher
 def _region_columns(table: pa.Table, position: int, where: str) -> dict[str, pa.ChunkedArray]:
     codes = table.column(f"{position}_variable_attribute_code")
     lengths = pc.utf8_length(codes)
-    levels = _lookup(lengths, {k: v for k, v in REGION_LEVELS.items()}, pa.int32())
+    levels = _lookup(lengths, REGION_LEVELS, pa.int32())
     if levels.null_count:
         bad = pc.filter(codes, pc.is_null(levels)).to_pylist()[:3]
         raise ParseError(where, f"region keys of unknown length: {bad}")
