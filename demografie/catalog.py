@@ -7,6 +7,7 @@ for, and its write semantics. Adding a dataset of a known format means adding an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +20,17 @@ LICENCES: Mapping[str, str] = MappingProxyType(
         "regio": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
         "© Statistische Ämter des Bundes und der Länder, Deutschland",
         "destatis": "Datenlizenz Deutschland – Namensnennung – Version 2.0; © Statistisches Bundesamt (Destatis)",
+        "sachsen": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
+        "© Statistisches Landesamt des Freistaates Sachsen, Kamenz",
+        "hsl": "© Hessisches Statistisches Landesamt, Wiesbaden; Vervielfältigung und Verbreitung, auch "
+        "auszugsweise, mit Quellenangabe gestattet",
     }
+)
+
+# The publishers' table-code patterns (Regionaldatenbank incl. Regionalatlas, Destatis, Sachsen's
+# own codes, our names for HSL publications). Any code that reaches a path or SQL must match one.
+TABLE_CODE = re.compile(
+    r"^(\d{5}-\d{2}-\d{2}-\d(-B)?|\d{5}-Z-\d{2}|AI-[A-Z]-\d{2}-\d-\d|\d{5}-\d{4}|\d{5}-\d{3}[A-Z]|HSL-[A-Z-]+)$"
 )
 
 
@@ -31,42 +42,448 @@ class WriteMode(StrEnum):
     VERSIONED = "versioned"
 
 
+class Access(StrEnum):
+    """How the table reaches us."""
+
+    API = "api"  # GENESIS REST 2020: fetched by the nightly run and backfills
+    FILE = "file"  # a publication or web download that a person saves and `demografie ingest`s
+
+
 @dataclass(frozen=True)
 class Dataset:
+    """One publisher table. `measures` maps its value variables (codes, or labels where the format
+    has no codes) to harmonised measures; `"*"` stands for any value variable not listed, and a
+    target of `"*"` keeps the publisher's code (lower case) as the measure's name."""
+
     name: str
+    topic: str
     source: str
     table: str
     title: str
     measures: Mapping[str, str]
     first_year: int
+    access: Access = Access.API
+    level: str = "kreise"
+    last_year: int | None = None
     nightly_years: int = 3
     write: WriteMode = WriteMode.VERSIONED
     notes: str = ""
+
+    def __post_init__(self) -> None:
+        if not TABLE_CODE.match(self.table):
+            raise ValueError(f"{self.name}: {self.table!r} is not a table code of a known publisher")
 
     @property
     def licence(self) -> str:
         return LICENCES[self.source]
 
+    @property
+    def coverage(self) -> str:
+        return f"{self.first_year}–{self.last_year or ''}"
+
+
+def _m(**pairs: str) -> Mapping[str, str]:
+    return MappingProxyType(pairs)
+
+
+def _labels(pairs: dict[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(pairs)
+
+
+POPULATION = _m(BEVSTD="population")
+ANY_POPULATION = _labels({"BEVSTD": "population", "*": "population"})
+KEEP_CODES = _labels({"*": "*"})
+UNEMPLOYMENT_LABELS = {
+    "Arbeitslose": "unemployed",
+    "Arbeitslose: schwerbehindert": "unemployed_severely_disabled",
+    "Arbeitslose: langzeitarbeitslos": "unemployed_long_term",
+    "Arbeitslosenquote bez. abh. zivile Erwerbspers.": "unemployment_rate_dependent",
+    "Arbeitslosenquote bez. auf alle zivile Erwerbsp.": "unemployment_rate",
+}
 
 DATASETS: tuple[Dataset, ...] = (
+    # --- population, Regionaldatenbank -------------------------------------------------------
     Dataset(
-        name="population",
-        source="regio",
-        table="12411-01-01-4",
-        title="Bevölkerung nach Geschlecht, Stichtag 31.12., Kreise und krfr. Städte",
-        measures=MappingProxyType({"BEVSTD": "population"}),
-        first_year=1995,
+        "population",
+        "population",
+        "regio",
+        "12411-01-01-4",
+        "Bevölkerung nach Geschlecht, Stichtag 31.12., Kreise und krfr. Städte",
+        POPULATION,
+        1995,
         notes="Since the 2025 v5 format the table carries Kreise only (no Land rows).",
     ),
     Dataset(
-        name="employees_workplace",
-        source="regio",
-        table="13111-01-03-4",
-        title="Sozialversicherungspflichtig Beschäftigte am Arbeitsort nach Geschlecht und "
-        "Nationalität, Stichtag 30.06., Kreise und krfr. Städte",
-        measures=MappingProxyType({"ERW032": "employees"}),
-        first_year=2008,
+        "population_gemeinden",
+        "population",
+        "regio",
+        "12411-01-01-5",
+        "Bevölkerung nach Geschlecht, Stichtag 31.12., Gemeinden",
+        POPULATION,
+        2008,
+        level="gemeinden",
+    ),
+    Dataset(
+        "population_mid_year",
+        "population",
+        "regio",
+        "12411-06-01-4",
+        "Bevölkerung nach Geschlecht, Stichtag 30.06., Kreise und krfr. Städte",
+        ANY_POPULATION,
+        2011,
+    ),
+    Dataset(
+        "population_age_groups",
+        "population",
+        "regio",
+        "12411-02-03-4",
+        "Bevölkerung nach Geschlecht und Altersgruppen (17), Stichtag 31.12., Kreise",
+        ANY_POPULATION,
+        1995,
+    ),
+    Dataset(
+        "population_age_groups_gemeinden",
+        "population",
+        "regio",
+        "12411-02-03-5",
+        "Bevölkerung nach Geschlecht und Altersgruppen (17), Stichtag 31.12., Gemeinden",
+        ANY_POPULATION,
+        2008,
+        level="gemeinden",
+    ),
+    Dataset(
+        "population_single_years",
+        "population",
+        "regio",
+        "12411-04-02-4",
+        "Bevölkerung nach Geschlecht und Altersjahren (79), Stichtag 31.12., Kreise",
+        ANY_POPULATION,
+        2011,
+    ),
+    Dataset(
+        "population_single_years_laender",
+        "population",
+        "regio",
+        "12411-04-02-4-B",
+        "Bevölkerung nach Geschlecht und Altersjahren (79), Stichtag 31.12., regionale Ebenen",
+        ANY_POPULATION,
+        2011,
+        level="laender",
+    ),
+    Dataset(
+        "population_nationality",
+        "population",
+        "regio",
+        "12411-03-03-4",
+        "Bevölkerung nach Geschlecht, Nationalität und Altersgruppen (21), Stichtag 31.12., Kreise",
+        ANY_POPULATION,
+        2011,
+    ),
+    Dataset(
+        "average_age",
+        "population",
+        "regio",
+        "12411-07-01-4",
+        "Durchschnittsalter der Bevölkerung, Stichtag 31.12., Kreise",
+        _labels({"*": "average_age"}),
+        2011,
+    ),
+    Dataset(
+        "dependency_ratios",
+        "population",
+        "regio",
+        "12411-08-01-4",
+        "Jugendquotient und Altenquotient, Stichtag 31.12., Kreise",
+        KEEP_CODES,
+        2011,
+    ),
+    Dataset(
+        "census_2011_nationality",
+        "population",
+        "regio",
+        "12111-01-01-4",
+        "Zensus 2011: Bevölkerung nach Nationalität und Geschlecht, Kreise",
+        _m(BEVZ20="population_census"),
+        2011,
+        access=Access.FILE,
+        last_year=2011,
+        notes="Withdrawn by the publisher in 2024 (status 104); kept from earlier downloads.",
+    ),
+    # --- natural movement, migration, area ----------------------------------------------------
+    Dataset(
+        "births",
+        "movement",
+        "regio",
+        "12612-01-01-4",
+        "Lebendgeborene nach Geschlecht, Kreise",
+        _labels({"*": "live_births"}),
+        1995,
+    ),
+    Dataset(
+        "deaths",
+        "movement",
+        "regio",
+        "12613-01-01-4",
+        "Gestorbene nach Geschlecht, Kreise",
+        _labels({"*": "deaths"}),
+        1995,
+    ),
+    Dataset(
+        "migration_gemeinde_borders",
+        "movement",
+        "regio",
+        "12711-01-03-4",
+        "Zu- und Fortzüge über Gemeindegrenzen nach Geschlecht und Altersgruppen, Kreise",
+        KEEP_CODES,
+        1995,
+    ),
+    Dataset(
+        "migration_kreis_borders",
+        "movement",
+        "regio",
+        "12711-04-02-4",
+        "Zu- und Fortzüge über Kreisgrenzen nach Geschlecht und Altersgruppen, Kreise",
+        KEEP_CODES,
+        1995,
+    ),
+    Dataset(
+        "migration_gemeinden",
+        "movement",
+        "regio",
+        "12711-91-01-5",
+        "Zu- und Fortzüge über Gemeindegrenzen, Gemeinden",
+        KEEP_CODES,
+        2008,
+        level="gemeinden",
+    ),
+    Dataset(
+        "area",
+        "area",
+        "regio",
+        "11111-01-01-4",
+        "Gebietsfläche in qkm, Stichtag 31.12., Kreise",
+        _labels({"Gebietsfläche": "area", "*": "area"}),
+        1995,
+    ),
+    Dataset(
+        "municipalities",
+        "area",
+        "regio",
+        "11111-02-01-4",
+        "Zahl der Gemeinden, Stichtag 31.12., Kreise",
+        _m(GEM001="municipalities"),
+        1995,
+    ),
+    Dataset(
+        "settlement_area",
+        "area",
+        "regio",
+        "AI-N-01-2-5",
+        "Regionalatlas: Anteil und Veränderung der Siedlungs- und Verkehrsfläche, Gemeinden",
+        _m(AI0111="settlement_area_share", AI0112="settlement_area_change"),
+        2022,
+        level="gemeinden",
+    ),
+    # --- labour market ------------------------------------------------------------------------
+    Dataset(
+        "employees_workplace",
+        "labour",
+        "regio",
+        "13111-01-03-4",
+        "Sozialversicherungspflichtig Beschäftigte am Arbeitsort nach Geschlecht und Nationalität, "
+        "Stichtag 30.06., Kreise",
+        _m(ERW032="employees"),
+        2008,
         notes="The latest Stichtag is often '-' at Kreis level while Land rows have figures.",
+    ),
+    Dataset(
+        "employees_residence",
+        "labour",
+        "regio",
+        "13111-02-02-4",
+        "Sozialversicherungspflichtig Beschäftigte am Wohnort nach Geschlecht und Nationalität, Kreise",
+        _labels({"*": "employees_residence"}),
+        2008,
+    ),
+    Dataset(
+        "employees_workplace_age",
+        "labour",
+        "regio",
+        "13111-05-03-4",
+        "Sozialversicherungspflichtig Beschäftigte am Arbeitsort nach Geschlecht und Altersgruppen, Kreise",
+        _labels({"*": "employees"}),
+        2008,
+    ),
+    Dataset(
+        "employees_residence_age",
+        "labour",
+        "regio",
+        "13111-06-02-4",
+        "Sozialversicherungspflichtig Beschäftigte am Wohnort nach Geschlecht und Altersgruppen, Kreise",
+        _labels({"*": "employees_residence"}),
+        2008,
+    ),
+    Dataset(
+        "unemployment",
+        "labour",
+        "regio",
+        "13211-02-05-4",
+        "Arbeitslose nach Personengruppen sowie Arbeitslosenquoten, Jahresdurchschnitt, Kreise",
+        _labels({**UNEMPLOYMENT_LABELS, "*": "*"}),
+        2001,
+    ),
+    Dataset(
+        "microcensus_households",
+        "labour",
+        "regio",
+        "12211-Z-11",
+        "Mikrozensus: Lebensformen, Kreise (2011–2019)",
+        KEEP_CODES,
+        2011,
+        last_year=2019,
+    ),
+    # --- Destatis GENESIS-Online: Land level, and Kreis tables --------------------------------
+    Dataset(
+        "employees_land_quarterly",
+        "labour",
+        "destatis",
+        "13111-0005",
+        "Sozialversicherungspflichtig Beschäftigte am Arbeitsort, Bundesländer, Quartale",
+        KEEP_CODES,
+        2008,
+        level="laender",
+    ),
+    Dataset(
+        "unemployment_land_monthly",
+        "labour",
+        "destatis",
+        "13211-0010",
+        "Arbeitslose nach Geschlecht, Bundesländer, Monate",
+        KEEP_CODES,
+        2008,
+        level="laender",
+    ),
+    Dataset(
+        "population_land_quarterly",
+        "population",
+        "destatis",
+        "12411-0021",
+        "Bevölkerung, Bundesländer, Stichtag zum Quartalsende",
+        ANY_POPULATION,
+        1990,
+        level="laender",
+    ),
+    Dataset(
+        "population_land_single_years",
+        "population",
+        "destatis",
+        "12411-0012",
+        "Bevölkerung: Bundesländer, Stichtag, Altersjahre",
+        ANY_POPULATION,
+        1967,
+        level="laender",
+    ),
+    Dataset(
+        "population_kreise_destatis",
+        "population",
+        "destatis",
+        "12411-0015",
+        "Bevölkerung: Kreise, Stichtag",
+        ANY_POPULATION,
+        1995,
+    ),
+    Dataset(
+        "population_kreise_age_groups_destatis",
+        "population",
+        "destatis",
+        "12411-0017",
+        "Bevölkerung: Kreise, Stichtag, Altersgruppen",
+        ANY_POPULATION,
+        1995,
+    ),
+    Dataset(
+        "population_kreise_sex_age_groups_destatis",
+        "population",
+        "destatis",
+        "12411-0018",
+        "Bevölkerung: Kreise, Stichtag, Geschlecht, Altersgruppen",
+        ANY_POPULATION,
+        1995,
+    ),
+    Dataset(
+        "protection_seekers",
+        "population",
+        "destatis",
+        "12531-0043",
+        "Schutzsuchende: Kreise, Stichtag, Geschlecht, Schutzstatuskategorie, Staatsangehörigkeit",
+        _m(BEV030="protection_seekers"),
+        2007,
+        notes="Large: answered as a background job (status 98).",
+    ),
+    # --- Statistisches Landesamt Sachsen (web download, own codes) ----------------------------
+    Dataset(
+        "population_mid_year_gemeinden_sn",
+        "population",
+        "sachsen",
+        "12410-010Z",
+        "Fortschreibung zum 30.06. nach Geschlecht auf Gemeinden (Sachsen)",
+        _labels({"Bevölkerung am 30.06.": "population"}),
+        2011,
+        access=Access.FILE,
+        level="gemeinden",
+    ),
+    Dataset(
+        "deaths_gemeinden_sn",
+        "movement",
+        "sachsen",
+        "12613-010Z",
+        "Gestorbene nach Geschlecht, Gemeinden (Sachsen)",
+        _labels({"Gestorbene": "deaths"}),
+        1980,
+        access=Access.FILE,
+        level="gemeinden",
+    ),
+    Dataset(
+        "death_rate_gemeinden_sn",
+        "movement",
+        "sachsen",
+        "12613-020Z",
+        "Gestorbene je 1000 Einwohner, Gemeinden (Sachsen)",
+        _labels({"Gestorbene je 1000 Einwohner": "deaths_per_1000"}),
+        1983,
+        access=Access.FILE,
+        level="gemeinden",
+    ),
+    # --- Hessisches Statistisches Landesamt (publications) ------------------------------------
+    Dataset(
+        "gemeindestatistik_he",
+        "population",
+        "hsl",
+        "HSL-GEMEINDESTATISTIK",
+        "Hessische Gemeindestatistik: Bevölkerung, Fläche, Bewegung, Gemeinden (Hessen)",
+        _labels(
+            {
+                "Fläche": "area",
+                "Bevölkerung": "population",
+                "Lebendgeborene": "live_births",
+                "Gestorbene": "deaths",
+                "Zugezogene": "moves_in",
+                "Fortgezogene": "moves_out",
+            }
+        ),
+        2019,
+        access=Access.FILE,
+        level="gemeinden",
+    ),
+    Dataset(
+        "age_structure_kreise_he",
+        "population",
+        "hsl",
+        "HSL-ALTER-KREISE",
+        "Bevölkerung in den kreisfreien Städten und Landkreisen nach Alter und Geschlecht (Hessen)",
+        _labels({"Bevölkerung": "population"}),
+        2021,
+        access=Access.FILE,
     ),
 )
 
@@ -77,9 +494,9 @@ class UnknownDatasetError(KeyError):
 
 
 def select(names: Iterable[str] | None = None) -> tuple[Dataset, ...]:
-    """Datasets by name (or table code); all of them when `names` is None."""
+    """Datasets by name (or table code); all that the API serves when `names` is None."""
     if names is None:
-        return DATASETS
+        return tuple(d for d in DATASETS if d.access is Access.API)
     return tuple(find(name) for name in names)
 
 

@@ -19,6 +19,7 @@ from demografie.flows.nightly import RunFailedError, RunSummary, nightly
 from tests.conftest import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
+RECORDED_DATASETS = ("population", "employees_workplace")
 AS_OF = date(2025, 12, 31)
 
 
@@ -32,7 +33,7 @@ def publisher(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def run_nightly(home: Path) -> RunSummary:
-    return nightly(as_of=AS_OF, home=str(home))
+    return nightly(datasets=list(RECORDED_DATASETS), as_of=AS_OF, home=str(home))
 
 
 def query(home: Path, sql: str) -> list[tuple[Any, ...]]:

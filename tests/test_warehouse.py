@@ -35,7 +35,7 @@ def flat(values: dict[tuple[str, str], str]) -> bytes:
 
 def deliver(paths: Paths, data: bytes, vintage: datetime) -> None:
     provenance = Provenance("population", "regio", "12411-01-01-4", vintage, vintage, f"load-{vintage:%Y}")
-    load_delivery(paths.lake, POPULATION, data, provenance, ["06", "14"], raw_file="raw/x", decimal=",")
+    load_delivery(paths.lake, POPULATION, [data], provenance, ["06", "14"], raw_file="raw/x", decimal=",")
 
 
 def rows(paths: Paths, sql: str) -> list[tuple[object, ...]]:

@@ -38,6 +38,7 @@ class Fault:
     status_content: str = "injected fault"
     html: bool = False
     body: bytes | None = None
+    content_type: str = "application/zip"
     delay: float = 0.0
     retry_after: str | None = None
     times: int = 1
@@ -52,10 +53,21 @@ class Seen:
 
 
 @dataclass
+class Job:
+    form: dict[str, str]
+    polls_left: int
+
+
+@dataclass
 class ServerState:
     root: Path
     username: str
     password: str
+    # Tables with more selected rows than this need a background job (status 98); None: no limit.
+    dialog_limit: int | None = None
+    job_polls: int = 2  # how many `catalogue/results` polls answer 104 before a job is done
+    jobs_enabled: bool = True
+    jobs: dict[str, Job] = field(default_factory=dict)
     faults: deque[Fault] = field(default_factory=deque)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,8 +86,17 @@ class ServerState:
 class GenesisServer:
     """Run with `with GenesisServer(root) as server:`; `server.base_url` is the REST base."""
 
-    def __init__(self, root: Path, username: str = "demo", password: str = "demo") -> None:
-        self.state = ServerState(Path(root), username, password)
+    def __init__(
+        self,
+        root: Path,
+        username: str = "demo",
+        password: str = "demo",
+        *,
+        dialog_limit: int | None = None,
+        job_polls: int = 2,
+        jobs_enabled: bool = True,
+    ) -> None:
+        self.state = ServerState(Path(root), username, password, dialog_limit, job_polls, jobs_enabled)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -131,7 +152,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             if (user, password) != (state.username, state.password):
                 self._login_error(endpoint, form)
                 return
-            status, content_type, body = _answer(state.root, endpoint, form)
+            status, content_type, body = _answer(state, endpoint, form)
             self._send(status, content_type, body)
 
         def _login_error(self, endpoint: str, form: dict[str, str]) -> None:
@@ -147,7 +168,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             if fault.html:
                 self._send(fault.http_status, "text/html", HOMEPAGE, headers)
             elif fault.body is not None:
-                self._send(fault.http_status, "application/zip", fault.body, headers)
+                self._send(fault.http_status, fault.content_type, fault.body, headers)
             elif fault.status_code is not None:
                 body = _envelope(endpoint, form, fault.status_code, fault.status_content)
                 self._send(fault.http_status, "application/json", body, headers)
@@ -169,8 +190,8 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _answer(root: Path, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
-    name = form.get("name", "")
+def _answer(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    root, name = state.root, form.get("name", "")
     if endpoint == "helloworld/logincheck":
         body = {"Status": "Sie wurden erfolgreich an- und abgemeldet!", "Username": MASK}
         return 200, "application/json", json.dumps(body, ensure_ascii=False).encode()
@@ -180,41 +201,102 @@ def _answer(root: Path, endpoint: str, form: dict[str, str]) -> tuple[int, str, 
             return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
         return 200, "application/json", path.read_bytes()
     if endpoint == "data/tablefile":
-        return _tablefile(root, endpoint, form)
+        return _tablefile(state, endpoint, form)
+    if endpoint == "catalogue/results":
+        return _results(state, endpoint, form)
+    if endpoint == "data/resultfile":
+        return _resultfile(state, endpoint, form)
     return 404, "text/plain", b"unknown endpoint"
 
 
 NO_OBJECTS = "Es gibt keine Objekte zum angegebenen Selektionskriterium"
+TOO_LARGE = (
+    "Die Tabelle ist zu gross, um im Dialog abgerufen zu werden. Bitte nutzen sie den Webservice mit dem "
+    "Parameter job=true (REST) um eine Verarbeitung im Hintergrund zu starten."
+)
+JOB_CREATED = (
+    "Der Bearbeitungsauftrag wurde erstellt. Die Tabelle kann in Kürze als Ergebnis mit folgendem Namen "
+    "abgerufen werden: "
+)
+REGIONAL = (b"DINSG", b"DLAND", b"REGBEZ", b"KREISE", b"GEMEIN")
 
 
-def _tablefile(root: Path, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
-    name = form.get("name", "")
+def _tablefile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    root, name = state.root, form.get("name", "")
     path = root / "tablefile" / f"{name}.csv"
     if not _safe_name(name) or not path.exists():
         body = _envelope(endpoint, form, 90, "Die angeforderte Tabelle ist nicht vorhanden")
         return 200, "application/json", body
     if _not_newer(root, name, form.get("stand", "")):
         return 200, "application/json", _envelope(endpoint, form, 50, "Keine aktualisierten Daten vorhanden.")
-    flat = _select_years(path.read_bytes(), form.get("startyear", ""), form.get("endyear", ""))
+    flat = _select(path.read_bytes(), form)
     if flat is None:
         return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+    if state.dialog_limit is not None and flat.count(b"\n") - 1 > state.dialog_limit:
+        return _too_large(state, endpoint, form)
     return 200, "application/zip", _zip(f"{name}_{int(time.time() * 1000)}_de_flat.csv", flat)
+
+
+def _too_large(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    if form.get("job") != "true" or not state.jobs_enabled:
+        return 200, "application/json", _envelope(endpoint, form, 98, TOO_LARGE)
+    job = f"{form['name']}_{len(state.jobs) + 175879554}"
+    with state.lock:
+        state.jobs[job] = Job(dict(form), state.job_polls)
+    return 200, "application/json", _envelope(endpoint, form, 99, f"{JOB_CREATED}{job}")
+
+
+def _results(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    job = state.jobs.get(form.get("selection", ""))
+    if job is None or job.polls_left > 0:
+        if job is not None:
+            job.polls_left -= 1
+        return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+    listed = [{"Code": form["selection"], "Content": job.form["name"], "Values": "0"}]
+    return 200, "application/json", _envelope(endpoint, form, 0, "erfolgreich", listed)
+
+
+def _resultfile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    name = form.get("name", "")
+    job = state.jobs.get(name)
+    path = state.root / "tablefile" / f"{name.split('_')[0]}.csv"
+    if (job is not None and job.polls_left > 0) or not _safe_name(name.replace("_", "-")) or not path.exists():
+        return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+    flat = _select(path.read_bytes(), job.form if job else form)
+    if flat is None:
+        return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+    return 200, "application/zip", _zip(f"{name}_flat.csv", flat)
 
 
 def _safe_name(name: str) -> bool:
     return bool(name) and all(ch.isalnum() or ch == "-" for ch in name)
 
 
-def _select_years(flat: bytes, start: str, end: str) -> bytes | None:
-    """Keep the data lines whose `time` falls into [start, end]; None when none does."""
+def _select(flat: bytes, form: dict[str, str]) -> bytes | None:
+    """Keep the data lines in [startyear, endyear] and under `regionalkey`; None when none is left."""
     lines = flat.split(b"\n")
     header = lines[0].lstrip(b"\xef\xbb\xbf").rstrip(b"\r").split(b";")
     position = header.index(b"time")
-    low, high = int(start or 0), int(end or 9999)
-    kept = [line for line in lines[1:] if line.strip() and low <= int(line.split(b";")[position][:4]) <= high]
+    low, high = int(form.get("startyear") or 0), int(form.get("endyear") or 9999)
+    prefixes = tuple(key.strip().rstrip("*").encode() for key in form.get("regionalkey", "").split(",") if key.strip())
+    kept = [
+        line
+        for line in lines[1:]
+        if line.strip()
+        and low <= int(line.split(b";")[position][:4]) <= high
+        and (not prefixes or _region(header, line).startswith(prefixes))
+    ]
     if not kept:
         return None
     return b"\n".join([lines[0], *kept]) + b"\n"
+
+
+def _region(header: list[bytes], line: bytes) -> bytes:
+    fields = line.split(b";")
+    for i, name in enumerate(header):
+        if name.endswith(b"_variable_code") and fields[i] in REGIONAL:
+            return fields[i + 2]
+    return b""
 
 
 def _not_newer(root: Path, name: str, stand: str) -> bool:
@@ -235,14 +317,16 @@ def _zip(member: str, data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _envelope(endpoint: str, form: dict[str, str], code: int, content: str) -> bytes:
+def _envelope(
+    endpoint: str, form: dict[str, str], code: int, content: str, listed: list[dict[str, str]] | None = None
+) -> bytes:
     service, _, method = endpoint.partition("/")
     kind = "Information" if code in (0, 50, 99, 104) else "Fehler"
     body = {
         "Ident": {"Service": service, "Method": method},
         "Status": {"Code": code, "Content": content, "Type": kind},
         "Parameter": {"username": MASK, "password": MASK, **form},
-        "Object": None,
+        **({"List": listed} if listed is not None else {"Object": None}),
         "Copyright": "© Statistische Ämter des Bundes und der Länder (local GENESIS-protocol server)",
     }
     return json.dumps(body, ensure_ascii=False).encode("utf-8")

@@ -26,6 +26,10 @@ HEADER_START = "statistics_code;statistics_label;time_code;time_label;time"
 HEADER_END = "value;value_unit;value_variable_code;value_variable_label"
 
 
+# The datasets the snapshot answers for; the demo's nightly run asks for these only.
+SNAPSHOT_DATASETS = ("population", "employees_workplace")
+
+
 def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 20260315) -> Path:
     """Write tablefile/ and metadata/ response files for the two tables of the demo."""
     rng = random.Random(seed)

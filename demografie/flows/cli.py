@@ -91,7 +91,7 @@ def demo(
 ) -> None:
     """Run the nightly flow end to end against a local GENESIS server with SYNTHETIC figures."""
     from demografie.devserver.server import GenesisServer
-    from demografie.devserver.synthetic import write_snapshot
+    from demografie.devserver.synthetic import SNAPSHOT_DATASETS, write_snapshot
     from demografie.flows.nightly import nightly
 
     console.print(
@@ -109,7 +109,14 @@ def demo(
                 }
             )
             console.print(f"local GENESIS server: {server.base_url}")
-            summary = _run(nightly, from_year=from_year, to_year=to_year, home=str(home), synthetic=True)
+            summary = _run(
+                nightly,
+                datasets=list(SNAPSHOT_DATASETS),
+                from_year=from_year,
+                to_year=to_year,
+                home=str(home),
+                synthetic=True,
+            )
     _print_summary(summary)
     warehouse = Path(summary.build.warehouse)
     _print_query(warehouse, _DEMO_QUERY, "Land totals (synthetic), latest date")

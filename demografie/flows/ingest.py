@@ -16,8 +16,11 @@ from demografie.flows.tasks import Extracted, build, load
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.landing import land
+from demografie.transforms.formats import table_code_in
 
-TABLE_IN_NAME = re.compile(r"(\d{5}-[0-9A-Z]{1,2}-[0-9A-Z]{1,2}(?:-[0-9A-Z]{1,2})?(?:-B)?)")
+TABLE_IN_NAME = re.compile(
+    r"(\d{5}-\d{2}-\d{2}-\d(?:-B)?|\d{5}-Z-\d{2}|AI-[A-Z]-\d{2}-\d-\d|\d{5}-\d{3}[A-Z]|\d{5}-\d{4})"
+)
 
 
 class IngestError(ValueError):
@@ -32,12 +35,14 @@ class ManualFile:
 
 
 def identify(path: Path, table: str | None) -> ManualFile:
-    """Read a downloaded file and decide which catalog table it is."""
+    """Read a downloaded file and decide which catalog table it is: `--table`, else the code the
+    file itself names (table CSVs and HSL publications do), else the code in the file name."""
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
-    code = table or _table_from_name(path)
+    content = path.read_bytes()
+    code = table or table_code_in(content) or _table_from_name(path)
     catalog.find(code)  # raises with the list of known tables
-    return ManualFile(path, code, path.read_bytes())
+    return ManualFile(path, code, content)
 
 
 def _table_from_name(path: Path) -> str:
@@ -59,8 +64,9 @@ def ingest(
 ) -> RunSummary:
     """Land each file in raw/ (as it is), load it into the lake and rebuild the warehouse.
 
-    The vintage is the publisher's Stand of the download when given; otherwise the file's
-    modification time, which for a fresh download is the time it was retrieved.
+    The vintage is `vintage` when given; otherwise the Stand printed in the file (table CSVs have
+    one); otherwise the file's modification time, which for a fresh download is when it was
+    retrieved.
     """
     paths = Paths.from_env(home)
     paths.ensure()
@@ -91,4 +97,13 @@ def _land(paths: Paths, manual: ManualFile, vintage: datetime | None) -> Extract
         origin={"ingested_from": manual.path.name, "file_modified_at": modified.isoformat()},
         suffix=".zip" if archive.is_zip(manual.content) else ".csv",
     )
-    return Extracted(dataset.name, dataset.table, str(landed.path), vintage or modified, retrieved_at, None)
+    return Extracted(
+        dataset.name,
+        dataset.table,
+        [str(landed.path)],
+        vintage or modified,
+        retrieved_at,
+        None,
+        route="file",
+        vintage_is_fallback=vintage is None,
+    )

@@ -12,7 +12,7 @@ from prefect.runtime import flow_run
 from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.flows import progress
-from demografie.flows.tasks import BuildSummary, TableOutcome, build, check_login, extract, load
+from demografie.flows.tasks import BuildSummary, TableOutcome, Unchanged, build, check_login, extract, load
 from demografie.settings import Paths
 
 
@@ -73,14 +73,27 @@ def nightly(
     for dataset in chosen:
         start, end = year_window(dataset, as_of or date.today(), from_year, to_year)
         try:
-            extracted = extract(dataset.name, start, end, str(paths.home))
-            outcome = load(extracted, str(paths.home), wanted_states, summary.load_id, synthetic)
+            extracted = extract(dataset.name, start, end, str(paths.home), wanted_states)
+            if isinstance(extracted, Unchanged):
+                progress.report("unchanged", f"{dataset.table}: nothing newer than {extracted.held}")
+                outcome = TableOutcome(
+                    dataset.name,
+                    dataset.table,
+                    "unchanged",
+                    vintage=extracted.held.isoformat(),
+                    message="status 50: nothing newer than the vintage we hold",
+                )
+            else:
+                outcome = load(extracted, str(paths.home), wanted_states, summary.load_id, synthetic)
         except Exception as exc:  # one table's failure must not stop the others
             logger.error("%s failed: %s", dataset.table, exc)
             progress.report("failed", f"{dataset.table}: {exc}")
             outcome = TableOutcome(dataset.name, dataset.table, "failed", message=str(exc))
         summary.tables.append(outcome)
-    summary.build = build(str(paths.home))
+    if any(t.outcome == "loaded" for t in summary.tables) or not paths.warehouse.exists():
+        summary.build = build(str(paths.home))
+    else:
+        logger.info("nothing new: the warehouse stays as it is")
     if summary.failures:
         raise RunFailedError(summary)
     return summary

@@ -17,23 +17,41 @@ from demografie.flows import progress
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.credentials import Credentials
-from demografie.sources.errors import TransientSourceError
-from demografie.sources.genesis import GenesisClient, RetryPolicy, TableRequest
-from demografie.sources.landing import land
+from demografie.sources.errors import NoNewerDataError, TransientSourceError
+from demografie.sources.fetching import JobPolicy, TableFetcher
+from demografie.sources.genesis import Download, GenesisClient, RetryPolicy, TableRequest, format_stand
+from demografie.sources.landing import Landed, land
 from demografie.sources.publishers import PUBLISHERS
+from demografie.transforms.hsl import is_xlsx
 from demografie.transforms.normalise import Provenance
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import load_delivery
+from demografie.warehouse.lake import held_vintage
 
 
 @dataclass(frozen=True)
 class Extracted:
+    """What was landed for one table: one raw file, or one per part of a split request."""
+
     dataset: str
     table: str
-    raw_file: str
+    raw_files: list[str]
     vintage: datetime
     retrieved_at: datetime
     decimal: str | None
+    years: tuple[int, int] | None = None
+    route: str = "dialog"  # dialog | job | split | file
+    # A file read by hand: the Stand printed in it wins over `vintage` (its modification time).
+    vintage_is_fallback: bool = False
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The publisher has nothing newer than the vintage we hold (status 50)."""
+
+    dataset: str
+    table: str
+    held: datetime
 
 
 @dataclass(frozen=True)
@@ -82,26 +100,51 @@ def check_login(publisher_key: str) -> None:
     retry_condition_fn=_transient_only,
     cache_policy=NO_CACHE,
 )
-def extract(dataset_name: str, start_year: int, end_year: int, home: str) -> Extracted:
-    """Ask for the table's vintage and its flat file, and land the answer byte-exact."""
+def extract(
+    dataset_name: str, start_year: int, end_year: int, home: str, states: list[str] | None = None
+) -> Extracted | Unchanged:
+    """Ask for the table's vintage and its flat file, and land every answer byte-exact.
+
+    The request carries the vintage we hold for these years as `stand`, so an unchanged table
+    costs one small answer (status 50) and touches nothing.
+    """
     dataset = catalog.find(dataset_name)
     client = client_for(dataset.source)
+    paths = Paths.from_env(home)
+    held = held_vintage(paths.lake, dataset.source, dataset.table, start_year, end_year)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
     metadata = client.table_metadata(dataset.table)
-    download = client.tablefile(TableRequest(dataset.table, start_year, end_year))
-    vintage = metadata.updated or download.retrieved_at
-    landed = land(
-        Paths.from_env(home).raw,
+    request = TableRequest(dataset.table, start_year, end_year, stand=format_stand(held))
+    fetcher = TableFetcher(client, states or sorted(catalog.STATES), JobPolicy.from_env())
+    try:
+        fetched = fetcher.fetch(request)
+    except NoNewerDataError:
+        assert held is not None  # the publisher answers 50 only to a request with `stand`
+        get_run_logger().info("%s: nothing newer than %s", dataset.table, held)
+        return Unchanged(dataset.name, dataset.table, held)
+    raw_files = [str(_land(paths, dataset, part, metadata.updated).path) for part in fetched.parts]
+    retrieved_at = fetched.parts[-1].retrieved_at
+    vintage = metadata.updated or retrieved_at
+    size = sum(len(part.content) for part in fetched.parts)
+    get_run_logger().info(
+        "%s: %d bytes in %d part(s) (%s), vintage %s", dataset.table, size, len(raw_files), fetched.route, vintage
+    )
+    return Extracted(
+        dataset.name, dataset.table, raw_files, vintage, retrieved_at, ",", (start_year, end_year), fetched.route
+    )
+
+
+def _land(paths: Paths, dataset: Dataset, download: Download, vintage: datetime | None) -> Landed:
+    return land(
+        paths.raw,
         publisher=dataset.source,
         table=dataset.table,
         content=download.content,
         retrieved_at=download.retrieved_at,
-        vintage=metadata.updated,
+        vintage=vintage,
         origin={"url": download.url, "params": download.params, "content_type": download.content_type},
         suffix=".zip" if archive.is_zip(download.content) else ".csv",
     )
-    get_run_logger().info("%s: %d bytes, vintage %s", dataset.table, len(download.content), vintage)
-    return Extracted(dataset.name, dataset.table, str(landed.path), vintage, download.retrieved_at, ",")
 
 
 @task(name="load", task_run_name="load {extracted.table}", cache_policy=NO_CACHE)
@@ -109,16 +152,16 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     """Parse, normalise and commit one landed answer to the lake."""
     dataset = catalog.find(extracted.dataset)
     paths = Paths.from_env(home)
-    raw = Path(extracted.raw_file).read_bytes()
-    flat = archive.unpack_single(raw).data if archive.is_zip(raw) else raw
     written = load_delivery(
         paths.lake,
         dataset,
-        flat,
+        [_unpacked(Path(raw_file).read_bytes()) for raw_file in extracted.raw_files],
         _provenance(dataset, extracted, load_id, synthetic),
         states,
-        raw_file=str(Path(extracted.raw_file).relative_to(paths.home)),
+        raw_file=", ".join(str(Path(f).relative_to(paths.home)) for f in extracted.raw_files),
         decimal=extracted.decimal,
+        prefer_published=extracted.vintage_is_fallback,
+        years=extracted.years,
     )
     entry = written.entry
     outcome = "loaded" if written.written else "unchanged"
@@ -127,6 +170,11 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     return TableOutcome(
         dataset.name, dataset.table, outcome, entry.rows, entry.first_ref_date, entry.last_ref_date, entry.vintage
     )
+
+
+def _unpacked(raw: bytes) -> bytes:
+    """The file inside a zip answer; a workbook is itself a zip and stays whole."""
+    return archive.unpack_single(raw).data if archive.is_zip(raw) and not is_xlsx(raw) else raw
 
 
 def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:

@@ -11,9 +11,10 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,10 @@ from demografie.sources.status import Outcome, parse_status
 log = logging.getLogger(__name__)
 
 RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
+JOB_CREATED = 99
+NO_OBJECTS = 104
+# pystatis' JOB_ID_PATTERN: the name follows the colon of the status 99 text, "<table>_<digits>".
+JOB_NAME = re.compile(r"(?<=:\s)\S*_\d+")
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,10 @@ class TableRequest:
     regionalkey: str = ""
     stand: str = ""
     language: str = "de"
+    job: bool = False
 
     def form(self) -> dict[str, str]:
+        """The form body; every parameter is sent explicitly (the defaults differ per table)."""
         return {
             "name": self.name,
             "area": "all",
@@ -75,7 +82,7 @@ class TableRequest:
             "regionalvariable": "",
             "regionalkey": self.regionalkey,
             "format": "ffcsv",
-            "job": "false",
+            "job": "true" if self.job else "false",
             "stand": self.stand,
             "language": self.language,
             "quality": "on",
@@ -121,6 +128,11 @@ class GenesisClient:
     timeout: tuple[float, float] = (30.0, 300.0)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
+    @property
+    def jobs_allowed(self) -> bool:
+        """Jobs need a registered user: not a token (empty password), not a guest."""
+        return self.publisher.jobs and self.credentials is not None and bool(self.credentials.password)
+
     def logincheck(self) -> None:
         """Fail early and clearly when the credentials are missing or wrong."""
         response = self._post("helloworld", "logincheck", {}, table="-")
@@ -146,9 +158,12 @@ class GenesisClient:
     def tablefile(self, request: TableRequest) -> Download:
         form = request.form()
         response = self._post("data", "tablefile", form, table=request.name)
+        return self._download(response, form, request.name)
+
+    def _download(self, response: requests.Response, form: dict[str, str], table: str) -> Download:
         if _looks_like_json(response):
-            self._raise_for_status(_json(response, self.publisher.key, request.name), request.name)
-            raise errors.UnexpectedResponseError(self.publisher.key, request.name, "a status envelope but no table")
+            self._raise_for_status(_json(response, self.publisher.key, table), table)
+            raise errors.UnexpectedResponseError(self.publisher.key, table, "a status envelope but no table")
         return Download(
             publisher=self.publisher.key,
             url=response.url,
@@ -157,6 +172,39 @@ class GenesisClient:
             content_type=response.headers.get("Content-Type", ""),
             retrieved_at=datetime.now(UTC).replace(tzinfo=None),
         )
+
+    def start_job(self, request: TableRequest) -> str:
+        """Ask for the table as a background job (status 99); returns the job's name."""
+        form = replace(request, job=True).form()
+        response = self._post("data", "tablefile", form, table=request.name)
+        envelope = _json(response, self.publisher.key, request.name)
+        status = parse_status(envelope)
+        if status is None or status.code != JOB_CREATED:
+            self._raise_for_status(envelope, request.name)
+            raise errors.UnexpectedResponseError(self.publisher.key, request.name, "no job was created")
+        match = JOB_NAME.search(status.content)
+        if match is None:
+            raise errors.UnexpectedResponseError(
+                self.publisher.key, request.name, f"status 99 without a job name: {status.content}"
+            )
+        return match.group(0)
+
+    def job_ready(self, job: str, table: str) -> bool:
+        """Whether `catalogue/results` lists the job as finished (it answers 104 until then)."""
+        form = {"selection": job, "area": "user", "pagelength": "1", "language": "de"}
+        envelope = _json(self._post("catalogue", "results", form, table=table), self.publisher.key, table)
+        status = parse_status(envelope)
+        if status is not None and status.code == NO_OBJECTS:
+            return False
+        self._raise_for_status(envelope, table)
+        listed = envelope.get("List") or []
+        return any(isinstance(item, dict) and item.get("Code") == job for item in listed)
+
+    def resultfile(self, job: str, request: TableRequest) -> Download:
+        """The finished job's table; the original parameters go with it, named after the job."""
+        form = {**request.form(), "name": job}
+        response = self._post("data", "resultfile", form, table=request.name)
+        return self._download(response, form, request.name)
 
     def _raise_for_status(self, envelope: dict[str, Any], table: str) -> None:
         status = parse_status(envelope)
@@ -218,10 +266,24 @@ class GenesisClient:
         return response
 
 
+def format_stand(vintage: datetime | None) -> str:
+    """The `stand` parameter: 'tt.mm.jjjj hh:mm', or empty to ask unconditionally."""
+    return f"{vintage:%d.%m.%Y %H:%M}" if vintage else ""
+
+
 def parse_updated(text: str) -> datetime | None:
     """GENESIS 'Updated'/'Stand' stamps: '31.03.2025 11:18:07h', '2025-03-31 11:18:07', ..."""
     cleaned = text.strip().rstrip("h").strip()
-    for pattern in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y"):
+    # German forms first; English answers write month/day/year or ISO.
+    for pattern in (
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%d.%m.%Y",
+        "%Y-%m-%d %H:%M:%S",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%Y-%m-%d",
+    ):
         try:
             return datetime.strptime(cleaned, pattern)
         except ValueError:

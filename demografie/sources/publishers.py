@@ -15,6 +15,8 @@ class Publisher:
     signup_url: str
     # The Regionaldatenbank answers parallel requests with status 6; Destatis allows three.
     max_parallel_requests: int = 1
+    # Whether the service builds large tables as background jobs for registered users.
+    jobs: bool = True
 
     def with_base_url(self, base_url: str) -> Publisher:
         return replace(self, base_url=base_url if base_url.endswith("/") else base_url + "/")

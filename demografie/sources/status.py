@@ -28,11 +28,8 @@ RULES: dict[int, Rule] = {
     6: Rule(Outcome.RETRY, "too many parallel requests"),
     50: Rule(Outcome.FAIL, "nothing newer than the vintage we hold", errors.NoNewerDataError),
     90: Rule(Outcome.FAIL, "table does not exist", errors.TableNotFoundError),
-    98: Rule(
-        Outcome.FAIL,
-        "table too large for a dialog request; the background-job path is not implemented yet, ask for fewer years",
-        errors.TableTooLargeError,
-    ),
+    98: Rule(Outcome.FAIL, "table too large for a dialog request; needs a background job", errors.TableTooLargeError),
+    99: Rule(Outcome.OK, "background job created"),
     104: Rule(Outcome.FAIL, "no object matches the selection", errors.NoObjectsError),
     -1: Rule(Outcome.FAIL, "publisher error"),
 }

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,6 +41,8 @@ class FlatFile:
     table: pa.Table
     variables: int
     decimal: str | None
+    # The publisher's Stand printed in the file (table CSVs have one; flat files do not).
+    published: datetime | None = None
 
     def variable_columns(self, i: int) -> tuple[str, str, str, str]:
         code, label, attr_code, attr_label = (f"{i}_{field}" for field in VARIABLE_FIELDS)
@@ -54,12 +57,19 @@ def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile
     """
     body = data[len(BOM) :] if data.startswith(BOM) else data
     header = _header(body, where)
-    variables = _count_variables(header, where)
+    _count_variables(header, where)
     table = _read(body, header, where)
     if table.num_rows == 0:
         raise ParseError(where, "the flat file has a header but no data rows")
     table = table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
     _check_statistics_code(table, where)
+    return finish(table, decimal, where)
+
+
+def finish(table: pa.Table, decimal: str | None, where: str) -> FlatFile:
+    """Turn the string `value` column into numbers plus `status` and `quality` columns."""
+    header = table.column_names
+    variables = len([name for name in header if VARIABLE_COLUMN.match(name)])
     values, status, used = _parse_values(table, decimal, where)
     quality = (
         pc.if_else(pc.equal(table.column("value_q"), ""), None, table.column("value_q"))
@@ -69,6 +79,10 @@ def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile
     table = table.set_column(table.schema.get_field_index("value"), "value", values)
     table = table.append_column("status", status).append_column("quality", quality)
     return FlatFile(table, variables, used)
+
+
+def with_published(flat: FlatFile, published: datetime | None) -> FlatFile:
+    return replace(flat, published=published)
 
 
 def _header(body: bytes, where: str) -> list[str]:

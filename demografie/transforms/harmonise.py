@@ -38,6 +38,7 @@ UNITS: Mapping[str, str] = MappingProxyType(
         "Jahre": "years",
         "EUR": "eur",
         "Tsd. EUR": "thousand_eur",
+        "je 1000 EW": "per_1000_inhabitants",
     }
 )
 
@@ -49,3 +50,78 @@ TIME_CODES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "JAHR": ("year", "year"),
     }
 )
+
+# --- Vocabulary for formats that print labels instead of codes (table CSV, HSL workbooks) -----
+
+# label (lower case) -> (variable code, attribute code); the codes are those the same publishers
+# use in their flat files for the same attribute.
+LABEL_ATTRIBUTES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "männlich": ("GES", "GESM"),
+        "männer": ("GES", "GESM"),
+        "weiblich": ("GES", "GESW"),
+        "frauen": ("GES", "GESW"),
+        "ausländisch": ("NAT", "NATA"),
+        "ausländer": ("NAT", "NATA"),
+        "ausländer/-innen": ("NAT", "NATA"),
+        "nichtdeutsche": ("NAT", "NATA"),
+        "deutsche": ("NAT", "NATD"),
+        "deutsch": ("NAT", "NATD"),
+    }
+)
+VARIABLE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "GES": "Geschlecht",
+        "NAT": "Nationalität",
+        "ALTER": "Alter",
+        "DINSG": "Deutschland",
+        "DLAND": "Bundesländer",
+        "REGBEZ": "Regierungsbezirke",
+        "KREISE": "Kreise und kreisfreie Städte",
+        "GEMEIN": "Gemeinden",
+    }
+)
+# Labels that name a variable (a header over its attributes) or mean "all of it".
+TOTAL_LABELS = frozenset({"insgesamt", "total", "zusammen"})
+VARIABLE_NAME_LABELS = frozenset(
+    {"stichtag", "jahr", "altersgruppen", "altersjahre", "bundesländer", "geschlecht", "nationalität", "davon"}
+)
+# Units as table CSVs print them -> the flat file's `value_unit`.
+LABEL_UNITS: Mapping[str, str] = MappingProxyType(
+    {
+        "anzahl": "Anzahl",
+        "absolut": "Anzahl",
+        "prozent": "Prozent",
+        "%": "Prozent",
+        "qkm": "qkm",
+        "km²": "qkm",
+        "je 1000 ew": "je 1000 EW",
+        "je 1000 einwohner": "je 1000 EW",
+        "jahre": "Jahre",
+    }
+)
+LAND_CODES: Mapping[str, str] = MappingProxyType(
+    {
+        "Schleswig-Holstein": "01",
+        "Hamburg": "02",
+        "Niedersachsen": "03",
+        "Bremen": "04",
+        "Nordrhein-Westfalen": "05",
+        "Hessen": "06",
+        "Rheinland-Pfalz": "07",
+        "Baden-Württemberg": "08",
+        "Bayern": "09",
+        "Saarland": "10",
+        "Berlin": "11",
+        "Brandenburg": "12",
+        "Mecklenburg-Vorpommern": "13",
+        "Sachsen": "14",
+        "Sachsen-Anhalt": "15",
+        "Thüringen": "16",
+    }
+)
+# Region key length (or DG) -> the flat file's regional variable.
+REGIONAL_VARIABLE_BY_KEY: Mapping[int, str] = MappingProxyType({2: "DLAND", 3: "REGBEZ", 5: "KREISE", 8: "GEMEIN"})
+# Measure labels whose code the same publisher prints in its flat files (so that a table CSV and
+# a flat file of the same table describe the same observation). Others keep their label as code.
+LABEL_MEASURES: Mapping[str, str] = MappingProxyType({"Bevölkerungsstand": "BEVSTD"})

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from demografie.transforms.ages import AGE_VARIABLE, age_bounds
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile
 from demografie.transforms.harmonise import (
@@ -57,12 +58,11 @@ def normalise(
     dims = _dimension_codes(flat, table, other, where)
     columns = {
         "dataset": _constant(provenance.dataset, table),
-        "measure": _mapped(table, "value_variable_code", measures, "value variable", where),
+        "measure": _measures(table, measures, where),
         **_region_columns(table, region_position, where),
         **_time_columns(table, where),
         **_harmonised(table, dims, where),
-        "age_from": pa.nulls(table.num_rows, pa.int16()),
-        "age_to": pa.nulls(table.num_rows, pa.int16()),
+        **_ages(table, dims, where),
         "value": table.column("value"),
         "unit": _mapped(table, "value_unit", UNITS, "unit", where),
         "status": table.column("status"),
@@ -170,6 +170,31 @@ def _harmonised(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dic
     return columns
 
 
+def _ages(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str, pa.Array]:
+    """`age_from`/`age_to` from the one age variable (by code, else by label); NULL without one."""
+    positions = [i for code, i in dims if AGE_VARIABLE.match(code)]
+    if len(positions) > 1:
+        raise ParseError(where, f"more than one age variable: {[c for c, _ in dims if AGE_VARIABLE.match(c)]}")
+    if not positions:
+        return {"age_from": pa.nulls(table.num_rows, pa.int16()), "age_to": pa.nulls(table.num_rows, pa.int16())}
+    codes = table.column(f"{positions[0]}_variable_attribute_code")
+    labels = table.column(f"{positions[0]}_variable_attribute_label")
+    pairs = pa.table({"code": codes, "label": labels}).group_by(["code", "label"]).aggregate([]).to_pylist()
+    bounds = {}
+    for pair in pairs:
+        found = age_bounds(pair["code"], pair["label"])
+        if found is None:
+            raise ParseError(where, f"unknown age class {pair['code']!r} ({pair['label']!r})")
+        bounds[(pair["code"], pair["label"])] = found
+    key = pc.binary_join_element_wise(codes, labels, "\x1f")
+    keys = pa.array(["\x1f".join(k) for k in bounds], pa.string())
+    index = pc.index_in(key, value_set=keys)
+    return {
+        "age_from": pa.array([b[0] for b in bounds.values()], pa.int16()).take(index),
+        "age_to": pa.array([b[1] for b in bounds.values()], pa.int16()).take(index),
+    }
+
+
 def _dims_map(table: pa.Table, dims: list[tuple[str, int]]) -> pa.Array:
     """MAP(variable code -> attribute code) of the classifying variables, keys sorted."""
     n, width = table.num_rows, len(dims)
@@ -191,6 +216,19 @@ def _check_unique(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]]
         counts = pa.table({"key": key}).group_by("key").aggregate([("key", "count")])
         twice = counts.filter(pc.greater(counts.column("key_count"), 1)).column("key").to_pylist()
         raise ParseError(where, f"{len(twice)} observation(s) appear twice, e.g. {twice[0]!r}")
+
+
+def _measures(table: pa.Table, measures: Mapping[str, str], where: str) -> pa.ChunkedArray:
+    """Harmonised measure per row; `"*"` covers the codes not listed (see catalog.Dataset)."""
+    codes = pc.unique(table.column("value_variable_code")).to_pylist()
+    unlisted = [code for code in codes if code not in measures]
+    if "*" not in measures or not unlisted:
+        return _mapped(table, "value_variable_code", measures, "value variable", where)
+    fallback = measures["*"]
+    if fallback != "*" and len(unlisted) > 1:
+        raise ParseError(where, f"value variables {sorted(unlisted)} would all become {fallback!r}; list them")
+    full = {**measures, **{code: code.lower() if fallback == "*" else fallback for code in unlisted}}
+    return _mapped(table, "value_variable_code", full, "value variable", where)
 
 
 def _mapped(table: pa.Table, column: str, mapping: Mapping[str, str], what: str, where: str) -> pa.ChunkedArray:

@@ -100,12 +100,8 @@ def _stage(
 
 
 def _manifest_table(entries: list[ManifestEntry]) -> pa.Table:
-    schema = pa.schema(
-        [
-            (name, pa.int64() if name == "rows" else pa.bool_() if name == "synthetic" else pa.string())
-            for name in ManifestEntry.__dataclass_fields__
-        ]
-    )
+    types = {"rows": pa.int64(), "synthetic": pa.bool_(), "start_year": pa.int32(), "end_year": pa.int32()}
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in ManifestEntry.__dataclass_fields__])
     return pa.Table.from_pylist([asdict(e) for e in entries], schema=schema)
 
 

@@ -44,6 +44,10 @@ class ManifestEntry:
     retrieved_at: str
     written_at: str
     synthetic: bool
+    # The years asked of the publisher (None for a file read by hand): change detection sends
+    # the vintage of a delivery only for requests that the delivery covers.
+    start_year: int | None = None
+    end_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,14 @@ def manifest_file(lake: Path, source: str, table: str, sha256: str) -> Path:
     return lake / "manifest" / source / table / f"{sha256[:16]}.json"
 
 
-def write_delivery(lake: Path, observations: pa.Table, *, content_sha256: str, raw_file: str) -> LakeWrite:
+def write_delivery(
+    lake: Path,
+    observations: pa.Table,
+    *,
+    content_sha256: str,
+    raw_file: str,
+    years: tuple[int, int] | None = None,
+) -> LakeWrite:
     """Write one delivery's observations unless the lake already holds the same delivery."""
     first = observations.slice(0, 1).to_pylist()[0]
     source, table = first["source"], first["source_table"]
@@ -88,6 +99,8 @@ def write_delivery(lake: Path, observations: pa.Table, *, content_sha256: str, r
         retrieved_at=first["retrieved_at"].isoformat(),
         written_at=datetime.now(UTC).replace(tzinfo=None).isoformat(),
         synthetic=bool(first["synthetic"]),
+        start_year=years[0] if years else None,
+        end_year=years[1] if years else None,
     )
     atomic_write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
     return LakeWrite(entry, written=True)
@@ -103,3 +116,18 @@ def committed_entries(lake: Path) -> list[ManifestEntry]:
         (read_entry(path) for path in (lake / "manifest").glob("*/*/*.json")),
         key=lambda entry: (entry.source, entry.source_table, entry.vintage, entry.retrieved_at),
     )
+
+
+def held_vintage(lake: Path, source: str, table: str, start_year: int, end_year: int) -> datetime | None:
+    """The newest vintage we hold of `table` from a request that covered [start_year, end_year]."""
+    covering = [
+        datetime.fromisoformat(entry.vintage)
+        for entry in committed_entries(lake)
+        if entry.source == source
+        and entry.source_table == table
+        and entry.start_year is not None
+        and entry.end_year is not None
+        and entry.start_year <= start_year
+        and entry.end_year >= end_year
+    ]
+    return max(covering, default=None)

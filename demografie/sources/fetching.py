@@ -1,0 +1,116 @@
+"""Getting a whole table, however large: the dialog request, the background job, or split requests.
+
+Status 98 means the table is too large for a dialog request. With username and password the
+publisher builds it as a background job (`job=true` -> 99 -> `catalogue/results` answers 104
+until it is done -> `data/resultfile`). Where jobs are not allowed (a Destatis token, a guest)
+or the job cannot be created, the request is split: first by years, then by state. Every part is
+a byte-exact answer of its own; the caller lands each one and the parser reads them as one table.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from demografie.sources import errors
+from demografie.sources.genesis import Download, GenesisClient, TableRequest
+
+log = logging.getLogger(__name__)
+
+
+class JobTimeoutError(errors.TransientSourceError):
+    """The publisher did not finish the background job in time; it may still finish later."""
+
+
+@dataclass(frozen=True)
+class JobPolicy:
+    """How long to wait for a background job. pystatis polls every 5 s for up to 50 min."""
+
+    poll_seconds: float = 5.0
+    timeout_seconds: float = 3000.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def from_env(cls) -> JobPolicy:
+        """`DEMOGRAFIE_JOB_POLL_SECONDS` and `DEMOGRAFIE_JOB_TIMEOUT_SECONDS` tune the defaults."""
+        return cls(
+            poll_seconds=float(os.environ.get("DEMOGRAFIE_JOB_POLL_SECONDS", cls.poll_seconds)),
+            timeout_seconds=float(os.environ.get("DEMOGRAFIE_JOB_TIMEOUT_SECONDS", cls.timeout_seconds)),
+        )
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The answers that together make up the table asked for, and how they were obtained."""
+
+    parts: list[Download]
+    route: str  # dialog | job | split
+
+
+@dataclass
+class TableFetcher:
+    client: GenesisClient
+    states: Sequence[str] = ("06", "14")
+    jobs: JobPolicy = field(default_factory=JobPolicy)
+
+    def fetch(self, request: TableRequest) -> Fetched:
+        """The table in one dialog answer, else as a job, else in parts."""
+        try:
+            return Fetched([self.client.tablefile(request)], "dialog")
+        except errors.TableTooLargeError:
+            log.info("%s: too large for a dialog request", request.name)
+        if self.client.jobs_allowed:
+            try:
+                return Fetched([self.run_job(request)], "job")
+            except errors.StatusError as exc:
+                log.warning("%s: no background job (%s); splitting the request instead", request.name, exc)
+        parts = self.split(request)
+        if not parts:
+            raise errors.NoObjectsError(
+                self.client.publisher.key, request.name, 104, "no part of the split request has data", "no data"
+            )
+        return Fetched(parts, "split")
+
+    def run_job(self, request: TableRequest) -> Download:
+        job = self.client.start_job(request)
+        log.info("%s: background job %s created", request.name, job)
+        deadline = self.jobs.clock() + self.jobs.timeout_seconds
+        while not self.client.job_ready(job, request.name):
+            if self.jobs.clock() >= deadline:
+                raise JobTimeoutError(
+                    self.client.publisher.key,
+                    request.name,
+                    f"background job {job} not finished after {self.jobs.timeout_seconds:.0f} s; "
+                    "the next run starts a new one",
+                )
+            self.jobs.sleep(self.jobs.poll_seconds)
+        return self.client.resultfile(job, request)
+
+    def split(self, request: TableRequest) -> list[Download]:
+        """Halve the years until each part fits; a single year too large is asked for per state."""
+        if request.startyear < request.endyear:
+            middle = (request.startyear + request.endyear) // 2
+            halves = (replace(request, endyear=middle), replace(request, startyear=middle + 1))
+            return [part for half in halves for part in self._dialog_or_split(half)]
+        if not request.regionalkey:
+            parts = [replace(request, regionalkey=f"{state}*") for state in self.states]
+            return [part for state_part in parts for part in self._dialog_or_split(state_part)]
+        raise errors.TableTooLargeError(
+            self.client.publisher.key,
+            request.name,
+            98,
+            f"year {request.startyear}, regions {request.regionalkey}",
+            "too large even for one year and one state, and no background job is possible",
+        )
+
+    def _dialog_or_split(self, request: TableRequest) -> list[Download]:
+        try:
+            return [self.client.tablefile(request)]
+        except errors.NoObjectsError:
+            return []  # a part without data (e.g. years before the table starts) is not an error
+        except errors.TableTooLargeError:
+            return self.split(request)

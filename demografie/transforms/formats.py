@@ -1,0 +1,66 @@
+"""Which format a file is in, decided from its bytes (never its name), and the parser for it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from demografie.transforms import hsl
+from demografie.transforms.errors import ParseError
+from demografie.transforms.ffcsv import BOM, FlatFile, parse_ffcsv
+from demografie.transforms.ffcsv_v4 import is_v4, parse_ffcsv_v4
+from demografie.transforms.tablecsv import is_table_csv, parse_table_csv, table_code
+
+V5_MARKERS = ("statistics_code;", "value_variable_code")
+
+
+class Format(StrEnum):
+    FFCSV_V5 = "ffcsv-v5"
+    FFCSV_V4 = "ffcsv-v4"
+    TABLE_CSV = "table-csv"
+    HSL_WORKBOOK = "hsl-xlsx"
+    HSL_AGE_EXPORT = "hsl-csv-export"
+
+
+def sniff(data: bytes, where: str) -> Format:
+    if hsl.is_xlsx(data):
+        return Format.HSL_WORKBOOK
+    if data[:4] == b"PK\x03\x04":
+        raise ParseError(where, "a zip archive that is not a workbook; unpack it first")
+    head = data[len(BOM) :] if data.startswith(BOM) else data
+    first = head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
+    if is_v4(first):
+        return Format.FFCSV_V4
+    if first.startswith(V5_MARKERS[0]) and V5_MARKERS[1] in first:
+        return Format.FFCSV_V5
+    if is_table_csv(first):
+        return Format.TABLE_CSV
+    if hsl.is_age_export(head[:4096].decode("utf-8", errors="replace")):
+        return Format.HSL_AGE_EXPORT
+    if first.startswith("K;") or first.startswith("*"):
+        raise ParseError(where, "a GENESIS cube file (datencsv); ask for format=ffcsv instead")
+    raise ParseError(where, f"unknown file layout; the first line is {first[:80]!r}")
+
+
+def parse(data: bytes, where: str, decimal: str | None = None) -> FlatFile:
+    """Parse any supported format into the flat-file layout."""
+    kind = sniff(data, where)
+    if kind is Format.FFCSV_V5:
+        return parse_ffcsv(data, where, decimal)
+    if kind is Format.FFCSV_V4:
+        return parse_ffcsv_v4(data, where)
+    if kind is Format.TABLE_CSV:
+        return parse_table_csv(data, where)
+    if kind is Format.HSL_WORKBOOK:
+        return hsl.parse_hsl_workbook(data, where)
+    return hsl.parse_hsl_age_export(data, where)
+
+
+def table_code_in(data: bytes) -> str | None:
+    """The table code a file names itself (table CSVs, HSL publications); None for flat files."""
+    try:
+        kind = sniff(data, "")
+    except ParseError:
+        return None
+    if kind is Format.TABLE_CSV:
+        return table_code(data)
+    return {Format.HSL_WORKBOOK: "HSL-GEMEINDESTATISTIK", Format.HSL_AGE_EXPORT: "HSL-ALTER-KREISE"}.get(kind)

@@ -1,0 +1,244 @@
+"""Publications of the Hessisches Statistisches Landesamt (HSL): workbooks and their CSV exports.
+
+HSL has no GENESIS database; it publishes workbooks. Rows are keyed by a 6-digit HSL key without
+the Land prefix: `000000` Land, `100000`/`200000` the pseudo-aggregates "kreisfreie Städte" and
+"Landkreise" (no region, skipped), `400000` a Regierungsbezirk, `411000` a Kreis, `431001` a
+Gemeinde. The multi-row headers are merged cells that differ between sheets, so each sheet we read
+declares its columns here: a quirk table, not a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from demografie.transforms.ages import TOTAL, age_bounds
+from demografie.transforms.errors import ParseError
+from demografie.transforms.ffcsv import FlatFile
+from demografie.transforms.harmonise import VARIABLE_LABELS
+from demografie.transforms.records import Record, Variable, flat_from_records
+
+LAND = "06"
+HSL_KEY = re.compile(r"^\d{6}$")
+PSEUDO_AGGREGATES = frozenset({"100000", "200000"})
+DATE_IN_TEXT = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})")
+YEAR_IN_TEXT = re.compile(r"\b(\d{4})\b")
+
+TOTAL_SEX = Variable("GES", "Geschlecht", "", "Insgesamt")
+MALE = Variable("GES", "Geschlecht", "GESM", "männlich")
+FEMALE = Variable("GES", "Geschlecht", "GESW", "weiblich")
+TOTAL_NAT = Variable("NAT", "Nationalität", "", "Insgesamt")
+GERMAN = Variable("NAT", "Nationalität", "NATD", "Deutsche")
+FOREIGN = Variable("NAT", "Nationalität", "NATA", "Nichtdeutsche")
+
+
+def age(label: str) -> Variable:
+    return Variable("ALTER", VARIABLE_LABELS["ALTER"], label, label)
+
+
+TOTAL_AGE = Variable("ALTER", VARIABLE_LABELS["ALTER"], "", "Insgesamt")
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    number: int  # the sheet's own column number (the row of 1, 2, 3, ... under the header)
+    measure: str
+    unit: str
+    period: str  # "stichtag": the date in the sheet header; "year": the year of the movement header
+    attributes: tuple[Variable, ...] = ()
+
+
+# Sheet "Bevölkerung" of the Hessische Gemeindestatistik (every release since 2019 has this layout).
+GEMEINDESTATISTIK_BEVOELKERUNG = (
+    SheetColumn(1, "Fläche", "qkm", "stichtag"),
+    SheetColumn(2, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(3, "Bevölkerung", "Anzahl", "stichtag", (MALE, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(5, "Bevölkerung", "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(11, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("unter 6"))),
+    SheetColumn(13, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("6 bis unter 15"))),
+    SheetColumn(15, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("15 bis unter 65"))),
+    SheetColumn(17, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("65 oder mehr"))),
+    SheetColumn(19, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, GERMAN, TOTAL_AGE)),
+    SheetColumn(34, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE)),
+    SheetColumn(50, "Lebendgeborene", "Anzahl", "year"),
+    SheetColumn(51, "Gestorbene", "Anzahl", "year"),
+    SheetColumn(55, "Zugezogene", "Anzahl", "year"),
+    SheetColumn(59, "Fortgezogene", "Anzahl", "year"),
+)
+SHEETS = {"Bevölkerung": GEMEINDESTATISTIK_BEVOELKERUNG}
+HEADER_ROWS = 5
+
+
+def ags(hsl_key: str) -> str | None:
+    """The AGS prefix of an HSL key; None for the pseudo-aggregates."""
+    if hsl_key in PSEUDO_AGGREGATES:
+        return None
+    if hsl_key == "000000":
+        return LAND
+    if hsl_key.endswith("00000"):
+        return LAND + hsl_key[0]
+    if hsl_key.endswith("000"):
+        return LAND + hsl_key[:3]
+    return LAND + hsl_key
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04" and b"xl/workbook.xml" in data[:65536] + data[-65536:]
+
+
+def parse_hsl_workbook(data: bytes, where: str) -> FlatFile:
+    import openpyxl  # imported here: only this format needs it, and it is slow to import
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise ParseError(where, f"unreadable workbook: {type(exc).__name__}: {exc}") from None
+    known = [name for name in workbook.sheetnames if name in SHEETS]
+    if not known:
+        raise ParseError(where, f"no sheet we can read; sheets are {workbook.sheetnames}, known {sorted(SHEETS)}")
+    records = []
+    for name in known:
+        rows = [tuple(row) for row in workbook[name].iter_rows(values_only=True)]
+        records += _sheet_records(rows, SHEETS[name], f"{where}, sheet {name!r}")
+    return flat_from_records(records, where, ".")
+
+
+def _sheet_records(rows: Sequence[tuple[object, ...]], columns: tuple[SheetColumn, ...], where: str) -> list[Record]:
+    numbers = {value: i for i, value in enumerate(rows[HEADER_ROWS - 1]) if isinstance(value, int)}
+    header = " ".join(str(cell) for row in rows[: HEADER_ROWS - 1] for cell in row if cell)
+    times = {"stichtag": _stichtag(header, where), "year": _movement_year(header, where)}
+    missing = [c.number for c in columns if c.number not in numbers]
+    if missing:
+        raise ParseError(where, f"the sheet lacks the numbered columns {missing}; has the layout changed?")
+    records = []
+    for line, row in enumerate(rows[HEADER_ROWS:], start=HEADER_ROWS + 1):
+        key = str(row[0] or "").strip()
+        if not HSL_KEY.match(key):
+            break  # the footnotes start
+        code = ags(key)
+        if code is None:
+            continue
+        region = Variable(_regional_variable(code), "Region", code, str(row[1] or "").strip())
+        for column in columns:
+            time_code, time = times[column.period]
+            records.append(
+                Record(
+                    statistics_code="HSL01",
+                    time_code=time_code,
+                    time=time,
+                    variables=(region, *_attributes(column)),
+                    value=_text(row[numbers[column.number]]),
+                    unit=column.unit,
+                    measure_code=column.measure,
+                    measure_label=column.measure,
+                    line=line,
+                )
+            )
+    return records
+
+
+def _attributes(column: SheetColumn) -> tuple[Variable, ...]:
+    return column.attributes or (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)
+
+
+def _regional_variable(code: str) -> str:
+    return {2: "DLAND", 3: "REGBEZ", 5: "KREISE", 8: "GEMEIN"}[len(code)]
+
+
+def _stichtag(header: str, where: str) -> tuple[str, str]:
+    match = DATE_IN_TEXT.search(header)
+    if match is None:
+        raise ParseError(where, "no reference date (dd.mm.yyyy) in the sheet header")
+    day, month, year = match.groups()
+    return "STAG", f"{year}-{month}-{day}"
+
+
+def _movement_year(header: str, where: str) -> tuple[str, str]:
+    match = re.search(r"Bevölkerungsbewegung (\d{4})", header)
+    if match is None:
+        raise ParseError(where, "no year of the population movement in the sheet header")
+    return "JAHR", match.group(1)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- CSV exports of HSL report sheets (age structure by Kreis) --------------------------------
+
+AGE_EXPORT_TITLE = re.compile(r"am (\d{2}\.\d{2}\.\d{4}) nach Alter")
+AGE_EXPORT_COLUMNS = tuple((nat, sex) for nat in (TOTAL_NAT, GERMAN, FOREIGN) for sex in (TOTAL_SEX, MALE, FEMALE))
+
+
+def is_age_export(text: str) -> bool:
+    lines = text.lstrip("\ufeff").splitlines()[:2]
+    return len(lines) == 2 and bool(AGE_EXPORT_TITLE.search(lines[0])) and lines[1].startswith("AGS / Gebiet,")
+
+
+def parse_hsl_age_export(data: bytes, where: str) -> FlatFile:
+    """'Die Bevölkerung in den kreisfreien Städten und Landkreisen am <date> nach Alter und
+    Geschlecht': the Kreis key (3 digits) on a block's first row, its name on the second."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ParseError(where, "the HSL CSV export is not UTF-8") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    title = AGE_EXPORT_TITLE.search(rows[0][0]) if rows and rows[0] else None
+    if title is None:
+        raise ParseError(where, "no reference date in the title of the HSL age export")
+    day, month, year = title.group(1).split(".")
+    records: list[Record] = []
+    key, name = "", ""
+    for line, row in enumerate(rows[3:], start=4):
+        if len(row) < 11 or not row[1].strip():
+            continue
+        first = row[0].strip()
+        if re.fullmatch(r"\d{3}", first):
+            key, name = first, ""
+        elif first and key and not name:
+            name = first
+        if not key:
+            raise ParseError(where, f"line {line}: data before the first Kreis key")
+        label = " ".join(row[1].split())
+        bounds = age_bounds("", label)
+        if bounds is None:
+            raise ParseError(where, f"line {line}: {label!r} is not an age class")
+        age_variable = TOTAL_AGE if bounds == TOTAL else age(label)
+        region = Variable("KREISE", "Kreise", LAND + key, name)
+        for (nat, sex), value in zip(AGE_EXPORT_COLUMNS, row[2:11], strict=True):
+            records.append(
+                Record(
+                    "HSL02",
+                    "STAG",
+                    f"{year}-{month}-{day}",
+                    (region, nat, sex, age_variable),
+                    value.strip(),
+                    "Anzahl",
+                    "Bevölkerung",
+                    "Bevölkerung",
+                    line,
+                )
+            )
+    return flat_from_records(_named(records), where, ",")
+
+
+def _named(records: list[Record]) -> list[Record]:
+    """A block's name is on its second row; give it to the first row too."""
+    names: dict[str, str] = {}
+    for r in records:
+        if r.variables[0].attribute_label:
+            names[r.variables[0].attribute_code] = r.variables[0].attribute_label
+    return [
+        replace(
+            r,
+            variables=(replace(r.variables[0], attribute_label=names[r.variables[0].attribute_code]), *r.variables[1:]),
+        )
+        for r in records
+    ]

@@ -1,0 +1,299 @@
+"""The GENESIS table CSV ("Tabellen-CSV"): Regionaldatenbank, Destatis and Sachsen web downloads.
+
+    GENESIS-Tabelle: 12411-01-01-4          (or "Tabelle: ..." in the 2026 style)
+    <title lines, text in the first cell>
+    ;;Stichtag;Stichtag;Stichtag            <header lines: the stub cells are empty>
+    ;;31.12.2018;31.12.2018;31.12.2018
+    ;;Insgesamt;männlich;weiblich
+    DG;Deutschland;83019213;40966691;42052522
+    01;  Schleswig-Holstein;...             <data: stub cells, then one value per column>
+    __________
+    <footnotes, ©, "Stand: 21.03.2020 / 12:15:06">
+
+ISO-8859-1/cp1252, decimal comma. The layout differs per table, so nothing is read by position:
+the stub cells of a row are a date or year, a region key followed by its name, or a row label
+(an age class); every header cell over a value column is a date, a unit, a Land, an attribute
+(sex, nationality, age), the name of a variable, or part of the measure's name. A table without
+a date, a region or a unit anywhere is an error that says which one is missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from demografie.transforms.ages import is_age_label
+from demografie.transforms.errors import ParseError
+from demografie.transforms.ffcsv import FlatFile
+from demografie.transforms.harmonise import (
+    LABEL_ATTRIBUTES,
+    LABEL_MEASURES,
+    LABEL_UNITS,
+    LAND_CODES,
+    REGIONAL_VARIABLE_BY_KEY,
+    TOTAL_LABELS,
+    VARIABLE_LABELS,
+    VARIABLE_NAME_LABELS,
+)
+from demografie.transforms.records import Record, Variable, flat_from_records
+
+TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
+STAND = re.compile(r"Stand:\s*(\d{2}\.\d{2}\.\d{4})\s*/\s*(\d{2}:\d{2}:\d{2})")
+DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+YEAR = re.compile(r"^\d{4}$")
+REGION_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8})$")
+TITLE_DATE = re.compile(r"^Stichtag:\s*(\d{2}\.\d{2}\.\d{4})$")
+TITLE_MEASURE = re.compile(r"^(.+?)\s*\(([^()]+)\)\s*$")
+FOOTER = "__________"
+T = TypeVar("T")
+
+
+@dataclass
+class Column:
+    """What the header lines say about one value column."""
+
+    time: str | None = None
+    unit: str | None = None
+    region: tuple[str, str] | None = None
+    attributes: list[Variable] = field(default_factory=list)
+    measure: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Layout:
+    table: str
+    stub: int
+    columns: list[Column]
+    data: range
+    published: datetime | None
+    title_time: str | None
+    title_measure: tuple[str, str] | None  # (measure, unit) from a line like "Bevölkerungsstand (Anzahl)"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value with everything known about it, before the variables are lined up."""
+
+    time: str
+    region: tuple[str, str]
+    attributes: dict[str, Variable]
+    value: str
+    unit: str
+    measure: str
+    line: int
+
+
+def table_code(data: bytes) -> str | None:
+    match = TITLE.match(_decode(data[:200]).lstrip("\ufeff"))
+    return match.group(1) if match else None
+
+
+def is_table_csv(first_line: str) -> bool:
+    return bool(TITLE.match(first_line.lstrip("\ufeff")))
+
+
+def parse_table_csv(data: bytes, where: str) -> FlatFile:
+    rows = _rows(_decode(data), where)
+    layout = _layout(rows, where)
+    cells = [cell for i in layout.data for cell in _cells(layout, *rows[i], where)]
+    return flat_from_records(_records(layout.table, cells), where, ",", layout.published)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _rows(text: str, where: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"')
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise ParseError(where, f"table CSV line {reader.line_num}: {exc}") from None
+    return rows
+
+
+def _layout(rows: list[tuple[int, list[str]]], where: str) -> Layout:
+    if not rows or not (match := TITLE.match(rows[0][1][0] if rows[0][1] else "")):
+        raise ParseError(where, "not a table CSV: the first line is not 'GENESIS-Tabelle: <code>'")
+    end = next((i for i, (_, cells) in enumerate(rows) if cells and cells[0].startswith(FOOTER)), len(rows))
+    header_lines = [i for i in range(1, end) if _is_header(rows[i][1])]
+    if not header_lines:
+        raise ParseError(where, "table CSV without header lines (';;<column names>')")
+    title = [" ".join(rows[i][1][0].split()) for i in range(1, header_lines[0]) if rows[i][1]]
+    stub = min(_leading_empty(rows[i][1]) for i in header_lines)
+    width = max(len(rows[i][1]) for i in header_lines)
+    columns = [_column([_cell(rows[i][1], j) for i in header_lines]) for j in range(stub, width)]
+    return Layout(
+        table=match.group(1),
+        stub=stub,
+        columns=columns,
+        data=range(header_lines[-1] + 1, end),
+        published=_stand(rows[end:]),
+        title_time=next((m.group(1) for t in title if (m := TITLE_DATE.match(t))), None),
+        title_measure=_title_measure(title),
+    )
+
+
+def _is_header(cells: list[str]) -> bool:
+    return bool(cells) and cells[0].strip() == "" and any(c.strip() for c in cells)
+
+
+def _leading_empty(cells: list[str]) -> int:
+    return next((i for i, c in enumerate(cells) if c.strip()), len(cells))
+
+
+def _cell(cells: list[str], j: int) -> str:
+    return " ".join(cells[j].split()) if j < len(cells) else ""
+
+
+def _stand(footer: Sequence[tuple[int, list[str]]]) -> datetime | None:
+    for _, cells in footer:
+        if cells and (match := STAND.search(cells[0])):
+            return datetime.strptime(" ".join(match.groups()), "%d.%m.%Y %H:%M:%S")
+    return None
+
+
+def _title_measure(title: list[str]) -> tuple[str, str] | None:
+    for line in reversed(title):
+        match = TITLE_MEASURE.match(line)
+        if match and match.group(2).lower() in LABEL_UNITS:
+            return match.group(1), LABEL_UNITS[match.group(2).lower()]
+    return None
+
+
+def _column(labels: list[str]) -> Column:
+    column = Column()
+    for label in labels:
+        _classify(column, label)
+    return column
+
+
+def _classify(column: Column, label: str) -> None:
+    key = label.lower()
+    if not label or key in TOTAL_LABELS or key in VARIABLE_NAME_LABELS:
+        return
+    if DATE.match(label) or YEAR.match(label):
+        column.time = label
+    elif key in LABEL_UNITS:
+        column.unit = LABEL_UNITS[key]
+    elif label in LAND_CODES:
+        column.region = (LAND_CODES[label], label)
+    elif attribute := _attribute(label):
+        column.attributes.append(attribute)
+    else:
+        column.measure.append(label)
+
+
+def _attribute(label: str) -> Variable | None:
+    key = label.lower()
+    if key in LABEL_ATTRIBUTES:
+        code, attribute = LABEL_ATTRIBUTES[key]
+        return Variable(code, VARIABLE_LABELS[code], attribute, label)
+    if is_age_label(label):
+        return Variable("ALTER", VARIABLE_LABELS["ALTER"], label, label)
+    return None
+
+
+def _cells(layout: Layout, line: int, cells: list[str], where: str) -> list[Cell]:
+    if not any(c.strip() for c in cells):
+        return []
+    time, region, attributes = _stub(cells[: layout.stub], line, where)
+    found = []
+    for j, column in enumerate(layout.columns):
+        value = cells[layout.stub + j].strip() if layout.stub + j < len(cells) else ""
+        found.append(
+            Cell(
+                time=_one(column.time, time, layout.title_time, "reference date", line, where),
+                region=_required(region or column.region, "region", line, where),
+                attributes={**attributes, **{a.code: a for a in column.attributes}},
+                value=value,
+                unit=_required(column.unit or _part(layout.title_measure, 1), "unit", line, where),
+                measure=_required(": ".join(column.measure) or _part(layout.title_measure, 0), "measure", line, where),
+                line=line,
+            )
+        )
+    return found
+
+
+def _stub(cells: list[str], line: int, where: str) -> tuple[str | None, tuple[str, str] | None, dict[str, Variable]]:
+    time: str | None = None
+    region: tuple[str, str] | None = None
+    attributes: dict[str, Variable] = {}
+    i = 0
+    while i < len(cells):
+        text = " ".join(cells[i].split())
+        if text.lower() in TOTAL_LABELS:
+            pass
+        elif time is None and (DATE.match(text) or YEAR.match(text)):
+            time = text
+        elif region is None and REGION_KEY.match(text):
+            region = (text, " ".join(cells[i + 1].split()) if i + 1 < len(cells) else "")
+            i += 1
+        elif attribute := _attribute(text):
+            attributes[attribute.code] = attribute
+        elif text:
+            raise ParseError(where, f"line {line}: row label {text!r} is neither a date, a region nor a known class")
+        i += 1
+    return time, region, attributes
+
+
+def _one(column: str | None, row: str | None, title: str | None, what: str, line: int, where: str) -> str:
+    if column and row:
+        raise ParseError(where, f"line {line}: the {what} is given by both the row and the column header")
+    return _required(column or row or title, what, line, where)
+
+
+def _required(value: T | None, what: str, line: int, where: str) -> T:
+    if not value:
+        raise ParseError(where, f"line {line}: no {what} in the row, the column headers or the title")
+    return value
+
+
+def _part(pair: tuple[str, str] | None, index: int) -> str | None:
+    return pair[index] if pair else None
+
+
+def _records(table: str, cells: list[Cell]) -> list[Record]:
+    """Line the cells up: the region first, then every attribute variable of the file, sorted."""
+    codes = sorted({code for cell in cells for code in cell.attributes})
+    records = []
+    for cell in cells:
+        code, name = cell.region
+        region = Variable(_regional_variable(code), VARIABLE_LABELS[_regional_variable(code)], code, name)
+        others = tuple(cell.attributes.get(c) or Variable(c, VARIABLE_LABELS[c], "", "Insgesamt") for c in codes)
+        time_code, time = _time(cell.time)
+        records.append(
+            Record(
+                statistics_code=table[:5],
+                time_code=time_code,
+                time=time,
+                variables=(region, *others),
+                value=cell.value,
+                unit=cell.unit,
+                measure_code=LABEL_MEASURES.get(cell.measure, cell.measure),
+                measure_label=cell.measure,
+                line=cell.line,
+            )
+        )
+    return records
+
+
+def _regional_variable(code: str) -> str:
+    return "DINSG" if code == "DG" else REGIONAL_VARIABLE_BY_KEY[len(code)]
+
+
+def _time(text: str) -> tuple[str, str]:
+    if match := DATE.match(text):
+        day, month, year = match.groups()
+        return "STAG", f"{year}-{month}-{day}"
+    return "JAHR", text
