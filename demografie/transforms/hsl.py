@@ -174,6 +174,7 @@ def _text(value: object) -> str:
 # --- CSV exports of HSL report sheets (age structure by Kreis) --------------------------------
 
 AGE_EXPORT_TITLE = re.compile(r"am (\d{2}\.\d{2}\.\d{4}) nach Alter")
+KREIS_CELL = re.compile(r"(\d{3})(?:\s+(.+))?")
 AGE_EXPORT_COLUMNS = tuple((nat, sex) for nat in (TOTAL_NAT, GERMAN, FOREIGN) for sex in (TOTAL_SEX, MALE, FEMALE))
 
 
@@ -200,8 +201,8 @@ def parse_hsl_age_export(data: bytes, where: str) -> FlatFile:
         if len(row) < 11 or not row[1].strip():
             continue
         first = row[0].strip()
-        if re.fullmatch(r"\d{3}", first):
-            key, name = first, ""
+        if match := KREIS_CELL.fullmatch(first):
+            key, name = match.group(1), match.group(2) or ""  # some blocks have "535    Vogelsbergkreis"
         elif first and key and not name:
             name = first
         if not key:

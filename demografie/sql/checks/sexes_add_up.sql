@@ -1,5 +1,5 @@
 -- severity: warning
--- male + female = total wherever all three are numbers.
+-- male + female = total wherever all three are counts (rates and averages do not add up).
 WITH pivoted AS (
     SELECT
         source_table, source_measure, region_code, ref_date, nationality, age_from, age_to,
@@ -7,6 +7,7 @@ WITH pivoted AS (
         max(value) FILTER (WHERE sex = 'male') AS male,
         max(value) FILTER (WHERE sex = 'female') AS female
     FROM core.current_observations
+    WHERE unit = 'count'
     GROUP BY ALL
 )
 SELECT * FROM pivoted

@@ -1,0 +1,216 @@
+"""Large tables (jobs, split requests) and change detection (`stand`, status 50), over real HTTP."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from demografie.devserver.server import Fault, GenesisServer
+from demografie.flows.nightly import nightly
+from demografie.settings import Paths
+from demografie.sources import errors
+from demografie.sources.credentials import Credentials
+from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
+from demografie.sources.genesis import GenesisClient, RetryPolicy, TableRequest
+from demografie.sources.publishers import DESTATIS, REGIO
+from tests.conftest import publisher_dir, sample_path
+
+RESULTFILE = "genesis_v5_ffcsv_resultfile_12531-0043_job_EXCERPT-first1000rows.csv"
+JOB_SEQUENCE = (
+    ("data/tablefile", "genesis_json_tablefile_status98_too_big.json"),
+    ("data/tablefile", "genesis_json_tablefile_status99_job_created.json"),
+    ("catalogue/results", "genesis_json_catalogue_results_status104_pending.json"),
+    ("catalogue/results", "genesis_json_catalogue_results_status104_pending.json"),
+    ("catalogue/results", "genesis_json_catalogue_results_status0_ready.json"),
+)
+RECORDED_JOB = "12531-0043_175879554"
+
+
+class Clock:
+    """A clock that the fetcher's sleeps move forward, so waiting costs no test time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def metadata(table: str, updated: str) -> dict[str, object]:
+    return {
+        "Status": {"Code": 0, "Content": "erfolgreich", "Type": "Information"},
+        "Object": {"Code": table, "Content": table, "Updated": updated, "Time": {"From": "", "To": ""}},
+    }
+
+
+@pytest.fixture
+def job_publisher(tmp_path: Path) -> Path:
+    root = tmp_path / "destatis"
+    (root / "tablefile").mkdir(parents=True)
+    (root / "metadata").mkdir()
+    (root / "tablefile" / "12531-0043.csv").write_bytes(sample_path(RESULTFILE).read_bytes())
+    (root / "metadata" / "12531-0043.json").write_text(json.dumps(metadata("12531-0043", "05.03.2026 10:00:00h")))
+    return root
+
+
+def recorded_job(server: GenesisServer) -> None:
+    server.inject(
+        *(
+            Fault(endpoint, body=sample_path(name).read_bytes(), content_type="application/json")
+            for endpoint, name in JOB_SEQUENCE
+        )
+    )
+
+
+def client_for(server: GenesisServer, publisher: str = "destatis", password: str = "demo") -> GenesisClient:
+    route = (DESTATIS if publisher == "destatis" else REGIO).with_base_url(server.base_url)
+    return GenesisClient(route, Credentials("demo", password), retry=RetryPolicy(attempts=2, backoff_seconds=0))
+
+
+def test_the_recorded_job_sequence_ends_in_the_result_file(job_publisher: Path) -> None:
+    clock = Clock()
+    with GenesisServer(job_publisher) as server:
+        recorded_job(server)
+        fetcher = TableFetcher(client_for(server), jobs=JobPolicy(poll_seconds=5, clock=clock, sleep=clock.sleep))
+        fetched = fetcher.fetch(TableRequest("12531-0043", 2024, 2024))
+        calls = [(seen.endpoint, seen.form.get("job"), seen.form.get("selection"), seen.form.get("name"))
+                 for seen in server.seen]  # fmt: skip
+    assert fetched.route == "job"
+    assert calls == [
+        ("data/tablefile", "false", None, "12531-0043"),
+        ("data/tablefile", "true", None, "12531-0043"),
+        ("catalogue/results", None, RECORDED_JOB, None),
+        ("catalogue/results", None, RECORDED_JOB, None),
+        ("catalogue/results", None, RECORDED_JOB, None),
+        ("data/resultfile", "false", None, RECORDED_JOB),
+    ]
+    assert clock.sleeps == [5, 5]
+    name, data = fetched.parts[0].flat_file()
+    assert name == f"{RECORDED_JOB}_flat.csv"
+    assert data == sample_path(RESULTFILE).read_bytes()
+
+
+def test_a_job_that_never_finishes_fails_in_bounded_time(job_publisher: Path) -> None:
+    clock = Clock()
+    with GenesisServer(job_publisher, dialog_limit=10, job_polls=10_000) as server:
+        fetcher = TableFetcher(
+            client_for(server), jobs=JobPolicy(poll_seconds=5, timeout_seconds=60, clock=clock, sleep=clock.sleep)
+        )
+        with pytest.raises(JobTimeoutError, match=r"destatis: table 12531-0043: background job 12531-0043_\d+ not "
+                                                  r"finished after 60 s"):  # fmt: skip
+            fetcher.fetch(TableRequest("12531-0043", 2024, 2024))
+    assert clock.now == 60
+
+
+def test_without_jobs_the_request_is_split_and_the_parts_add_up(tmp_path: Path) -> None:
+    root = publisher_dir(
+        tmp_path / "regio",
+        {"12411-01-01-4": (sample_path("regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv"),
+                           sample_path("regio_json_metadata_table_12411-01-01-4.json"))},
+    )  # fmt: skip
+    whole = sample_path("regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv").read_text("utf-8-sig").splitlines()[1:]
+    hessen_sachsen = [line for line in whole if line.split(";")[7][:2] in ("06", "14")]
+    with GenesisServer(root, "demo", "", dialog_limit=len(hessen_sachsen) - 1) as server:
+        fetched = TableFetcher(client_for(server, "regio", password="")).fetch(
+            TableRequest("12411-01-01-4", 2023, 2023)
+        )
+        keys = [seen.form.get("regionalkey") for seen in server.seen if seen.endpoint == "data/tablefile"]
+    assert fetched.route == "split"
+    assert keys == ["", "06*", "14*"]  # a token (empty password) may not start jobs: split by state
+    lines = [line for part in fetched.parts for line in part.flat_file()[1].decode("utf-8-sig").splitlines()[1:]]
+    assert sorted(lines) == sorted(hessen_sachsen)
+
+
+def test_a_table_too_large_even_in_parts_says_so(tmp_path: Path) -> None:
+    root = publisher_dir(
+        tmp_path / "regio",
+        {"12411-01-01-4": (sample_path("regio_v5_ffcsv_12411-01-01-4_de.csv"),
+                           sample_path("regio_json_metadata_table_12411-01-01-4.json"))},
+    )  # fmt: skip
+    with GenesisServer(root, "demo", "", dialog_limit=5) as server:
+        fetcher = TableFetcher(client_for(server, "regio", password=""))
+        with pytest.raises(errors.TableTooLargeError, match="too large even for one year and one state"):
+            fetcher.fetch(TableRequest("12411-01-01-4", 2024, 2024))
+
+
+# --- through the nightly flow -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def destatis_env(job_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
+    with GenesisServer(job_publisher) as server:
+        monkeypatch.setenv("GENESIS_DESTATIS_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_DESTATIS_USERNAME", "demo")
+        monkeypatch.setenv("GENESIS_DESTATIS_PASSWORD", "demo")
+        monkeypatch.setenv("DEMOGRAFIE_JOB_POLL_SECONDS", "0")
+        yield server
+
+
+def test_nightly_loads_a_table_that_needs_a_job(
+    destatis_env: GenesisServer, tmp_path: Path, prefect_harness: None
+) -> None:
+    recorded_job(destatis_env)
+    summary = nightly(datasets=["protection_seekers"], as_of=date(2024, 12, 31), from_year=2024, home=str(tmp_path))
+    assert [(t.table, t.outcome) for t in summary.tables] == [("12531-0043", "loaded")]
+    with sample_path(RESULTFILE).open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter=";") if r["1_variable_attribute_code"][:2] in ("06", "14")]
+    with duckdb.connect(str(Paths.from_env(str(tmp_path)).warehouse), read_only=True) as con:
+        loaded = con.execute(
+            "SELECT region_code, source_dims['STAAG5'], source_dims['SCHST2'], sex, value, vintage "
+            "FROM core.current_observations WHERE source_table = '12531-0043' ORDER BY ALL"
+        ).fetchall()
+    sexes = {"GESM": "male", "GESW": "female", "": "total"}
+    expected = sorted(
+        (r["1_variable_attribute_code"], r["4_variable_attribute_code"], r["2_variable_attribute_code"],
+         sexes[r["3_variable_attribute_code"]], float(r["value"]), datetime(2026, 3, 5, 10))
+        for r in rows
+    )  # fmt: skip
+    assert loaded == expected
+    assert len(loaded) == 95
+
+
+def test_unchanged_tables_are_skipped_with_status_50_and_the_warehouse_is_not_rebuilt(
+    recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    with GenesisServer(recorded_publisher) as server:
+        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "demo")
+        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "demo")
+        first = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path))
+        built = Paths.from_env(str(tmp_path)).warehouse.stat().st_mtime_ns
+        second = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path))
+        stands = [seen.form["stand"] for seen in server.seen if seen.endpoint == "data/tablefile"]
+    assert [t.outcome for t in first.tables] == ["loaded"]
+    assert [(t.outcome, t.message) for t in second.tables] == [
+        ("unchanged", "status 50: nothing newer than the vintage we hold")
+    ]
+    assert stands == ["", "31.03.2025 11:18"]  # the metadata's "Updated" of the first delivery
+    assert second.build is None
+    assert Paths.from_env(str(tmp_path)).warehouse.stat().st_mtime_ns == built
+
+
+def test_a_vintage_held_for_other_years_is_not_sent_as_stand(
+    recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    with GenesisServer(recorded_publisher) as server:
+        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "demo")
+        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "demo")
+        nightly(datasets=["population"], as_of=date(2024, 12, 31), from_year=2024, home=str(tmp_path))
+        wider = nightly(datasets=["population"], as_of=date(2024, 12, 31), from_year=2020, home=str(tmp_path))
+        stands = [seen.form["stand"] for seen in server.seen if seen.endpoint == "data/tablefile"]
+    assert stands == ["", ""]  # holding 2024 says nothing about 2020-2023
+    # the publisher sent the whole window again; its 2024 lines are the ones the lake holds
+    assert [t.outcome for t in wider.tables] == ["unchanged"]
+    assert "status 50" not in wider.tables[0].message
