@@ -22,7 +22,7 @@ LICENCES: Mapping[str, str] = MappingProxyType(
         "destatis": "Datenlizenz Deutschland – Namensnennung – Version 2.0; © Statistisches Bundesamt (Destatis)",
         "sachsen": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
         "© Statistisches Landesamt des Freistaates Sachsen, Kamenz",
-        "hsl": "© Hessisches Statistisches Landesamt, Wiesbaden; Vervielfältigung und Verbreitung, auch "
+        "hessen": "© Hessisches Statistisches Landesamt, Wiesbaden; Vervielfältigung und Verbreitung, auch "
         "auszugsweise, mit Quellenangabe gestattet",
     }
 )
@@ -78,8 +78,43 @@ class Dataset:
         return LICENCES[self.source]
 
     @property
+    def precedence(self) -> int:
+        return PRECEDENCE[self.source][0]
+
+    @property
+    def precedence_reason(self) -> str:
+        return PRECEDENCE[self.source][1]
+
+    @property
     def coverage(self) -> str:
         return f"{self.first_year}–{self.last_year or ''}"
+
+
+# Which publisher a mart takes a figure from when several carry it (lower wins), and why.
+PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
+    {
+        "regio": (
+            1,
+            "Regionaldatenbank: the joint database of all statistical offices, one method and one "
+            "territorial state for both Länder (the primary route)",
+        ),
+        "destatis": (
+            2,
+            "Destatis GENESIS-Online: the same official statistics; used where the Regionaldatenbank "
+            "has no such figure",
+        ),
+        "sachsen": (
+            3,
+            "Statistisches Landesamt Sachsen: Saxony's own tables on its own Gebietsstand; used where "
+            "neither joint database has the figure",
+        ),
+        "hessen": (
+            4,
+            "Hessisches Statistisches Landesamt publications: once a year, Hessen only; used where no "
+            "database has the figure",
+        ),
+    }
+)
 
 
 def _m(**pairs: str) -> Mapping[str, str]:
@@ -458,7 +493,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "gemeindestatistik_he",
         "population",
-        "hsl",
+        "hessen",
         "HSL-GEMEINDESTATISTIK",
         "Hessische Gemeindestatistik: Bevölkerung, Fläche, Bewegung, Gemeinden (Hessen)",
         _labels(
@@ -478,7 +513,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "age_structure_kreise_he",
         "population",
-        "hsl",
+        "hessen",
         "HSL-ALTER-KREISE",
         "Bevölkerung in den kreisfreien Städten und Landkreisen nach Alter und Geschlecht (Hessen)",
         _labels({"Bevölkerung": "population"}),

@@ -363,3 +363,32 @@ def test_an_unknown_layout_is_a_clear_error(tmp_path: Path) -> None:
         ParseError, match=r"regio: table 12411-01-01-4: unknown file layout; the first line is 'id,name'"
     ):
         parse(b"id,name\n1,x\n", "regio: table 12411-01-01-4")
+
+
+def test_the_population_mart_takes_each_figure_from_the_preferred_source(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    # Frankfurt 31.12.2018 is published by the Regionaldatenbank, Destatis and the HSL workbook.
+    _, regio = read_table_csv("regio_tabellencsv_12411-01-01-4_2018-12-31.csv")
+    frankfurt = number(next(r for r in regio if r and r[0] == "06412")[2])
+    chosen = warehouse.execute(
+        "SELECT population, source, source_table, sources_available, chosen_because FROM marts.population "
+        "WHERE region_code = '06412' AND ref_date = DATE '2018-12-31' AND sex = 'total' AND age_from IS NULL "
+        "AND nationality = 'total'"
+    ).fetchall()
+    assert [row[:4] for row in chosen] == [(frankfurt, "regio", "12411-01-01-4", 3)]
+    assert chosen[0][4].startswith("Regionaldatenbank: the joint database")
+    # Leipzig 31.12.2019 only Destatis has (among the samples): the mart falls back to it.
+    header, destatis = read_table_csv("destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv")
+    leipzig = number(next(r for r in destatis if r and r[0] == "14713")[under("31.12.2019")(header)])
+    fallback = warehouse.execute(
+        "SELECT population, source, sources_available FROM marts.population WHERE region_code = '14713' "
+        "AND ref_date = DATE '2019-12-31' AND sex = 'total' AND age_from IS NULL AND nationality = 'total'"
+    ).fetchall()
+    assert fallback == [(leipzig, "destatis", 1)]
+    # every figure of every source stays in the core
+    sources = warehouse.execute(
+        "SELECT DISTINCT source FROM core.current_observations WHERE region_code = '06412' "
+        "AND ref_date = DATE '2018-12-31' AND measure = 'population' ORDER BY 1"
+    ).fetchall()
+    assert sources == [("destatis",), ("hessen",), ("regio",)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -108,3 +108,44 @@ def test_reader_holding_the_warehouse_open_does_not_block_the_build(paths: Paths
         build_warehouse(paths, catalog.DATASETS)
         assert analyst.execute("SELECT count(*) FROM core.observations").fetchone() == (1,)
     assert rows(paths, "SELECT count(*) FROM core.observations") == [(2,)]
+
+
+def dated_flat(rows: list[tuple[str, str, str]]) -> bytes:
+    """(region, date, value) rows of all-sexes population."""
+    lines = [HEADER] + [
+        f"12411;B;STAG;Stichtag;{day};KREISE;K;{region};N{region};GES;G;;Insgesamt;{value};Anzahl;BEVSTD;B"
+        for region, day, value in rows
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_regions_outside_their_period_never_reach_a_mart(paths: Paths) -> None:
+    # Test data: a Hanau figure dated before Hanau became a Kreis (06415, 1 January 2026), and a
+    # dissolved Saxon Kreis (14161, until 31 July 2008) that the publishers fill with '-'.
+    rows = [
+        ("06415", "2025-12-31", "100"), ("06415", "2026-12-31", "101"),
+        ("06435", "2025-12-31", "420"), ("06435", "2026-12-31", "320"),
+        ("14161", "2024-12-31", "-"), ("14511", "2024-12-31", "250"),
+    ]  # fmt: skip
+    deliver(paths, dated_flat(rows), datetime(2027, 3, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    assert rows_of(paths, "SELECT region_code, ref_date, population FROM marts.population ORDER BY ALL") == [
+        ("06415", date(2026, 12, 31), 101.0),
+        ("06435", date(2025, 12, 31), 420.0),
+        ("06435", date(2026, 12, 31), 320.0),
+        ("14511", date(2024, 12, 31), 250.0),
+    ]
+    assert rows_of(paths, "SELECT state, ref_date, value, regions_used FROM marts.land_totals ORDER BY ALL") == [
+        ("06", date(2025, 12, 31), 420.0, 1),
+        ("06", date(2026, 12, 31), 421.0, 2),
+        ("14", date(2024, 12, 31), 250.0, 1),
+    ]
+    periods = rows_of(paths, "SELECT valid_from, valid_to FROM core.regions WHERE region_code = '06435' ORDER BY ALL")
+    assert periods == [(date(2026, 1, 1), None), (None, date(2025, 12, 31))]
+    # nothing is lost: the core keeps every row as delivered
+    assert rows_of(paths, "SELECT count(*) FROM core.observations") == [(6,)]
+
+
+def rows_of(paths: Paths, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()

@@ -20,6 +20,7 @@ import pyarrow as pa
 from demografie import __version__
 from demografie.catalog import Dataset
 from demografie.fileio import fsync_dir
+from demografie.reference import regions
 from demografie.settings import Paths
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
@@ -97,6 +98,7 @@ def _stage(
         con.register("lake_observations", OBSERVATION_SCHEMA.empty_table())
     con.register("manifest_entries", _manifest_table(entries))
     con.register("catalog_datasets", _catalog_table(datasets))
+    con.register("reference_regions", _reference_table())
 
 
 def _manifest_table(entries: list[ManifestEntry]) -> pa.Table:
@@ -109,18 +111,33 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
     rows = [
         {
             "name": d.name,
+            "topic": d.topic,
             "source": d.source,
             "source_table": d.table,
             "title": d.title,
+            "access": str(d.access),
+            "level": d.level,
             "measures": ", ".join(f"{k} -> {v}" for k, v in d.measures.items()),
             "first_year": d.first_year,
+            "last_year": d.last_year,
             "write_mode": str(d.write),
+            "precedence": d.precedence,
+            "precedence_reason": d.precedence_reason,
             "licence": d.licence,
             "notes": d.notes,
         }
         for d in datasets
     ]
     return pa.Table.from_pylist(rows) if rows else pa.table({"name": pa.array([], pa.string())})
+
+
+def _reference_table() -> pa.Table:
+    rows = [asdict(region) for region in regions()]
+    schema = pa.schema(
+        [("code", pa.string()), ("level", pa.string()), ("name", pa.string()), ("valid_from", pa.date32()),
+         ("valid_to", pa.date32()), ("note", pa.string())]
+    )  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

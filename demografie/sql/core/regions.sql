@@ -1,15 +1,52 @@
--- The regions the data carries, with the latest published name and the span of dates they have
--- a figure for (a dissolved region keeps its rows, filled with '-', so "with_value" matters).
+-- One region dimension with validity periods: the reference (package data: Land, Regierungsbezirke
+-- and Kreise of both states with the periods in which they existed) joined with every region the
+-- data carries. A code can have several periods (06435 before and after Hanau left it). Regions
+-- only the data knows (Gemeinden) have no period: valid whenever they have data.
 CREATE TABLE core.regions AS
+WITH seen AS (
+    SELECT
+        region_code,
+        arg_max(region_name, vintage) AS published_name,
+        any_value(region_level) AS region_level,
+        any_value(state) AS state,
+        min(ref_date) FILTER (WHERE value IS NOT NULL) AS first_date_with_value,
+        max(ref_date) FILTER (WHERE value IS NOT NULL) AS last_date_with_value
+    FROM core.current_observations
+    GROUP BY region_code
+)
 SELECT
-    region_code,
-    arg_max(region_name, vintage) AS region_name,
-    any_value(region_level) AS region_level,
-    any_value(state) AS state,
-    min(ref_date) FILTER (WHERE value IS NOT NULL) AS first_date_with_value,
-    max(ref_date) FILTER (WHERE value IS NOT NULL) AS last_date_with_value
-FROM core.current_observations
-GROUP BY region_code
-ORDER BY region_code;
+    coalesce(r.code, s.region_code) AS region_code,
+    coalesce(r.name, s.published_name) AS region_name,
+    coalesce(r.level, s.region_level) AS region_level,
+    left(coalesce(r.code, s.region_code), 2) AS state,
+    r.valid_from,
+    r.valid_to,
+    r.note AS validity_note,
+    r.code IS NOT NULL AS in_reference,
+    s.first_date_with_value,
+    s.last_date_with_value
+FROM reference_regions AS r
+FULL OUTER JOIN seen AS s ON r.code = s.region_code
+ORDER BY region_code, valid_from NULLS FIRST;
 
-COMMENT ON TABLE core.regions IS 'Regions present in the data, latest name, dates with figures.';
+COMMENT ON TABLE core.regions IS
+    'Regions with the periods in which they existed (Saxony''s Kreisreform of 1 August 2008, Hanau leaving the Main-Kinzig-Kreis on 1 January 2026), and the dates the data has figures for.';
+COMMENT ON COLUMN core.regions.valid_from IS 'First day of this territory; NULL: before any data we load.';
+COMMENT ON COLUMN core.regions.valid_to IS 'Last day of this territory; NULL: still exists.';
+COMMENT ON COLUMN core.regions.in_reference IS 'FALSE for regions only the data knows (e.g. Gemeinden); they count as valid whenever they have data.';
+
+-- Current observations of regions that existed on their reference date. A dissolved region's
+-- rows (the publishers fill them with '-') never reach a mart, so they can never pass for zero.
+CREATE VIEW core.valid_observations AS
+SELECT o.*
+FROM core.current_observations AS o
+WHERE NOT EXISTS (SELECT 1 FROM core.regions AS r WHERE r.region_code = o.region_code AND r.in_reference)
+   OR EXISTS (
+        SELECT 1 FROM core.regions AS r
+        WHERE r.region_code = o.region_code AND r.in_reference
+          AND (r.valid_from IS NULL OR r.valid_from <= o.ref_date)
+          AND (r.valid_to IS NULL OR o.ref_date <= r.valid_to)
+   );
+
+COMMENT ON VIEW core.valid_observations IS
+    'core.current_observations without rows of regions that did not exist on the reference date (dissolved or not yet formed).';

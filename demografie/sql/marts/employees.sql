@@ -2,7 +2,7 @@ CREATE VIEW marts.employees AS
 SELECT
     region_code, region_name, region_level, state, ref_date, sex, nationality,
     value AS employees, status, quality, source, source_table, vintage, synthetic
-FROM core.current_observations
+FROM core.valid_observations
 WHERE measure = 'employees' AND dataset = 'employees_workplace'
 ORDER BY region_code, ref_date, sex, nationality;
 

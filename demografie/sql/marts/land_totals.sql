@@ -1,15 +1,18 @@
 -- One Land figure per state, measure, date and breakdown: the published Land row where the
 -- delivery has one, otherwise the sum of the state's Kreise. Regierungsbezirke and Gemeinden are
 -- never added in, so no level is counted twice. A Kreis sum is only given when every Kreis has a
--- number or '-' (nothing); any other symbol ('.', '/', ...) makes the sum unknown.
+-- number or '-' (nothing); any other symbol ('.', '/', ...) makes the sum unknown, and so does a
+-- date where every Kreis is '-' (a Stichtag not yet filled at Kreis level). Only Kreise that
+-- existed on the date are added, and classifying variables beyond the shared schema
+-- (source_dims) are kept apart, never summed over.
 CREATE VIEW marts.land_totals AS
 WITH current AS (
-    SELECT * FROM core.current_observations WHERE region_level IN ('land', 'kreis')
+    SELECT * FROM core.valid_observations WHERE region_level IN ('land', 'kreis')
 ),
 published AS (
     SELECT
         dataset, measure, unit, state, ref_date, period_type, sex, age_from, age_to, nationality,
-        source, source_table, value, status, 'published' AS derivation, 1 AS regions_used,
+        source, source_table, source_dims, value, status, 'published' AS derivation, 1 AS regions_used,
         vintage, synthetic
     FROM current
     WHERE region_level = 'land'
@@ -17,8 +20,8 @@ published AS (
 summed AS (
     SELECT
         dataset, measure, unit, state, ref_date, period_type, sex, age_from, age_to, nationality,
-        source, source_table,
-        CASE WHEN count(*) FILTER (WHERE status IS NOT NULL AND status <> '-') = 0
+        source, source_table, source_dims,
+        CASE WHEN count(*) FILTER (WHERE status IS NOT NULL AND status <> '-') = 0 AND count(value) > 0
              THEN sum(value) END AS value,
         CASE WHEN count(*) FILTER (WHERE status IS NOT NULL AND status <> '-') > 0 THEN '.'
              WHEN count(value) = 0 THEN '-' END AS status,
@@ -37,7 +40,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM published AS p
     WHERE p.dataset = s.dataset AND p.measure = s.measure AND p.state = s.state
       AND p.ref_date = s.ref_date AND p.sex = s.sex AND p.nationality = s.nationality
-      AND p.source_table = s.source_table
+      AND p.source_table = s.source_table AND p.source_dims = s.source_dims
       AND p.age_from IS NOT DISTINCT FROM s.age_from AND p.age_to IS NOT DISTINCT FROM s.age_to
 );
 
@@ -48,7 +51,7 @@ COMMENT ON COLUMN marts.land_totals.regions_used IS 'How many Kreise with a numb
 
 CREATE VIEW marts.state_comparison AS
 SELECT
-    dataset, measure, unit, ref_date, period_type, sex, age_from, age_to, nationality,
+    dataset, measure, unit, ref_date, period_type, sex, age_from, age_to, nationality, source_dims,
     max(value) FILTER (WHERE state = '06') AS hessen,
     max(value) FILTER (WHERE state = '14') AS sachsen,
     max(derivation) FILTER (WHERE state = '06') AS hessen_derivation,
