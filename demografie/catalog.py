@@ -409,7 +409,7 @@ DATASETS: tuple[Dataset, ...] = (
         level="laender",
     ),
     Dataset(
-        "population_land_single_years",
+        "population_single_years_destatis",
         "population",
         "destatis",
         "12411-0012",
@@ -428,7 +428,7 @@ DATASETS: tuple[Dataset, ...] = (
         1995,
     ),
     Dataset(
-        "population_kreise_age_groups_destatis",
+        "population_age_groups_destatis",
         "population",
         "destatis",
         "12411-0017",
@@ -437,7 +437,7 @@ DATASETS: tuple[Dataset, ...] = (
         1995,
     ),
     Dataset(
-        "population_kreise_sex_age_groups_destatis",
+        "population_sex_age_groups_destatis",
         "population",
         "destatis",
         "12411-0018",

@@ -6,18 +6,24 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from demografie import catalog
+from demografie.flows import cli
 from demografie.flows.cli import app
+from tests.conftest import sample_path
 
 runner = CliRunner()
 
 
 def test_run_without_credentials_says_how_to_get_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("GENESIS_REGIO_USERNAME", raising=False)
+    monkeypatch.delenv("GENESIS_DESTATIS_USERNAME", raising=False)
     result = runner.invoke(app, ["run", "--home", str(tmp_path)])
     assert result.exit_code == 2
-    assert "No credentials for the Regionaldatenbank" in result.output
+    assert "No credentials for Regionaldatenbank Deutschland" in result.output
+    assert "No credentials for Destatis GENESIS-Online" in result.output
     assert "regionalstatistik.de" in result.output and "make demo" in result.output
 
 
@@ -44,3 +50,26 @@ def test_demo_loads_synthetic_figures_labelled_as_such(monkeypatch: pytest.Monke
         assert con.execute("SELECT DISTINCT synthetic FROM marts.state_comparison").fetchall() == [(True,)]
     result = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM marts.employees", "--home", str(tmp_path)])
     assert result.exit_code == 0 and "1 row(s)" in result.output
+
+
+def test_run_with_an_unknown_dataset_names_the_known_ones(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "--dataset", "nonsense", "--home", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown dataset or table 'nonsense'" in result.output and "population (12411-01-01-4)" in result.output
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_sources_lists_every_dataset_and_the_vintage_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "console", Console(width=250))  # a wide terminal: one line per dataset
+    sample = sample_path("regio_tabellencsv_13211-02-05-4_2023.csv")
+    ingested = runner.invoke(app, ["ingest", str(sample), "--home", str(tmp_path)])
+    assert ingested.exit_code == 0, ingested.output
+    result = runner.invoke(app, ["sources", "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 5}
+    assert {d.name for d in catalog.DATASETS} <= set(lines)
+    stand = sample.read_text("cp1252").strip().splitlines()[-1].removeprefix("Stand: ")  # "09.07.2026 / 11:01:42"
+    day, time = stand.split(" / ")
+    assert f"{day[6:]}-{day[3:5]}-{day[:2]} {time[:5]}" in lines["unemployment"]
+    assert "2023–2023" in lines["unemployment"] and "regio 13211-02-05-4" in lines["unemployment"]
+    assert "nightly" in lines["unemployment"] and "ingest" in lines["gemeindestatistik_he"]

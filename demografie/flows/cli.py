@@ -66,18 +66,25 @@ def run(
     to_year: Annotated[int | None, typer.Option(help="Last year to fetch")] = None,
     home: HomeOption = None,
 ) -> None:
-    """Fetch the real tables from the Regionaldatenbank and rebuild the warehouse."""
+    """Fetch the tables from the publishers' GENESIS APIs and rebuild the warehouse."""
+    from demografie import catalog
     from demografie.flows.nightly import nightly
     from demografie.sources.credentials import Credentials
-    from demografie.sources.publishers import REGIO
+    from demografie.sources.publishers import PUBLISHERS
 
-    if Credentials.from_env(REGIO.env_prefix) is None:
+    try:
+        needed = sorted({d.source for d in catalog.select(dataset)})
+    except catalog.UnknownDatasetError as exc:
+        err.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from None
+    missing = [PUBLISHERS[key] for key in needed if Credentials.from_env(PUBLISHERS[key].env_prefix) is None]
+    for publisher in missing:
         err.print(
-            "[bold red]No credentials for the Regionaldatenbank.[/]\n"
-            f"Register for free at {REGIO.signup_url}, then run\n"
-            "  GENESIS_REGIO_USERNAME=... GENESIS_REGIO_PASSWORD=... demografie run\n"
-            "To try the pipeline without an account: make demo (or: demografie demo)."
+            f"[bold red]No credentials for {publisher.name}.[/] Register for free at {publisher.signup_url}, then "
+            f"set {publisher.env_prefix}_USERNAME and {publisher.env_prefix}_PASSWORD."
         )
+    if missing and len(missing) == len(needed):
+        err.print("To try the pipeline without an account: make demo (or: demografie demo).")
         raise typer.Exit(2)
     summary = _run(nightly, datasets=dataset, from_year=from_year, to_year=to_year, home=str(home) if home else None)
     _print_summary(summary)
@@ -164,6 +171,41 @@ def build(home: HomeOption = None) -> None:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
         raise typer.Exit(1) from None
     console.print(f"built {result.path}: {result.current_observations} current observations")
+
+
+@app.command()
+def sources(home: HomeOption = None) -> None:
+    """List every dataset: its publisher table, route, coverage, and the newest vintage we hold."""
+    from demografie import catalog
+    from demografie.settings import Paths
+    from demografie.warehouse.lake import holdings
+
+    held = holdings(Paths.from_env(home).lake)
+    table = Table(title="Datasets and their publisher tables")
+    for column in ("dataset", "publisher table", "route", "level", "coverage", "held", "vintage"):
+        table.add_column(column, no_wrap=column == "dataset", overflow="fold")
+    topic = None
+    for d in sorted(catalog.DATASETS, key=lambda d: (d.topic, d.precedence, d.name)):
+        if d.topic != topic:
+            if topic is not None:
+                table.add_section()
+            topic = d.topic
+            table.add_row(f"[bold]{topic.upper()}[/]")
+        holding = held.get((d.source, d.table))
+        table.add_row(
+            d.name,
+            f"{d.source} {d.table}",
+            "nightly" if d.access is catalog.Access.API else "ingest",
+            d.level,
+            d.coverage,
+            f"{holding.first_ref_date[:4]}–{holding.last_ref_date[:4]}" if holding else "[dim]–[/]",
+            holding.latest_vintage[:16].replace("T", " ") if holding else "[dim]–[/]",
+        )
+    console.print(table)
+    console.print(
+        "[dim]route: nightly = fetched by `demografie run` over the GENESIS API; ingest = a publication or web "
+        "download you save and load with `demografie ingest`.[/]"
+    )
 
 
 @app.command()

@@ -42,6 +42,19 @@ def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: i
     return max(start, dataset.first_year), end
 
 
+def _logins(publishers: list[str]) -> dict[str, str]:
+    """Check each publisher's credentials once; a refused publisher fails its tables, not the run."""
+    refused = {}
+    for publisher in publishers:
+        try:
+            check_login(publisher)
+        except Exception as exc:
+            get_run_logger().error("%s", exc)
+            progress.report("failed", str(exc))
+            refused[publisher] = str(exc)
+    return refused
+
+
 def current_load_id() -> str:
     run_id = flow_run.get_id()
     return str(run_id) if run_id else uuid.uuid4().hex
@@ -68,10 +81,12 @@ def nightly(
     chosen = catalog.select(datasets)
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id())
-    for publisher in sorted({d.source for d in chosen}):
-        check_login(publisher)
+    refused = _logins(sorted({d.source for d in chosen}))
     for dataset in chosen:
         start, end = year_window(dataset, as_of or date.today(), from_year, to_year)
+        if dataset.source in refused:
+            summary.tables.append(TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source]))
+            continue
         try:
             extracted = extract(dataset.name, start, end, str(paths.home), wanted_states)
             if isinstance(extracted, Unchanged):

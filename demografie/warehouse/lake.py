@@ -131,3 +131,29 @@ def held_vintage(lake: Path, source: str, table: str, start_year: int, end_year:
         and entry.end_year >= end_year
     ]
     return max(covering, default=None)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What the lake holds of one publisher table."""
+
+    deliveries: int
+    latest_vintage: str
+    first_ref_date: str
+    last_ref_date: str
+
+
+def holdings(lake: Path) -> dict[tuple[str, str], Holding]:
+    """(source, table) -> deliveries, newest vintage and date span, for every table in the lake."""
+    grouped: dict[tuple[str, str], list[ManifestEntry]] = {}
+    for entry in committed_entries(lake):
+        grouped.setdefault((entry.source, entry.source_table), []).append(entry)
+    return {
+        key: Holding(
+            deliveries=len(entries),
+            latest_vintage=max(e.vintage for e in entries),
+            first_ref_date=min(e.first_ref_date for e in entries),
+            last_ref_date=max(e.last_ref_date for e in entries),
+        )
+        for key, entries in grouped.items()
+    }
