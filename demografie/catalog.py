@@ -46,6 +46,7 @@ class Access(StrEnum):
     """How the table reaches us."""
 
     API = "api"  # GENESIS REST 2020: fetched by the nightly run and backfills
+    DOWNLOAD = "download"  # a GENESIS web download without login (Sachsen): fetched whole by the nightly run
     FILE = "file"  # a publication or web download that a person saves and `demografie ingest`s
 
 
@@ -464,7 +465,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Fortschreibung zum 30.06. nach Geschlecht auf Gemeinden (Sachsen)",
         _labels({"Bevölkerung am 30.06.": "population"}),
         2011,
-        access=Access.FILE,
+        access=Access.DOWNLOAD,
         level="gemeinden",
     ),
     Dataset(
@@ -475,7 +476,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Gestorbene nach Geschlecht, Gemeinden (Sachsen)",
         _labels({"Gestorbene": "deaths"}),
         1980,
-        access=Access.FILE,
+        access=Access.DOWNLOAD,
         level="gemeinden",
     ),
     Dataset(
@@ -486,7 +487,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Gestorbene je 1000 Einwohner, Gemeinden (Sachsen)",
         _labels({"Gestorbene je 1000 Einwohner": "deaths_per_1000"}),
         1983,
-        access=Access.FILE,
+        access=Access.DOWNLOAD,
         level="gemeinden",
     ),
     # --- Hessisches Statistisches Landesamt (publications) ------------------------------------
@@ -529,9 +530,9 @@ class UnknownDatasetError(KeyError):
 
 
 def select(names: Iterable[str] | None = None) -> tuple[Dataset, ...]:
-    """Datasets by name (or table code); all that the API serves when `names` is None."""
+    """Datasets by name (or table code); all that the nightly run fetches when `names` is None."""
     if names is None:
-        return tuple(d for d in DATASETS if d.access is Access.API)
+        return tuple(d for d in DATASETS if d.access is not Access.FILE)
     return tuple(find(name) for name in names)
 
 

@@ -17,6 +17,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ["DEMOGRAFIE_HTTP_BACKOFF_SECONDS"] = "0"
+os.environ["DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS"] = "0"
 
 SAMPLES = Path(os.environ.get("DEMOGRAFIE_SAMPLES", REPO.parent / "shared" / "samples"))
 

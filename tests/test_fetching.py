@@ -17,7 +17,8 @@ from demografie.settings import Paths
 from demografie.sources import errors
 from demografie.sources.credentials import Credentials
 from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
-from demografie.sources.genesis import GenesisClient, RetryPolicy, TableRequest
+from demografie.sources.genesis import GenesisClient, TableRequest
+from demografie.sources.http import RetryPolicy
 from demografie.sources.publishers import DESTATIS, REGIO
 from tests.conftest import publisher_dir, sample_path
 

@@ -14,7 +14,8 @@ from demografie.devserver.server import Fault, GenesisServer
 from demografie.sources import errors
 from demografie.sources.archive import unpack_single
 from demografie.sources.credentials import Credentials
-from demografie.sources.genesis import GenesisClient, RetryPolicy, TableRequest
+from demografie.sources.genesis import GenesisClient, TableRequest
+from demografie.sources.http import RetryPolicy
 from demografie.sources.landing import land
 from demografie.sources.publishers import REGIO
 

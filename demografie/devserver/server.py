@@ -1,7 +1,8 @@
 """The local GENESIS-protocol server.
 
 Response files: <root>/tablefile/<table>.csv (a v5 flat file, served zipped and cut to the years
-asked for) and <root>/metadata/<table>.json (a metadata/table answer).
+asked for), <root>/metadata/<table>.json (a metadata/table answer) and <root>/download/<table>.csv
+(a table CSV, served as it is by the Sachsen-style web download under /genonline/online).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BASE_PATH = "/genesisws/rest/2020/"
+WEB_DOWNLOAD_PATH = "/genonline/online"
 MASK = "*" * 20
 HOMEPAGE = (
     b"<!DOCTYPE html><html lang='de'><head><title>GENESIS-Online</title></head>"
@@ -106,6 +108,12 @@ class GenesisServer:
         return f"http://{host!s}:{port}{BASE_PATH}"
 
     @property
+    def web_download_url(self) -> str:
+        """The base of the Sachsen-style web download (for SACHSEN_GENONLINE_URL)."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/genonline/"
+
+    @property
     def seen(self) -> list[Seen]:
         return list(self.state.seen)
 
@@ -135,9 +143,17 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            # The real service answers GET (the pre-2025 style) with its web page and HTTP 200.
-            state.seen.append(Seen("GET", self.path, {}, False))
-            self._send(200, "text/html; charset=utf-8", HOMEPAGE)
+            path, _, query = self.path.partition("?")
+            form = dict(parse_qsl(query, keep_blank_values=True))
+            state.seen.append(Seen("GET", path, form, False))
+            fault = state.take_fault(path.strip("/"))
+            if fault is not None:
+                self._fault(fault, path.strip("/"), form)
+            elif path == WEB_DOWNLOAD_PATH and form.get("sequenz") == "tabelleDownload":
+                self._send(*_web_download(state.root, form.get("selectionname", "")))
+            else:
+                # The REST service answers GET (the pre-2025 style) with its web page and HTTP 200.
+                self._send(200, "text/html; charset=utf-8", HOMEPAGE)
 
         def do_POST(self) -> None:
             endpoint = self.path.split("?")[0].removeprefix(BASE_PATH).strip("/")
@@ -266,6 +282,14 @@ def _resultfile(state: ServerState, endpoint: str, form: dict[str, str]) -> tupl
     if flat is None:
         return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
     return 200, "application/zip", _zip(f"{name}_flat.csv", flat)
+
+
+def _web_download(root: Path, name: str) -> tuple[int, str, bytes]:
+    """Sachsen's GENESIS web download: the table CSV as saved, or the web page for an unknown table."""
+    path = root / "download" / f"{name}.csv"
+    if not _safe_name(name) or not path.exists():
+        return 200, "text/html; charset=utf-8", HOMEPAGE
+    return 200, "text/csv; charset=ISO-8859-1", path.read_bytes()
 
 
 def _safe_name(name: str) -> bool:

@@ -73,7 +73,7 @@ def run(
     from demografie.sources.publishers import PUBLISHERS
 
     try:
-        needed = sorted({d.source for d in catalog.select(dataset)})
+        needed = sorted({d.source for d in catalog.select(dataset) if d.access is catalog.Access.API})
     except catalog.UnknownDatasetError as exc:
         err.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from None
@@ -84,7 +84,10 @@ def run(
             f"set {publisher.env_prefix}_USERNAME and {publisher.env_prefix}_PASSWORD."
         )
     if missing and len(missing) == len(needed):
-        err.print("To try the pipeline without an account: make demo (or: demografie demo).")
+        err.print(
+            "To try the pipeline without an account: make demo (or: demografie demo). Saxony's web downloads "
+            "need no account: demografie run -d deaths_gemeinden_sn."
+        )
         raise typer.Exit(2)
     summary = _run(nightly, datasets=dataset, from_year=from_year, to_year=to_year, home=str(home) if home else None)
     _print_summary(summary)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,9 +11,18 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from demografie import catalog
-from demografie.catalog import Dataset
+from demografie.catalog import Access, Dataset
 from demografie.flows import progress
-from demografie.flows.tasks import BuildSummary, TableOutcome, Unchanged, build, check_login, extract, load
+from demografie.flows.tasks import (
+    BuildSummary,
+    TableOutcome,
+    Unchanged,
+    build,
+    check_login,
+    download,
+    extract,
+    load,
+)
 from demografie.settings import Paths
 
 
@@ -55,6 +65,13 @@ def _logins(publishers: list[str]) -> dict[str, str]:
     return refused
 
 
+def task_retry_delay() -> float:
+    """Seconds before a fetch task is tried once more after a failure that may pass (default 60;
+    `DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS`). The HTTP layer has already retried within seconds;
+    this second chance is for outages that last a minute."""
+    return float(os.environ.get("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", "60"))
+
+
 def current_load_id() -> str:
     run_id = flow_run.get_id()
     return str(run_id) if run_id else uuid.uuid4().hex
@@ -81,14 +98,21 @@ def nightly(
     chosen = catalog.select(datasets)
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id())
-    refused = _logins(sorted({d.source for d in chosen}))
+    retry_delay = task_retry_delay()
+    refused = _logins(sorted({d.source for d in chosen if d.access is Access.API}))
     for dataset in chosen:
         start, end = year_window(dataset, as_of or date.today(), from_year, to_year)
         if dataset.source in refused:
             summary.tables.append(TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source]))
             continue
         try:
-            extracted = extract(dataset.name, start, end, str(paths.home), wanted_states)
+            extracted = (
+                download.with_options(retry_delay_seconds=retry_delay)(dataset.name, str(paths.home))
+                if dataset.access is Access.DOWNLOAD
+                else extract.with_options(retry_delay_seconds=retry_delay)(
+                    dataset.name, start, end, str(paths.home), wanted_states
+                )
+            )
             if isinstance(extracted, Unchanged):
                 progress.report("unchanged", f"{dataset.table}: nothing newer than {extracted.held}")
                 outcome = TableOutcome(

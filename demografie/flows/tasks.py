@@ -19,9 +19,11 @@ from demografie.sources import archive
 from demografie.sources.credentials import Credentials
 from demografie.sources.errors import NoNewerDataError, TransientSourceError
 from demografie.sources.fetching import JobPolicy, TableFetcher
-from demografie.sources.genesis import Download, GenesisClient, RetryPolicy, TableRequest, format_stand
+from demografie.sources.genesis import Download, GenesisClient, TableRequest, format_stand
+from demografie.sources.http import RetryPolicy
 from demografie.sources.landing import Landed, land
 from demografie.sources.publishers import PUBLISHERS
+from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.transforms.hsl import is_xlsx
 from demografie.transforms.normalise import Provenance
 from demografie.warehouse.build import build_warehouse
@@ -131,6 +133,38 @@ def extract(
     )
     return Extracted(
         dataset.name, dataset.table, raw_files, vintage, retrieved_at, ",", (start_year, end_year), fetched.route
+    )
+
+
+@task(
+    name="download",
+    task_run_name="download {dataset_name}",
+    retries=1,
+    retry_delay_seconds=60,
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_transient_only,
+    cache_policy=NO_CACHE,
+)
+def download(dataset_name: str, home: str) -> Extracted:
+    """Fetch a whole table from a web download (no login) and land it byte-exact.
+
+    The vintage is the Stand the file prints; the retrieval time stands in if it prints none.
+    """
+    dataset = catalog.find(dataset_name)
+    client = WebDownloadClient(ROUTES[dataset.source].from_env(), retry=RetryPolicy.from_env())
+    progress.report("fetch", f"{dataset.table} (web download)")
+    answer = client.table(dataset.table)
+    landed = _land(Paths.from_env(home), dataset, answer, None)
+    get_run_logger().info("%s: %d bytes (web download)", dataset.table, len(answer.content))
+    return Extracted(
+        dataset.name,
+        dataset.table,
+        [str(landed.path)],
+        answer.retrieved_at,
+        answer.retrieved_at,
+        ",",
+        route="download",
+        vintage_is_fallback=True,
     )
 
 

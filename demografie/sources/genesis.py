@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import random
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,38 +19,16 @@ import requests
 from demografie.sources import errors
 from demografie.sources.archive import ArchiveError, is_zip, unpack_single
 from demografie.sources.credentials import Credentials
+from demografie.sources.http import RetryPolicy, Transport
 from demografie.sources.publishers import Publisher
 from demografie.sources.status import Outcome, parse_status
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
 JOB_CREATED = 99
 NO_OBJECTS = 104
 # pystatis' JOB_ID_PATTERN: the name follows the colon of the status 99 text, "<table>_<digits>".
 JOB_NAME = re.compile(r"(?<=:\s)\S*_\d+")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4
-    backoff_seconds: float = 2.0
-    max_backoff_seconds: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-
-    @classmethod
-    def from_env(cls) -> RetryPolicy:
-        """`DEMOGRAFIE_HTTP_ATTEMPTS` and `DEMOGRAFIE_HTTP_BACKOFF_SECONDS` tune the defaults."""
-        return cls(
-            attempts=int(os.environ.get("DEMOGRAFIE_HTTP_ATTEMPTS", cls.attempts)),
-            backoff_seconds=float(os.environ.get("DEMOGRAFIE_HTTP_BACKOFF_SECONDS", cls.backoff_seconds)),
-        )
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_backoff_seconds)
-        base = self.backoff_seconds * 2 ** (attempt - 1)
-        return float(min(base * random.uniform(0.75, 1.25), self.max_backoff_seconds))
 
 
 @dataclass(frozen=True)
@@ -225,45 +199,24 @@ class GenesisClient:
                 f"{self.publisher.env_prefix}_PASSWORD (free account: {self.publisher.signup_url})",
             )
         url = f"{self.publisher.base_url}{service}/{method}"
-        for attempt in range(1, self.retry.attempts + 1):
-            try:
-                return self._attempt(url, form, table)
-            except errors.TransientSourceError as exc:
-                if attempt == self.retry.attempts:
-                    raise errors.TransientSourceError(
-                        exc.publisher, exc.table, f"{exc.cause} (gave up after {attempt} attempts)"
-                    ) from exc
-                pause = self.retry.delay(attempt, exc.retry_after)
-                log.warning("%s; retrying in %.1f s (attempt %d)", exc, pause, attempt + 1)
-                self.retry.sleep(pause)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._transport().send(
+            "POST",
+            url,
+            table,
+            data=form,
+            headers=self.credentials.headers(),
+            inspect=lambda response: self._retry_on_status(response, table),
+        )
 
-    def _attempt(self, url: str, form: dict[str, str], table: str) -> requests.Response:
-        assert self.credentials is not None
-        key = self.publisher.key
-        try:
-            response = self.session.post(url, data=form, headers=self.credentials.headers(), timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise errors.TransientSourceError(key, table, f"timeout: {type(exc).__name__}") from None
-        except requests.ConnectionError as exc:
-            raise errors.TransientSourceError(key, table, f"connection failed: {type(exc).__name__}") from None
-        if response.status_code in RETRYABLE_HTTP:
-            raise errors.TransientSourceError(
-                key, table, f"HTTP {response.status_code}", retry_after=_retry_after(response)
-            )
-        if response.status_code >= 400:
-            raise errors.UnexpectedResponseError(key, table, f"HTTP {response.status_code}")
-        if not response.content:
-            raise errors.TransientSourceError(key, table, f"empty body (HTTP {response.status_code})")
-        if _is_html(response):
-            raise errors.TransientSourceError(
-                key, table, "an HTML page where data was expected (web page or outage notice)"
-            )
+    def _transport(self) -> Transport:
+        return Transport(self.publisher.key, self.session, self.timeout, self.retry)
+
+    def _retry_on_status(self, response: requests.Response, table: str) -> None:
+        """Status 6 (too many parallel requests) may pass; the transport retries it."""
         if _looks_like_json(response):
-            status = parse_status(_json(response, key, table))
+            status = parse_status(_json(response, self.publisher.key, table))
             if status is not None and status.rule.outcome is Outcome.RETRY:
-                raise errors.TransientSourceError(key, table, f"status {status.code}: {status.content}")
-        return response
+                raise errors.TransientSourceError(self.publisher.key, table, f"status {status.code}: {status.content}")
 
 
 def format_stand(vintage: datetime | None) -> str:
@@ -289,18 +242,6 @@ def parse_updated(text: str) -> datetime | None:
         except ValueError:
             continue
     return None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None
-
-
-def _is_html(response: requests.Response) -> bool:
-    if "html" in response.headers.get("Content-Type", ""):
-        return True
-    head = response.content[:200].lstrip().lower()
-    return head.startswith(b"<!doctype html") or head.startswith(b"<html")
 
 
 def _looks_like_json(response: requests.Response) -> bool:
