@@ -496,7 +496,7 @@ DATASETS: tuple[Dataset, ...] = (
         "population",
         "hessen",
         "HSL-GEMEINDESTATISTIK",
-        "Hessische Gemeindestatistik: Bevölkerung, Fläche, Bewegung, Gemeinden (Hessen)",
+        "Hessische Gemeindestatistik: Bevölkerung, Fläche, Bewegung, Beschäftigte, Gemeinden (Hessen)",
         _labels(
             {
                 "Fläche": "area",
@@ -504,6 +504,8 @@ DATASETS: tuple[Dataset, ...] = (
                 "Lebendgeborene": "live_births",
                 "Gestorbene": "deaths",
                 "Zugezogene": "moves_in",
+                "Beschäftigte am Wohnort": "employees_residence",
+                "Beschäftigte am Arbeitsort": "employees",
                 "Fortgezogene": "moves_out",
             }
         ),

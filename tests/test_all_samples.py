@@ -392,3 +392,15 @@ def test_the_population_mart_takes_each_figure_from_the_preferred_source(
         "AND ref_date = DATE '2018-12-31' AND measure = 'population' ORDER BY 1"
     ).fetchall()
     assert sources == [("destatis",), ("hessen",), ("regio",)]
+
+
+def test_hsl_employees_are_in_the_warehouse(warehouse: duckdb.DuckDBPyConnection) -> None:
+    book = openpyxl.load_workbook(sample_path(TABLE_CSVS[-2]), read_only=True, data_only=True)
+    rows = {row[0]: row for row in book["Beschäftigte"].iter_rows(values_only=True) if row[0]}
+    kassel = rows["611000"]  # sheet column n is at index n + 1
+    day = date(2018, 6, 30)
+    residence = Pick("", bool, at(0), "HSL-GEMEINDESTATISTIK", "06611", day, "Beschäftigte am Wohnort")
+    assert current_value(warehouse, residence) == [kassel[2]]
+    foreign_women = Pick("", bool, at(0), "HSL-GEMEINDESTATISTIK", "06611", day, "Beschäftigte am Arbeitsort",
+                         {"sex": "female", "nationality": "foreign"})  # fmt: skip
+    assert current_value(warehouse, foreign_women) == [kassel[25]]

@@ -68,7 +68,17 @@ GEMEINDESTATISTIK_BEVOELKERUNG = (
     SheetColumn(55, "Zugezogene", "Anzahl", "year"),
     SheetColumn(59, "Fortgezogene", "Anzahl", "year"),
 )
-SHEETS = {"Bevölkerung": GEMEINDESTATISTIK_BEVOELKERUNG}
+# Sheet "Beschäftigte": employees subject to social insurance at residence and at workplace, 30.06.
+RESIDENCE, WORKPLACE = "Beschäftigte am Wohnort", "Beschäftigte am Arbeitsort"
+GEMEINDESTATISTIK_BESCHAEFTIGTE = (
+    SheetColumn(1, RESIDENCE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(2, RESIDENCE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(16, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(17, WORKPLACE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE)),
+    SheetColumn(23, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE)),
+    SheetColumn(24, WORKPLACE, "Anzahl", "stichtag", (FEMALE, FOREIGN, TOTAL_AGE)),
+)
+SHEETS = {"Bevölkerung": GEMEINDESTATISTIK_BEVOELKERUNG, "Beschäftigte": GEMEINDESTATISTIK_BESCHAEFTIGTE}
 HEADER_ROWS = 5
 
 
@@ -109,7 +119,8 @@ def parse_hsl_workbook(data: bytes, where: str) -> FlatFile:
 def _sheet_records(rows: Sequence[tuple[object, ...]], columns: tuple[SheetColumn, ...], where: str) -> list[Record]:
     numbers = {value: i for i, value in enumerate(rows[HEADER_ROWS - 1]) if isinstance(value, int)}
     header = " ".join(str(cell) for row in rows[: HEADER_ROWS - 1] for cell in row if cell)
-    times = {"stichtag": _stichtag(header, where), "year": _movement_year(header, where)}
+    readers = {"stichtag": _stichtag, "year": _movement_year}
+    times = {period: readers[period](header, where) for period in {c.period for c in columns}}
     missing = [c.number for c in columns if c.number not in numbers]
     if missing:
         raise ParseError(where, f"the sheet lacks the numbered columns {missing}; has the layout changed?")

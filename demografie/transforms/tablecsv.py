@@ -207,6 +207,9 @@ def _attribute(label: str) -> Variable | None:
 def _cells(layout: Layout, line: int, cells: list[str], where: str) -> list[Cell]:
     if not any(c.strip() for c in cells):
         return []
+    extra = [c for c in cells[layout.stub + len(layout.columns) :] if c.strip()]
+    if extra:
+        raise ParseError(where, f"line {line}: {len(extra)} value(s) beyond the last column, e.g. {extra[0]!r}")
     time, region, attributes = _stub(cells[: layout.stub], line, where)
     found = []
     for j, column in enumerate(layout.columns):
