@@ -17,7 +17,7 @@ from demografie.flows import progress
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.credentials import Credentials
-from demografie.sources.errors import NoNewerDataError, TransientSourceError
+from demografie.sources.errors import NoNewerDataError, TransientSourceError, UnexpectedResponseError
 from demografie.sources.fetching import JobPolicy, TableFetcher
 from demografie.sources.genesis import Download, GenesisClient, TableRequest, format_stand
 from demografie.sources.http import RetryPolicy
@@ -120,8 +120,10 @@ def extract(
     fetcher = TableFetcher(client, states or sorted(catalog.STATES), JobPolicy.from_env())
     try:
         fetched = fetcher.fetch(request)
-    except NoNewerDataError:
-        assert held is not None  # the publisher answers 50 only to a request with `stand`
+    except NoNewerDataError as exc:
+        if held is None:  # 50 answers a `stand`; without one it is a publisher fault
+            cause = f"status 50 to a request without stand: {exc.content}"
+            raise UnexpectedResponseError(dataset.source, dataset.table, cause) from exc
         get_run_logger().info("%s: nothing newer than %s", dataset.table, held)
         return Unchanged(dataset.name, dataset.table, held)
     raw_files = [str(_land(paths, dataset, part, metadata.updated).path) for part in fetched.parts]

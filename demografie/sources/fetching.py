@@ -21,8 +21,9 @@ from demografie.sources.genesis import Download, GenesisClient, TableRequest
 log = logging.getLogger(__name__)
 
 
-class JobTimeoutError(errors.TransientSourceError):
-    """The publisher did not finish the background job in time; it may still finish later."""
+class JobTimeoutError(errors.SourceError):
+    """The publisher did not finish the background job in time. Not retried at once: the wait was
+    already as long as we allow; the next run asks again."""
 
 
 @dataclass(frozen=True)
