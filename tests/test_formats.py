@@ -142,3 +142,9 @@ def test_an_unknown_row_label_is_named() -> None:
     data = table_csv("").replace(b";;", b";;;").replace(b"__", b"06;Hessen;ledig;1;2\n__", 1)
     with pytest.raises(ParseError, match="line 7: row label 'ledig' is neither a date, a region nor a known class"):
         parse(data, "regio: table 12411-01-01-4")
+
+
+def test_a_table_csv_without_its_footer_is_refused_as_cut_off() -> None:
+    data = table_csv("06;Hessen;3000;3100\n06411;Darmstadt;80;85\n").split(b"__________")[0]
+    with pytest.raises(ParseError, match="no footer line '__________': the table CSV seems cut off"):
+        parse(data, "sachsen: table 12410-010Z")

@@ -125,10 +125,16 @@ def _rows(text: str, where: str) -> list[tuple[int, list[str]]]:
 def _layout(rows: list[tuple[int, list[str]]], where: str) -> Layout:
     if not rows or not (match := TITLE.match(rows[0][1][0] if rows[0][1] else "")):
         raise ParseError(where, "not a table CSV: the first line is not 'GENESIS-Tabelle: <code>'")
-    end = next((i for i, (_, cells) in enumerate(rows) if cells and cells[0].startswith(FOOTER)), len(rows))
-    header_lines = [i for i in range(1, end) if _is_header(rows[i][1])]
-    if not header_lines:
+    end = next((i for i, (_, cells) in enumerate(rows) if cells and cells[0].startswith(FOOTER)), None)
+    if end is None:
+        raise ParseError(where, f"no footer line '{FOOTER}': the table CSV seems cut off")
+    first = next((i for i in range(1, end) if _is_header(rows[i][1])), None)
+    if first is None:
         raise ParseError(where, "table CSV without header lines (';;<column names>')")
+    last = first
+    while last + 1 < end and _is_header(rows[last + 1][1]):
+        last += 1
+    header_lines = list(range(first, last + 1))
     title = [" ".join(rows[i][1][0].split()) for i in range(1, header_lines[0]) if rows[i][1]]
     stub = min(_leading_empty(rows[i][1]) for i in header_lines)
     width = max(len(rows[i][1]) for i in header_lines)
