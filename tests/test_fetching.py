@@ -181,17 +181,22 @@ def test_nightly_loads_a_table_that_needs_a_job(
     assert len(loaded) == 95
 
 
-def test_unchanged_tables_are_skipped_with_status_50_and_the_warehouse_is_not_rebuilt(
-    recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
-) -> None:
+@pytest.fixture
+def regio(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
     with GenesisServer(recorded_publisher) as server:
         monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
         monkeypatch.setenv("GENESIS_REGIO_USERNAME", "demo")
         monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "demo")
-        first = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path))
-        built = Paths.from_env(str(tmp_path)).warehouse.stat().st_mtime_ns
-        second = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path))
-        stands = [seen.form["stand"] for seen in server.seen if seen.endpoint == "data/tablefile"]
+        yield server
+
+
+def test_unchanged_tables_are_skipped_with_status_50_and_the_warehouse_is_not_rebuilt(
+    regio: GenesisServer, tmp_path: Path, prefect_harness: None
+) -> None:
+    first = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path))
+    built = Paths.from_env(str(tmp_path)).warehouse.stat().st_mtime_ns
+    second = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path))
+    stands = [seen.form["stand"] for seen in regio.seen if seen.endpoint == "data/tablefile"]
     assert [t.outcome for t in first.tables] == ["loaded"]
     assert [(t.outcome, t.message) for t in second.tables] == [
         ("unchanged", "status 50: nothing newer than the vintage we hold")
@@ -202,15 +207,11 @@ def test_unchanged_tables_are_skipped_with_status_50_and_the_warehouse_is_not_re
 
 
 def test_a_vintage_held_for_other_years_is_not_sent_as_stand(
-    recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+    regio: GenesisServer, tmp_path: Path, prefect_harness: None
 ) -> None:
-    with GenesisServer(recorded_publisher) as server:
-        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
-        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "demo")
-        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "demo")
-        nightly(datasets=["population"], as_of=date(2024, 12, 31), from_year=2024, home=str(tmp_path))
-        wider = nightly(datasets=["population"], as_of=date(2024, 12, 31), from_year=2020, home=str(tmp_path))
-        stands = [seen.form["stand"] for seen in server.seen if seen.endpoint == "data/tablefile"]
+    nightly(datasets=["population"], as_of=date(2024, 12, 31), from_year=2024, home=str(tmp_path))
+    wider = nightly(datasets=["population"], as_of=date(2024, 12, 31), from_year=2020, home=str(tmp_path))
+    stands = [seen.form["stand"] for seen in regio.seen if seen.endpoint == "data/tablefile"]
     assert stands == ["", ""]  # holding 2024 says nothing about 2020-2023
     # the publisher sent the whole window again; its 2024 lines are the ones the lake holds
     assert [t.outcome for t in wider.tables] == ["unchanged"]

@@ -3,12 +3,13 @@ paths and small records between them, never connections or table contents."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from prefect import get_run_logger, task
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from demografie import catalog
@@ -29,6 +30,9 @@ from demografie.transforms.normalise import Provenance
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import load_delivery
 from demografie.warehouse.lake import held_vintage
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -87,21 +91,27 @@ def _transient_only(task: Any, task_run: Any, state: Any) -> bool:
     return isinstance(state.result(raise_on_failure=False), TransientSourceError)
 
 
+def fetch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A task that talks to a publisher: one more try, a minute later, after a failure that may pass
+    (the HTTP layer has already retried within seconds)."""
+    return task(
+        name=name,
+        task_run_name=f"{name} {{dataset_name}}",
+        retries=1,
+        retry_delay_seconds=60,
+        retry_jitter_factor=0.5,
+        retry_condition_fn=_transient_only,
+        cache_policy=NO_CACHE,
+    )
+
+
 @task(name="check-login", cache_policy=NO_CACHE)
 def check_login(publisher_key: str) -> None:
     client_for(publisher_key).logincheck()
     get_run_logger().info("%s: credentials accepted", publisher_key)
 
 
-@task(
-    name="extract",
-    task_run_name="extract {dataset_name}",
-    retries=1,
-    retry_delay_seconds=60,
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_transient_only,
-    cache_policy=NO_CACHE,
-)
+@fetch_task("extract")
 def extract(
     dataset_name: str, start_year: int, end_year: int, home: str, states: list[str] | None = None
 ) -> Extracted | Unchanged:
@@ -138,15 +148,7 @@ def extract(
     )
 
 
-@task(
-    name="download",
-    task_run_name="download {dataset_name}",
-    retries=1,
-    retry_delay_seconds=60,
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_transient_only,
-    cache_policy=NO_CACHE,
-)
+@fetch_task("download")
 def download(dataset_name: str, home: str) -> Extracted:
     """Fetch a whole table from a web download (no login) and land it byte-exact.
 

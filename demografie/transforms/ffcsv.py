@@ -58,7 +58,7 @@ def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile
     body = data[len(BOM) :] if data.startswith(BOM) else data
     header = _header(body, where)
     _count_variables(header, where)
-    table = _read(body, header, where)
+    table = read_string_table(body, header, where)
     if table.num_rows == 0:
         raise ParseError(where, "the flat file has a header but no data rows")
     table = table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
@@ -114,7 +114,8 @@ def _count_variables(header: list[str], where: str) -> int:
     return len(numbers)
 
 
-def _read(body: bytes, header: list[str], where: str) -> pa.Table:
+def read_string_table(body: bytes, header: list[str], where: str) -> pa.Table:
+    """Every column as a string (codes keep their leading zeros), the first line skipped."""
     try:
         return pacsv.read_csv(
             io.BytesIO(body),

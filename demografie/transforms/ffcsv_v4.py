@@ -11,15 +11,13 @@ English ones `2023-12-31`. The result is the v5 layout, long, one row per value 
 
 from __future__ import annotations
 
-import io
 import re
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from demografie.transforms.errors import ParseError
-from demografie.transforms.ffcsv import BOM, VARIABLE_FIELDS, FlatFile, finish
+from demografie.transforms.ffcsv import BOM, VARIABLE_FIELDS, FlatFile, finish, read_string_table
 
 FIXED = ("statistics_code", "statistics_label", "time_code", "time_label", "time")
 VALUE_COLUMN = re.compile(r"^([0-9A-Z]+)__(.+)__(.+)$")
@@ -44,7 +42,7 @@ def parse_ffcsv_v4(data: bytes, where: str) -> FlatFile:
     if width <= 0 or width % 4:
         raise ParseError(where, f"v4 flat file: {width} variable columns is not four per variable")
     names = [*FIXED, *_variable_columns(width // 4), *(f"value_{i}" for i in range(len(values)))]
-    table = _read(body, names, where)
+    table = read_string_table(body, names, where)
     if table.num_rows == 0:
         raise ParseError(where, "the flat file has a header but no data rows")
     table = table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
@@ -54,22 +52,6 @@ def parse_ffcsv_v4(data: bytes, where: str) -> FlatFile:
 
 def _variable_columns(count: int) -> list[str]:
     return [f"{i}_{field}" for i in range(1, count + 1) for field in VARIABLE_FIELDS]
-
-
-def _read(body: bytes, names: list[str], where: str) -> pa.Table:
-    try:
-        return pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=";", quote_char=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise ParseError(where, f"malformed v4 flat file: {str(exc).splitlines()[0]}") from None
 
 
 def _iso_dates(time: pa.ChunkedArray) -> pa.ChunkedArray:
