@@ -67,6 +67,9 @@ class Dataset:
     level: str = "kreise"
     last_year: int | None = None
     nightly_years: int = 3
+    # How old the newest vintage may be before the freshness check warns: a year and a month for
+    # annual tables, less for monthly and quarterly series.
+    fresh_days: int = 400
     write: WriteMode = WriteMode.VERSIONED
     notes: str = ""
 
@@ -388,6 +391,7 @@ DATASETS: tuple[Dataset, ...] = (
         KEEP_CODES,
         2008,
         level="laender",
+        fresh_days=160,
     ),
     Dataset(
         "unemployment_land_monthly",
@@ -398,6 +402,7 @@ DATASETS: tuple[Dataset, ...] = (
         KEEP_CODES,
         2008,
         level="laender",
+        fresh_days=62,
     ),
     Dataset(
         "population_land_quarterly",
@@ -408,6 +413,7 @@ DATASETS: tuple[Dataset, ...] = (
         ANY_POPULATION,
         1990,
         level="laender",
+        fresh_days=160,
     ),
     Dataset(
         "population_single_years_destatis",

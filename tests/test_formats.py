@@ -117,7 +117,15 @@ def test_age_classes_from_codes_and_labels(code: str, label: str, bounds: tuple[
 
 @pytest.mark.parametrize(
     ("hsl", "expected"),
-    [("000000", "06"), ("400000", "064"), ("411000", "06411"), ("431001", "06431001"), ("100000", None)],
+    [
+        ("000000", "06"),
+        ("400000", "064"),
+        ("411000", "06411"),
+        ("431001", "06431001"),
+        ("100000", None),
+        ("900000", None),
+        ("920000", None),
+    ],
 )
 def test_hsl_keys_become_ags(hsl: str, expected: str | None) -> None:
     assert ags(hsl) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -106,3 +107,37 @@ def test_unmappable_input_is_a_clear_error(lines: list[str], message: str) -> No
     with pytest.raises(ParseError, match=message) as info:
         run(*lines)
     assert str(info.value).startswith("regio: table 13111-01-03-4: ")
+
+
+TWO_VARIABLES = (
+    "statistics_code;statistics_label;time_code;time_label;time;"
+    "1_variable_code;1_variable_label;1_variable_attribute_code;1_variable_attribute_label;"
+    "2_variable_code;2_variable_label;2_variable_attribute_code;2_variable_attribute_label;"
+    "value;value_unit;value_variable_code;value_variable_label"
+)
+
+
+MONTHLY = replace(PROVENANCE, dataset="unemployment_land_monthly", source="destatis", source_table="13211-0010")
+
+
+def test_a_monthly_series_gets_the_last_day_of_each_month() -> None:
+    header = TWO_VARIABLES
+    rows = [
+        f"13211;Arbeitsmarkt;JAHR;Jahr;2024;DLAND;Länder;06;Hessen;MONAT;Monate;{month};m;{value};Anzahl;ERW003;A"
+        for month, value in (("MONAT02", "190000"), ("MONAT12", "185000"))
+    ]
+    flat = parse_ffcsv(("\n".join([header, *rows]) + "\n").encode(), "destatis: table 13211-0010")
+    table = normalise(flat, MONTHLY, {"*": "unemployed"}, ["06"])
+    found = [(r["ref_date"], r["period_type"], dict(r["source_dims"]), r["value"]) for r in table.to_pylist()]
+    assert found == [
+        (date(2024, 2, 29), "month", {"MONAT": "MONAT02"}, 190000.0),
+        (date(2024, 12, 31), "month", {"MONAT": "MONAT12"}, 185000.0),
+    ]
+
+
+def test_an_unknown_month_is_named() -> None:
+    header = TWO_VARIABLES
+    row = "13211;A;JAHR;Jahr;2024;DLAND;Länder;06;Hessen;MONAT;Monate;MONAT13;m;1;Anzahl;ERW003;A"
+    flat = parse_ffcsv(f"{header}\n{row}\n".encode(), "destatis: table 13211-0010")
+    with pytest.raises(ParseError, match="destatis: table 13211-0010: unknown month 'MONAT13'"):
+        normalise(flat, MONTHLY, {"*": "unemployed"}, ["06"])

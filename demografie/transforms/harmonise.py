@@ -25,6 +25,9 @@ DIMENSIONS: Mapping[str, tuple[str, Mapping[str, str]]] = MappingProxyType(
     }
 )
 
+# A classifying variable that is really time: monthly series are JAHR plus MONAT01..MONAT12.
+MONTH_VARIABLE = "MONAT"
+
 # Schema columns filled from DIMENSIONS and their value when the table has no such variable.
 DIMENSION_DEFAULTS: Mapping[str, str] = MappingProxyType({"sex": "total", "nationality": "total"})
 

@@ -1,8 +1,8 @@
 """Publications of the Hessisches Statistisches Landesamt (HSL): workbooks and their CSV exports.
 
 HSL has no GENESIS database; it publishes workbooks. Rows are keyed by a 6-digit HSL key without
-the Land prefix: `000000` Land, `100000`/`200000` the pseudo-aggregates "kreisfreie Städte" and
-"Landkreise" (no region, skipped), `400000` a Regierungsbezirk, `411000` a Kreis, `431001` a
+the Land prefix: `000000` Land, `100000`/`200000`/`900000`/`920000` groupings without an AGS ("kreisfreie
+Städte", "Landkreise", two planning associations; skipped), `400000` a Regierungsbezirk, `411000` a Kreis, `431001` a
 Gemeinde. The multi-row headers are merged cells that differ between sheets, so each sheet we read
 declares its columns here: a quirk table, not a guess.
 """
@@ -23,7 +23,10 @@ from demografie.transforms.records import Record, Variable, flat_from_records
 
 LAND = "06"
 HSL_KEY = re.compile(r"^\d{6}$")
-PSEUDO_AGGREGATES = frozenset({"100000", "200000"})
+# Digits that open the key of a real region: 0 the Land, 4/5/6 the Regierungsbezirke Darmstadt,
+# Gießen and Kassel. Other keys are groupings without an AGS: 100000 "Kreisfreie Städte", 200000
+# "Landkreise", 900000 "Regionalverband FrankfurtRheinMain", 920000 "Zweckverband Raum Kassel".
+REGION_FIRST_DIGITS = frozenset("0456")
 DATE_IN_TEXT = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})")
 YEAR_IN_TEXT = re.compile(r"\b(\d{4})\b")
 
@@ -83,8 +86,8 @@ HEADER_ROWS = 5
 
 
 def ags(hsl_key: str) -> str | None:
-    """The AGS prefix of an HSL key; None for the pseudo-aggregates."""
-    if hsl_key in PSEUDO_AGGREGATES:
+    """The AGS prefix of an HSL key; None for groupings that are no region."""
+    if hsl_key[0] not in REGION_FIRST_DIGITS:
         return None
     if hsl_key == "000000":
         return LAND

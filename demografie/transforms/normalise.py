@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -16,6 +18,7 @@ from demografie.transforms.ffcsv import FlatFile
 from demografie.transforms.harmonise import (
     DIMENSION_DEFAULTS,
     DIMENSIONS,
+    MONTH_VARIABLE,
     REGION_LEVELS,
     REGIONAL_VARIABLES,
     TIME_CODES,
@@ -60,7 +63,7 @@ def normalise(
         "dataset": _constant(provenance.dataset, table),
         "measure": _measures(table, measures, where),
         **_region_columns(table, region_position, where),
-        **_time_columns(table, where),
+        **_time_columns(table, dims, where),
         **_harmonised(table, dims, where),
         **_ages(table, dims, where),
         "value": table.column("value"),
@@ -140,7 +143,7 @@ def _region_columns(table: pa.Table, position: int, where: str) -> dict[str, pa.
     }
 
 
-def _time_columns(table: pa.Table, where: str) -> dict[str, pa.ChunkedArray]:
+def _time_columns(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str, pa.ChunkedArray]:
     time_codes = table.column("time_code")
     unknown = sorted(set(pc.unique(time_codes).to_pylist()) - set(TIME_CODES))
     if unknown:
@@ -157,7 +160,27 @@ def _time_columns(table: pa.Table, where: str) -> dict[str, pa.ChunkedArray]:
     except pa.ArrowInvalid as exc:
         raise ParseError(where, f"invalid dates: {exc}") from None
     periods = _lookup(time_codes, {k: v[0] for k, v in TIME_CODES.items()})
+    months = [i for code, i in dims if code == MONTH_VARIABLE]
+    if months:
+        return _monthly(table.column(f"{months[0]}_variable_attribute_code"), dates, where)
     return {"ref_date": dates, "period_type": periods}
+
+
+def _monthly(months: pa.ChunkedArray, dates: pa.ChunkedArray, where: str) -> dict[str, pa.ChunkedArray]:
+    """Monthly series come as JAHR plus a MONAT variable (MONAT01..MONAT12): the reference day is
+    the month's last day. The MONAT code stays in source_dims."""
+    pairs = pa.table({"date": dates, "month": months}).group_by(["date", "month"]).aggregate([]).to_pylist()
+    ends = {}
+    for pair in pairs:
+        match = re.fullmatch(r"MONAT(\d{2})", pair["month"])
+        if match is None or not 1 <= int(match.group(1)) <= 12:
+            raise ParseError(where, f"unknown month {pair['month']!r}")
+        year, month = pair["date"].year, int(match.group(1))
+        ends[(pair["date"], pair["month"])] = date(year, month, calendar.monthrange(year, month)[1])
+    keys = pa.array([f"{d.isoformat()}|{m}" for d, m in ends], pa.string())
+    index = pc.index_in(pc.binary_join_element_wise(pc.cast(dates, pa.string()), months, "|"), value_set=keys)
+    ref_dates = pa.array(list(ends.values()), pa.date32()).take(index)
+    return {"ref_date": ref_dates, "period_type": pa.array(["month"] * len(ref_dates), pa.string())}
 
 
 def _harmonised(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str, pa.ChunkedArray]:

@@ -30,12 +30,20 @@ from demografie.warehouse.sqlfiles import read_sql
 BUILD_STEPS = (
     "core/schemas.sql",
     "core/observations.sql",
+    "core/as_of.sql",
     "core/regions.sql",
     "meta/loads.sql",
     "meta/build.sql",
+    "meta/revisions.sql",
+    "core/preferred.sql",
     "marts/population.sql",
+    "marts/population_change.sql",
+    "marts/age_structure.sql",
+    "marts/movement.sql",
     "marts/employees.sql",
+    "marts/labour_market.sql",
     "marts/land_totals.sql",
+    "marts/indicators.sql",
 )
 
 
@@ -120,6 +128,7 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
             "measures": ", ".join(f"{k} -> {v}" for k, v in d.measures.items()),
             "first_year": d.first_year,
             "last_year": d.last_year,
+            "fresh_days": d.fresh_days,
             "write_mode": str(d.write),
             "precedence": d.precedence,
             "precedence_reason": d.precedence_reason,

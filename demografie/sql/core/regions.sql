@@ -35,6 +35,27 @@ COMMENT ON COLUMN core.regions.valid_from IS 'First day of this territory; NULL:
 COMMENT ON COLUMN core.regions.valid_to IS 'Last day of this territory; NULL: still exists.';
 COMMENT ON COLUMN core.regions.in_reference IS 'FALSE for regions only the data knows (e.g. Gemeinden); they count as valid whenever they have data.';
 
+-- Settlement type per Kreis from its official name ("kreisfreie Stadt" / "Stadtkreis" vs Landkreis
+-- and Kreis), and for a Gemeinde that of its Kreis (the first five digits of its key).
+CREATE VIEW core.region_settlement AS
+WITH kreise AS (
+    SELECT
+        region_code AS kreis_code,
+        bool_or(region_name ILIKE '%kreisfreie Stadt%' OR region_name ILIKE '%Stadtkreis%') AS city
+    FROM core.regions
+    WHERE region_level = 'kreis'
+    GROUP BY region_code
+)
+SELECT
+    r.region_code,
+    k.kreis_code,
+    CASE WHEN k.city THEN 'kreisfreie_stadt' WHEN k.city IS NOT NULL THEN 'landkreis' END AS settlement_type
+FROM (SELECT DISTINCT region_code, region_level FROM core.regions) AS r
+LEFT JOIN kreise AS k ON k.kreis_code = left(r.region_code, 5) AND r.region_level IN ('kreis', 'gemeinde');
+
+COMMENT ON VIEW core.region_settlement IS
+    'kreisfreie_stadt or landkreis for every Kreis (from its official name) and every Gemeinde (from its Kreis); NULL for Land and Regierungsbezirk.';
+
 -- Current observations of regions that existed on their reference date. A dissolved region's
 -- rows (the publishers fill them with '-') never reach a mart, so they can never pass for zero.
 CREATE VIEW core.valid_observations AS

@@ -1,0 +1,130 @@
+-- Every indicator per Kreis as numerator and denominator, so that Land and settlement-type values
+-- are computed as sum(numerator) / sum(denominator) over their Kreise, never as an average of
+-- rates.
+CREATE VIEW marts.indicators AS
+WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'kreis'),
+     kreise_movement AS (SELECT * FROM marts.movement WHERE region_level = 'kreis'),
+     kreise_labour AS (SELECT * FROM marts.labour_market WHERE region_level = 'kreis'),
+     kreise_change AS (SELECT * FROM marts.population_change WHERE region_level = 'kreis')
+SELECT * FROM (
+    SELECT 'share_under_20' AS indicator, 'percent' AS unit, 100 AS factor, region_code, region_name, state,
+           settlement_type, ref_date, under_20 AS numerator, population AS denominator, source_table AS sources,
+           synthetic FROM kreise_age
+    UNION ALL
+    SELECT 'share_65_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
+           age_65_plus, population, source_table, synthetic FROM kreise_age
+    UNION ALL
+    SELECT 'share_80_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
+           age_80_plus, population, source_table, synthetic FROM kreise_age
+    UNION ALL
+    SELECT 'youth_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
+           ref_date, under_20, age_20_64, source_table, synthetic FROM kreise_age
+    UNION ALL
+    SELECT 'old_age_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
+           ref_date, age_65_plus, age_20_64, source_table, synthetic FROM kreise_age
+    UNION ALL
+    SELECT 'population_change_5y', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
+           change_5y, population_5y_before, source_table, synthetic FROM kreise_change
+    UNION ALL
+    SELECT 'natural_balance_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 12, 31), natural_balance, population, source_tables, synthetic
+    FROM kreise_movement
+    UNION ALL
+    SELECT 'net_migration_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, synthetic
+    FROM kreise_movement
+    UNION ALL
+    SELECT 'employees_workplace_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 6, 30), employees_workplace, working_age_population, source_tables,
+           synthetic FROM kreise_labour
+    UNION ALL
+    SELECT 'employees_residence_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 6, 30), employees_residence, working_age_population, source_tables,
+           synthetic FROM kreise_labour
+    UNION ALL
+    SELECT 'commuter_balance_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 6, 30), commuter_balance, working_age_population, source_tables,
+           synthetic FROM kreise_labour
+    UNION ALL
+    SELECT 'foreign_share_employees', 'percent', 100, region_code, region_name, state, settlement_type,
+           make_date(year, 6, 30), employees_workplace_foreign, employees_workplace, source_tables, synthetic
+    FROM kreise_labour
+    UNION ALL
+    SELECT 'unemployed_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state, settlement_type,
+           make_date(year, 12, 31), unemployed, working_age_population, source_tables, synthetic FROM kreise_labour
+)
+WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0;
+
+COMMENT ON VIEW marts.indicators IS
+    'Every indicator per Kreis as numerator and denominator (value = factor * numerator / nullif(denominator, 0)); the base of marts.indicator_comparison.';
+COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator (see marts.age_structure, marts.movement, marts.labour_market, marts.population_change).';
+COMMENT ON COLUMN marts.indicators.unit IS 'Unit of the indicator value.';
+COMMENT ON COLUMN marts.indicators.factor IS '100 for percent and per-100 ratios, 1000 for per-1,000 rates.';
+COMMENT ON COLUMN marts.indicators.region_code IS 'Kreis key (5 digits).';
+COMMENT ON COLUMN marts.indicators.region_name IS 'The Kreis'' name as published.';
+COMMENT ON COLUMN marts.indicators.state IS '06 Hessen, 14 Sachsen.';
+COMMENT ON COLUMN marts.indicators.settlement_type IS 'kreisfreie_stadt or landkreis.';
+COMMENT ON COLUMN marts.indicators.ref_date IS 'Reference day (for annual flows: 31 December of the year; employees: 30 June).';
+COMMENT ON COLUMN marts.indicators.numerator IS 'Persons counted by the indicator.';
+COMMENT ON COLUMN marts.indicators.denominator IS 'Persons it is related to.';
+COMMENT ON COLUMN marts.indicators.sources IS 'The publishers'' tables the figures come from.';
+COMMENT ON COLUMN marts.indicators.synthetic IS 'TRUE for data generated by demografie (demo, benchmarks); never an official figure.';
+
+-- Hessen and Sachsen side by side, for the whole Land and by settlement type, computed from all
+-- Kreise of the group. A value is given only when every Kreis that existed on the date has both
+-- numerator and denominator.
+CREATE VIEW marts.indicator_comparison AS
+WITH kreise_expected AS (
+    SELECT d.ref_date, r.state, s.settlement_type, count(DISTINCT r.region_code) AS expected
+    FROM (SELECT DISTINCT ref_date FROM marts.indicators) AS d
+    JOIN core.regions AS r
+      ON r.region_level = 'kreis' AND r.in_reference
+     AND (r.valid_from IS NULL OR r.valid_from <= d.ref_date) AND (r.valid_to IS NULL OR d.ref_date <= r.valid_to)
+    JOIN core.region_settlement AS s USING (region_code)
+    GROUP BY ALL
+),
+groups AS (
+    SELECT indicator, unit, factor, state, ref_date, 'land' AS area, numerator, denominator, synthetic
+    FROM marts.indicators
+    UNION ALL
+    SELECT indicator, unit, factor, state, ref_date, settlement_type, numerator, denominator, synthetic
+    FROM marts.indicators
+),
+summed AS (
+    SELECT
+        g.indicator, g.unit, g.state, g.ref_date, g.area,
+        count(*) AS kreise,
+        (SELECT sum(e.expected) FROM kreise_expected AS e
+          WHERE e.state = g.state AND e.ref_date = g.ref_date AND (g.area = 'land' OR e.settlement_type = g.area))
+            AS kreise_expected,
+        any_value(g.factor) * sum(g.numerator) / nullif(sum(g.denominator), 0) AS value,
+        bool_or(g.synthetic) AS synthetic
+    FROM groups AS g
+    GROUP BY g.indicator, g.unit, g.state, g.ref_date, g.area
+)
+SELECT
+    indicator, unit, ref_date, area,
+    round(max(value) FILTER (WHERE state = '06' AND kreise = kreise_expected), 3) AS hessen,
+    round(max(value) FILTER (WHERE state = '14' AND kreise = kreise_expected), 3) AS sachsen,
+    max(kreise) FILTER (WHERE state = '06') AS hessen_kreise,
+    max(kreise_expected) FILTER (WHERE state = '06') AS hessen_kreise_expected,
+    max(kreise) FILTER (WHERE state = '14') AS sachsen_kreise,
+    max(kreise_expected) FILTER (WHERE state = '14') AS sachsen_kreise_expected,
+    bool_or(synthetic) AS synthetic
+FROM summed
+GROUP BY indicator, unit, ref_date, area
+ORDER BY indicator, ref_date, area;
+
+COMMENT ON VIEW marts.indicator_comparison IS
+    'Every indicator for Hessen and Sachsen side by side: for the whole Land and for its kreisfreie Städte and Landkreise, computed from the Kreise as factor * sum(numerator) / sum(denominator). NULL unless every Kreis of the group has the figures.';
+COMMENT ON COLUMN marts.indicator_comparison.indicator IS 'Name of the indicator (see marts.indicators).';
+COMMENT ON COLUMN marts.indicator_comparison.unit IS 'Unit of the values.';
+COMMENT ON COLUMN marts.indicator_comparison.ref_date IS 'Reference day.';
+COMMENT ON COLUMN marts.indicator_comparison.area IS 'land (all Kreise), kreisfreie_stadt or landkreis.';
+COMMENT ON COLUMN marts.indicator_comparison.hessen IS 'The indicator for Hessen''s Kreise of the area.';
+COMMENT ON COLUMN marts.indicator_comparison.sachsen IS 'The indicator for Sachsen''s Kreise of the area.';
+COMMENT ON COLUMN marts.indicator_comparison.hessen_kreise IS 'Hessian Kreise with figures.';
+COMMENT ON COLUMN marts.indicator_comparison.hessen_kreise_expected IS 'Hessian Kreise of the area that existed on the date.';
+COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise IS 'Saxon Kreise with figures.';
+COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise_expected IS 'Saxon Kreise of the area that existed on the date.';
+COMMENT ON COLUMN marts.indicator_comparison.synthetic IS 'TRUE for data generated by demografie (demo, benchmarks); never an official figure.';
