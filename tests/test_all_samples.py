@@ -17,67 +17,18 @@ import duckdb
 import openpyxl
 import pytest
 
-from demografie.flows.ingest import ingest
 from demografie.settings import Paths
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import parse
-from tests.conftest import sample_path
+from tests.conftest import FLAT_FILES, TABLE_CSVS, V4_RECORDED, V5_JUNE_2025, sample_path
 
-# Recording dates of the flat files (samples/README.md: pystatis commits), used as their vintage.
-V4_RECORDED = datetime(2024, 12, 4)
-V5_JUNE_2025 = datetime(2025, 6, 11)
-V5_MARCH_2026 = datetime(2026, 3, 10)
-
-TABLE_CSVS = (
-    "destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv",
-    "destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv",
-    "destatis_genesis_tabellencsv_12411-0017_kreise_altersgruppen_2021-12-31.csv",
-    "destatis_genesis_tabellencsv_12411-0018_kreise_altersgruppen.csv",
-    "regio_tabellencsv_11111-01-01-4_flaeche_qkm_2018-12-31.csv",
-    "regio_tabellencsv_12411-01-01-4_2018-12-31.csv",
-    "regio_tabellencsv_12411-04-02-4-B_laender_altersjahre_2019-12-31.csv",
-    "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv",
-    "regio_tabellencsv_13211-02-05-4_2015-2020.csv",
-    "regio_tabellencsv_13211-02-05-4_2023.csv",
-    "regio_tabellencsv_13211-02-05-4_2025.csv",
-    "sachsen_genesis_tabellencsv_12410-010Z_bev_gemeinden_30-06.csv",
-    "sachsen_genesis_tabellencsv_12613-010Z_gestorbene_gemeinden.csv",
-    "sachsen_genesis_tabellencsv_12613-020Z_gestorbene_je1000_gemeinden.csv",
-    "hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx",
-    "hessen_hsl_csvexport_altersstruktur_kreise_2021-12-31.csv",
-)
-FLAT_FILES: dict[datetime, tuple[str, ...]] = {
-    V4_RECORDED: (
-        "regio_v4_ffcsv_12111-01-01-4_zensus2011_de.csv",
-        "regio_v4_ffcsv_12411-01-01-4_2023-12-31_de.csv",
-        "regio_v4_ffcsv_12411-01-01-4_2023-12-31_en.csv",
-        "regio_v4_ffcsv_13111-01-03-4_2023-06-30_de.csv",
-        "regio_v4_ffcsv_AI-N-01-2-5_de.csv",
-    ),
-    V5_JUNE_2025: (
-        "regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv",
-        "regio_v5_ffcsv_13111-01-03-4_2024-06-30_de.csv",
-    ),
-    V5_MARCH_2026: (
-        "regio_v5_ffcsv_12411-01-01-4_de.csv",
-        "regio_v5_ffcsv_12411-01-01-4_en.csv",
-        "regio_v5_ffcsv_13111-01-03-4_2025-06-30_de.csv",
-        "regio_v5_ffcsv_11111-02-01-4_de.csv",
-        "regio_v5_ffcsv_12211-Z-11_quality-on_de.csv",
-        "genesis_v5_ffcsv_13111-0005_de.csv",
-        "regio_v5_ffcsv_AI-N-01-2-5_de_EXCERPT-first1000rows.csv",
-    ),
-}
 REGIONAL = {"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"}
 SYMBOLS = {"-", ".", "...", "/", "x", "()"}
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[duckdb.DuckDBPyConnection]:
-    home = tmp_path_factory.mktemp("all-samples")
-    for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items()]:
-        ingest([str(sample_path(name)) for name in names], vintage=vintage, home=str(home))
-    with duckdb.connect(str(Paths.from_env(str(home)).warehouse), read_only=True) as con:
+def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(Paths.from_env(str(all_samples_home)).warehouse), read_only=True) as con:
         yield con
 
 

@@ -34,8 +34,8 @@ per_table AS (
         bool_and(age_to < 20 OR age_from >= 20) AS border_20,
         bool_and(age_to < 65 OR age_from >= 65) AS border_65,
         bool_and(age_to < 80 OR age_from >= 80) AS border_80,
-        -- single years up to an open band of at least 85: the median lies in a one-year band
-        bool_and(age_to = age_from OR (age_to = 999 AND age_from >= 85)) AS single_years
+        -- a table of single years (its oldest ages may be grouped)
+        count(*) FILTER (WHERE age_to = age_from) >= 60 AS single_years
     FROM bands
     GROUP BY ALL
 ),
@@ -46,8 +46,10 @@ medians AS (
         arg_min(b.age_from + (t.population / 2 - (b.cumulative - b.value)) / nullif(b.value, 0), b.age_from) AS median_age
     FROM bands AS b
     JOIN per_table AS t USING (source_table, region_code, ref_date)
-    WHERE t.complete AND t.single_years AND b.cumulative >= t.population / 2 AND b.age_to < 999
+    WHERE t.complete AND t.single_years AND b.cumulative >= t.population / 2
     GROUP BY ALL
+    -- exact only where the middle person falls into a single year of age
+    HAVING arg_min(b.age_to = b.age_from, b.age_from)
 ),
 computed AS (
     SELECT
@@ -106,7 +108,7 @@ COMMENT ON COLUMN marts.age_structure.share_80_plus IS 'Percent of the populatio
 COMMENT ON COLUMN marts.age_structure.youth_dependency_ratio IS 'Persons under 20 per 100 persons aged 20 to 64 (Jugendquotient).';
 COMMENT ON COLUMN marts.age_structure.old_age_dependency_ratio IS 'Persons 65 and over per 100 persons aged 20 to 64 (Altenquotient).';
 COMMENT ON COLUMN marts.age_structure.working_age_population IS 'Persons aged 15 to 64.';
-COMMENT ON COLUMN marts.age_structure.median_age IS 'Years; half the population is younger. Interpolated within the year of age; only from tables of single years.';
+COMMENT ON COLUMN marts.age_structure.median_age IS 'Years; half the population is younger. Interpolated within the year of age that holds the middle person; only from tables of single years.';
 COMMENT ON COLUMN marts.age_structure.source IS 'Publisher of the age bands used.';
 COMMENT ON COLUMN marts.age_structure.source_table IS 'The publisher''s table whose age bands were used.';
 COMMENT ON COLUMN marts.age_structure.vintage IS 'The publisher''s Stand of that table.';
