@@ -199,3 +199,19 @@ def test_raw_sidecars_hold_the_request_but_no_credentials(publisher: GenesisServ
         assert meta["params"]["format"] == "ffcsv" and meta["source_vintage"]
     produced = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert b"pw-for-tests" not in produced
+
+
+def test_an_analyst_keeps_a_read_only_connection_open_through_the_nightly_run(
+    publisher: GenesisServer, tmp_path: Path
+) -> None:
+    nightly(datasets=["population"], as_of=AS_OF, home=str(tmp_path))
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as analyst:
+        before = analyst.execute("SELECT DISTINCT dataset FROM core.observations ORDER BY 1").fetchall()
+        summary = nightly(datasets=["employees_workplace"], as_of=AS_OF, home=str(tmp_path))
+        assert [t.outcome for t in summary.tables] == ["loaded"] and summary.build is not None
+        # the open connection keeps the warehouse it opened, unharmed
+        assert analyst.execute("SELECT DISTINCT dataset FROM core.observations ORDER BY 1").fetchall() == before
+    with duckdb.connect(str(warehouse), read_only=True) as reconnected:
+        now = reconnected.execute("SELECT DISTINCT dataset FROM core.observations ORDER BY 1").fetchall()
+    assert before == [("population",)] and now == [("employees_workplace",), ("population",)]

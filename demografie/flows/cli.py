@@ -212,18 +212,48 @@ def sources(home: HomeOption = None) -> None:
 
 
 @app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only)")],
+def docs(
+    out: Annotated[Path, typer.Option("--out", help="Folder for data-dictionary.md and .html")] = Path("docs/data"),
     home: HomeOption = None,
 ) -> None:
-    """Run a query against the warehouse and print the result."""
+    """Write the data dictionary (Markdown and HTML) from the warehouse itself."""
+    from demografie.publish.dictionary import write_dictionary
+
+    written = write_dictionary(_warehouse_or_exit(home), out)
+    console.print(f"{written.relations} relations described in {written.markdown} and {written.html}")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write")] = Path("report.html"),
+    home: HomeOption = None,
+) -> None:
+    """Write one self-contained HTML report with charts of both Länder."""
+    from demografie.publish.report import write_report
+
+    written = write_report(_warehouse_or_exit(home), out)
+    console.print(f"report {written.path}: {len(written.drawn)} chart(s) drawn")
+    for chart in written.empty:
+        console.print(f"[yellow]no data for chart {chart!r}[/] (the report says what to load)")
+
+
+def _warehouse_or_exit(home: Path | None) -> Path:
     from demografie.settings import Paths
 
     warehouse = Paths.from_env(home).warehouse
     if not warehouse.exists():
         err.print(f"[bold red]No warehouse at {warehouse}.[/] Run `demografie run` or `make demo` first.")
         raise typer.Exit(2)
-    _print_query(warehouse, query, None)
+    return warehouse
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only)")],
+    home: HomeOption = None,
+) -> None:
+    """Run a query against the warehouse and print the result."""
+    _print_query(_warehouse_or_exit(home), query, None)
 
 
 def _print_query(warehouse: Path, query: str, title: str | None) -> None:

@@ -1,0 +1,261 @@
+"""One self-contained HTML report with the charts people would rather look at than read.
+
+Plotly draws the charts; its JavaScript is embedded once, so the file opens offline and can be
+mailed around. The data comes from the marts through the queries in sql/report/. A chart whose
+data the warehouse does not hold says so in its place instead of being left out silently.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from demografie import __version__
+from demografie.fileio import atomic_write_bytes
+from demografie.warehouse.sqlfiles import read_sql
+
+STATES = {"06": "Hessen", "14": "Sachsen"}
+COLOURS = {"06": "#c8102e", "14": "#00843d"}
+AREAS = {"kreisfreie_stadt": "kreisfreie Städte", "landkreis": "Landkreise"}
+TEMPLATE = "plotly_white"
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    query: str
+    draw: Callable[[Rows], go.Figure]
+    missing: str  # what to load so that the chart has data
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    drawn: list[str]
+    empty: list[str]
+
+
+def write_report(warehouse: Path, target: Path) -> Written:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        provenance = _rows(con, "report/provenance.sql")[0]
+        data = {chart.id: _rows(con, chart.query) for chart in CHARTS}
+    sections, drawn, empty = [], [], []
+    for chart in CHARTS:
+        rows = data[chart.id]
+        if rows:
+            figure = chart.draw(rows).update_layout(template=TEMPLATE, margin={"t": 60, "l": 60, "r": 20, "b": 50})
+            body = figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config={"responsive": True})
+            drawn.append(chart.id)
+        else:
+            missing = html.escape(chart.missing)
+            body = f'<p class="empty" id="{chart.id}">No data for this chart in this warehouse. {missing}</p>'
+            empty.append(chart.id)
+        sections.append(f"<section><h2>{html.escape(chart.title)}</h2>{body}</section>")
+    atomic_write_bytes(target, _page(sections, provenance).encode("utf-8"))
+    return Written(target, drawn, empty)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql_file: str) -> Rows:
+    relation = con.sql(read_sql(sql_file))
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+
+
+def _pyramid(rows: Rows) -> go.Figure:
+    figure = go.Figure()
+    for column, state in enumerate(STATES, start=1):
+        mine = [r for r in rows if r["state"] == state]
+        total = sum(r["population"] for r in mine)
+        for sex, sign, colour in (("male", -1, "#4a78b5"), ("female", 1, "#d9715f")):
+            bands = [r for r in mine if r["sex"] == sex]
+            figure.add_trace(
+                go.Bar(
+                    # a grouped band (75-79) is drawn per year of age, so it does not look five times as big
+                    x=[sign * 100 * r["population"] / _width(r) / total for r in bands],
+                    y=[_band(r) for r in bands],
+                    orientation="h",
+                    name=f"{STATES[state]}, {'men' if sex == 'male' else 'women'}",
+                    marker_color=colour,
+                    xaxis=f"x{column}",
+                    yaxis=f"y{column}",
+                    customdata=[r["population"] for r in bands],
+                    hovertemplate="%{y}: %{customdata:,.0f} persons<extra></extra>",
+                )
+            )
+    day = rows[0]["ref_date"]
+    figure.update_layout(
+        barmode="relative",
+        bargap=0.05,
+        showlegend=False,
+        title=f"Population by age and sex on {day:%d.%m.%Y} (left: men, right: women; % of all persons per "
+        "year of age; the open oldest band as a whole)",
+        xaxis={"domain": [0, 0.47], "title": "Hessen", "tickformat": ".1f"},
+        xaxis2={"domain": [0.53, 1], "title": "Sachsen", "tickformat": ".1f"},
+        yaxis={"anchor": "x", "type": "category"},
+        yaxis2={"anchor": "x2", "type": "category", "showticklabels": False},
+        height=650,
+    )
+    return figure
+
+
+def _width(row: dict[str, Any]) -> int:
+    return 1 if row["age_to"] is None else row["age_to"] - row["age_from"] + 1
+
+
+def _band(row: dict[str, Any]) -> str:
+    if row["age_to"] is None:
+        return f"{row['age_from']}+"
+    if row["age_to"] == row["age_from"]:
+        return str(row["age_from"])
+    return f"{row['age_from']}–{row['age_to']}"
+
+
+def _population_change(rows: Rows) -> go.Figure:
+    five_years = all(r["change_5y_percent"] is not None for r in rows)
+    key, span = ("change_5y_percent", "five") if five_years else ("change_1y_percent", "one")
+    figure = go.Figure()
+    for state, name in STATES.items():
+        mine = sorted((r for r in rows if r["state"] == state), key=lambda r: r[key])
+        figure.add_trace(
+            go.Bar(
+                x=[r[key] for r in mine],
+                y=[r["region_name"] for r in mine],
+                orientation="h",
+                name=name,
+                marker_color=COLOURS[state],
+                hovertemplate="%{y}: %{x:.2f} %<extra></extra>",
+            )
+        )
+    day = max(r["ref_date"] for r in rows)
+    figure.update_layout(
+        title=f"Population change over {span} year(s) to {day:%d.%m.%Y}, by Kreis (%)",
+        height=max(500, 18 * len(rows)),
+        yaxis={"type": "category"},
+    )
+    return figure
+
+
+def _dependency(rows: Rows) -> go.Figure:
+    figure = go.Figure()
+    for state, name in STATES.items():
+        mine = [r for r in rows if r["state"] == state]
+        for column, label, dash in (
+            ("old_age_dependency_ratio", "65+", "solid"),
+            ("youth_dependency_ratio", "<20", "dot"),
+        ):
+            figure.add_trace(
+                go.Scatter(
+                    x=[r["ref_date"] for r in mine],
+                    y=[r[column] for r in mine],
+                    mode="lines+markers",
+                    name=f"{name}: {label} per 100 aged 20–64",
+                    line={"color": COLOURS[state], "dash": dash},
+                )
+            )
+    figure.update_layout(title="Dependency ratios (persons per 100 aged 20–64)", yaxis={"title": "per 100"})
+    return figure
+
+
+def _city_countryside(rows: Rows) -> go.Figure:
+    indicators = sorted({r["indicator"] for r in rows})
+    figure = go.Figure()
+    for state, name in STATES.items():
+        for area, label in AREAS.items():
+            values = {r["indicator"]: r[name.lower()] for r in rows if r["area"] == area}
+            figure.add_trace(
+                go.Bar(
+                    x=[_indicator_label(i, rows) for i in indicators],
+                    y=[values.get(i) for i in indicators],
+                    name=f"{name}, {label}",
+                    marker={"color": COLOURS[state], "opacity": 1.0 if area == "kreisfreie_stadt" else 0.55},
+                )
+            )
+    figure.update_layout(barmode="group", title="City vs countryside: kreisfreie Städte and Landkreise", height=550)
+    return figure
+
+
+def _indicator_label(indicator: str, rows: Rows) -> str:
+    row = next(r for r in rows if r["indicator"] == indicator)
+    return f"{indicator.replace('_', ' ')}<br>({row['unit']}, {row['ref_date']:%Y})"
+
+
+def _unemployment(rows: Rows) -> go.Figure:
+    figure = go.Figure()
+    for state, name in STATES.items():
+        mine = [r for r in rows if r["state"] == state]
+        figure.add_trace(
+            go.Scatter(
+                x=[r["year"] for r in mine],
+                y=[r["unemployment_rate"] for r in mine],
+                mode="lines+markers",
+                name=name,
+                line={"color": COLOURS[state]},
+            )
+        )
+    figure.update_layout(
+        title="Unemployment rate, annual average (% of the civilian labour force)", yaxis={"title": "%"}
+    )
+    return figure
+
+
+CHARTS = (
+    Chart("pyramids", "Population pyramids", "report/pyramid.sql", _pyramid,
+          "Load a table of age by sex with Land rows, e.g. 12411-04-02-4-B."),
+    Chart("population-change", "Population change by Kreis", "report/population_change.sql", _population_change,
+          "Load population at Kreis level for at least two years, e.g. 12411-01-01-4."),
+    Chart("dependency", "Dependency ratios over time", "report/dependency_ratios.sql", _dependency,
+          "Load population by age at Land level, e.g. 12411-04-02-4-B or Destatis 12411-0012."),
+    Chart("city-countryside", "City vs countryside", "report/city_countryside.sql", _city_countryside,
+          "Load Kreis tables by age, employment or movement for both states."),
+    Chart("unemployment", "Unemployment rates", "report/unemployment.sql", _unemployment,
+          "Load unemployment with Land rows, e.g. 13211-02-05-4."),
+)  # fmt: skip
+
+
+def _page(sections: list[str], provenance: dict[str, Any]) -> str:
+    built = provenance["built_at"]
+    notice = (
+        '<p class="synthetic">This warehouse holds <strong>synthetic</strong> figures generated by demografie '
+        "for a demonstration. They are not official statistics.</p>"
+        if provenance["synthetic"]
+        else ""
+    )
+    return PAGE.format(
+        plotly=get_plotlyjs(),
+        notice=notice,
+        sections="\n".join(sections),
+        built=f"{built:%d.%m.%Y %H:%M} UTC" if built else "unknown",
+        written=f"{datetime.now(UTC):%d.%m.%Y %H:%M} UTC",
+        version=__version__,
+        licences=html.escape(provenance["licences"] or "no data"),
+    )
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Hessen and Sachsen: demography and labour market</title>
+<script>{plotly}</script>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 75rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+section {{ margin-bottom: 3rem; }} .empty {{ color: #777; font-style: italic; }}
+.synthetic {{ background: #fff3cd; border: 1px solid #e0c36a; padding: .6rem 1rem; }}
+footer {{ color: #555; font-size: .85rem; border-top: 1px solid #ddd; padding-top: 1rem; }}
+</style></head>
+<body>
+<h1>Hessen and Sachsen: demography and labour market</h1>
+{notice}
+{sections}
+<footer>Warehouse built {built}; report written {written} by demografie {version}. Figures as published by
+the statistical offices (current vintage); derived indicators are computed from them as documented in the
+data dictionary. Licences: {licences}</footer>
+</body></html>
+"""
