@@ -133,7 +133,8 @@ def demo(
     console.print(
         f"\nWarehouse: [bold]{warehouse}[/]\n"
         f'Query it:  demografie sql --home {home} "SELECT * FROM marts.state_comparison"\n'
-        f"       or: duckdb -readonly {warehouse}"
+        f"       or: duckdb -readonly {warehouse}\n"
+        f"Describe it: demografie docs --home {home}   Chart it: demografie report --home {home}"
     )
 
 
