@@ -68,11 +68,13 @@ COMMENT ON COLUMN marts.land_totals.regions_used IS 'How many Kreise with a numb
 
 CREATE VIEW marts.state_comparison AS
 SELECT
-    dataset, measure, unit, ref_date, period_type, sex, age_from, age_to, nationality, source_dims,
+    dataset, source, source_table, measure, unit, ref_date, period_type, sex, age_from, age_to, nationality,
+    source_dims,
     max(value) FILTER (WHERE state = '06') AS hessen,
     max(value) FILTER (WHERE state = '14') AS sachsen,
     max(derivation) FILTER (WHERE state = '06') AS hessen_derivation,
     max(derivation) FILTER (WHERE state = '14') AS sachsen_derivation,
+    max(vintage) AS vintage,
     bool_or(synthetic) AS synthetic
 FROM marts.land_totals
 GROUP BY ALL
@@ -94,3 +96,6 @@ COMMENT ON COLUMN marts.state_comparison.hessen IS 'The Land figure of Hessen (s
 COMMENT ON COLUMN marts.state_comparison.sachsen IS 'The Land figure of Sachsen (see marts.land_totals).';
 COMMENT ON COLUMN marts.state_comparison.hessen_derivation IS 'published or sum_of_kreise, for Hessen.';
 COMMENT ON COLUMN marts.state_comparison.sachsen_derivation IS 'published or sum_of_kreise, for Sachsen.';
+COMMENT ON COLUMN marts.state_comparison.source IS 'Publisher: regio, destatis, sachsen or hessen.';
+COMMENT ON COLUMN marts.state_comparison.source_table IS 'The publisher''s table.';
+COMMENT ON COLUMN marts.state_comparison.vintage IS 'The publisher''s Stand (the newer of the two Länder''s figures).';
