@@ -132,6 +132,13 @@ def _labels(pairs: dict[str, str]) -> Mapping[str, str]:
 POPULATION = _m(BEVSTD="population")
 ANY_POPULATION = _labels({"BEVSTD": "population", "*": "population"})
 KEEP_CODES = _labels({"*": "*"})
+# The codes of the migration tables' contents are not in our samples; their labels say what they are.
+# moves_in/moves_out are moves across the region's own borders (Kreis borders for a Kreis); moves
+# between the Gemeinden of one Kreis are kept apart so that the two are never mixed in a mart.
+MIGRATION = _labels({"label:Zuzüge": "moves_in", "label:Fortzüge": "moves_out", "*": "*"})
+MIGRATION_ACROSS_GEMEINDEN = _labels(
+    {"label:Zuzüge": "moves_in_across_gemeinden", "label:Fortzüge": "moves_out_across_gemeinden", "*": "*"}
+)
 UNEMPLOYMENT_LABELS = {
     "Arbeitslose": "unemployed",
     "Arbeitslose: schwerbehindert": "unemployed_severely_disabled",
@@ -273,7 +280,7 @@ DATASETS: tuple[Dataset, ...] = (
         "regio",
         "12711-01-03-4",
         "Zu- und Fortzüge über Gemeindegrenzen nach Geschlecht und Altersgruppen, Kreise",
-        KEEP_CODES,
+        MIGRATION_ACROSS_GEMEINDEN,
         1995,
     ),
     Dataset(
@@ -282,7 +289,7 @@ DATASETS: tuple[Dataset, ...] = (
         "regio",
         "12711-04-02-4",
         "Zu- und Fortzüge über Kreisgrenzen nach Geschlecht und Altersgruppen, Kreise",
-        KEEP_CODES,
+        MIGRATION,
         1995,
     ),
     Dataset(
@@ -291,7 +298,7 @@ DATASETS: tuple[Dataset, ...] = (
         "regio",
         "12711-91-01-5",
         "Zu- und Fortzüge über Gemeindegrenzen, Gemeinden",
-        KEEP_CODES,
+        MIGRATION,
         2008,
         level="gemeinden",
     ),

@@ -141,3 +141,20 @@ def test_an_unknown_month_is_named() -> None:
     flat = parse_ffcsv(f"{header}\n{row}\n".encode(), "destatis: table 13211-0010")
     with pytest.raises(ParseError, match="destatis: table 13211-0010: unknown month 'MONAT13'"):
         normalise(flat, MONTHLY, {"*": "unemployed"}, ["06"])
+
+
+def test_a_measure_known_by_its_label_only() -> None:
+    rows = [
+        f"12711;Wanderungen;JAHR;Jahr;2024;KREISE;Kreise;06611;Kassel;GES;Geschlecht;;Insgesamt;{value};Anzahl;{code};{label}"
+        for code, label, value in (
+            ("BEV081", "Zuzüge über die Kreisgrenzen", "15000"),
+            ("BEV082", "Fortzüge über die Kreisgrenzen", "14000"),
+            ("BEV083", "Wanderungssaldo", "1000"),
+        )
+    ]
+    flat = parse_ffcsv(("\n".join([TWO_VARIABLES, *rows]) + "\n").encode(), "regio: table 12711-04-02-4")
+    measures = {"label:Zuzüge": "moves_in", "label:Fortzüge": "moves_out", "*": "*"}
+    table = normalise(flat, MONTHLY, measures, ["06"])
+    assert sorted((r["source_measure"], r["measure"]) for r in table.to_pylist()) == [
+        ("BEV081", "moves_in"), ("BEV082", "moves_out"), ("BEV083", "bev083"),
+    ]  # fmt: skip

@@ -149,3 +149,29 @@ def test_regions_outside_their_period_never_reach_a_mart(paths: Paths) -> None:
 def rows_of(paths: Paths, sql: str) -> list[tuple[object, ...]]:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         return con.execute(sql).fetchall()
+
+
+def test_net_migration_by_age_band(paths: Paths) -> None:
+    # Test data in the flat-file layout of a Regionaldatenbank migration table (codes by label).
+    header = HEADER.replace(
+        "value;", "3_variable_code;3_variable_label;3_variable_attribute_code;3_variable_attribute_label;value;"
+    )
+    moves = {("ALT018B25", "Zuzüge"): 3000, ("ALT018B25", "Fortzüge"): 1800, ("ALT065UM", "Zuzüge"): 200,
+             ("ALT065UM", "Fortzüge"): 450}  # fmt: skip
+    lines = [header] + [
+        f"12711;W;JAHR;Jahr;2024;KREISE;K;06611;Kassel;GES;G;;Insgesamt;ALTX20;Alter;{age};a;{count};Anzahl;"
+        f"{'BEV081' if label == 'Zuzüge' else 'BEV082'};{label} über die Kreisgrenzen"
+        for (age, label), count in moves.items()
+    ]
+    dataset = catalog.find("migration_kreis_borders")
+    provenance = Provenance(dataset.name, "regio", dataset.table, datetime(2025, 5, 1), datetime(2025, 5, 2), "l")
+    load_delivery(paths.lake, dataset, [("\n".join(lines) + "\n").encode()], provenance, ["06"], raw_file="r")
+    build_warehouse(paths, catalog.DATASETS)
+    found = rows_of(
+        paths, "SELECT age_from, age_to, moves_in, moves_out, net_migration, settlement_type FROM "
+        "marts.net_migration_by_age WHERE region_code = '06611' AND year = 2024 ORDER BY age_from",
+    )  # fmt: skip
+    assert found == [
+        (18, 24, 3000.0, 1800.0, 3000.0 - 1800.0, "kreisfreie_stadt"),
+        (65, None, 200.0, 450.0, 200.0 - 450.0, "kreisfreie_stadt"),
+    ]

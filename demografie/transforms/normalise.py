@@ -26,6 +26,9 @@ from demografie.transforms.harmonise import (
 )
 from demografie.transforms.schema import DIMS_TYPE, OBSERVATION_SCHEMA
 
+# A measures key that matches the start of the publisher's label instead of its code.
+LABEL_KEY = "label:"
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -242,16 +245,27 @@ def _check_unique(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]]
 
 
 def _measures(table: pa.Table, measures: Mapping[str, str], where: str) -> pa.ChunkedArray:
-    """Harmonised measure per row; `"*"` covers the codes not listed (see catalog.Dataset)."""
-    codes = pc.unique(table.column("value_variable_code")).to_pylist()
-    unlisted = [code for code in codes if code not in measures]
-    if "*" not in measures or not unlisted:
-        return _mapped(table, "value_variable_code", measures, "value variable", where)
-    fallback = measures["*"]
-    if fallback != "*" and len(unlisted) > 1:
-        raise ParseError(where, f"value variables {sorted(unlisted)} would all become {fallback!r}; list them")
-    full = {**measures, **{code: code.lower() if fallback == "*" else fallback for code in unlisted}}
+    """Harmonised measure per row, by code; then by a `label:<start>` key for codes not listed
+    (where only the publisher's label is known); then `"*"` for the rest (see catalog.Dataset)."""
+    pairs = pa.table({"code": table.column("value_variable_code"), "label": table.column("value_variable_label")})
+    full = dict(measures)
+    for pair in pairs.group_by(["code", "label"]).aggregate([]).to_pylist():
+        if pair["code"] not in full and (by_label := _by_label(measures, pair["label"])) is not None:
+            full[pair["code"]] = by_label
+    unlisted = sorted({code for code in pc.unique(pairs.column("code")).to_pylist() if code not in full})
+    if "*" in measures and unlisted:
+        fallback = measures["*"]
+        if fallback != "*" and len(unlisted) > 1:
+            raise ParseError(where, f"value variables {unlisted} would all become {fallback!r}; list them")
+        full |= {code: code.lower() if fallback == "*" else fallback for code in unlisted}
     return _mapped(table, "value_variable_code", full, "value variable", where)
+
+
+def _by_label(measures: Mapping[str, str], label: str) -> str | None:
+    for key, measure in measures.items():
+        if key.startswith(LABEL_KEY) and label.startswith(key.removeprefix(LABEL_KEY)):
+            return measure
+    return None
 
 
 def _mapped(table: pa.Table, column: str, mapping: Mapping[str, str], what: str, where: str) -> pa.ChunkedArray:
