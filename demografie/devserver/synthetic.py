@@ -7,6 +7,7 @@ The metadata says so, and the demo run marks every observation `synthetic = true
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Iterable
 from datetime import date
@@ -28,11 +29,12 @@ HEADER_END = "value;value_unit;value_variable_code;value_variable_label"
 
 
 # The datasets the snapshot answers for; the demo's nightly run asks for these only.
-SNAPSHOT_DATASETS = ("population", "employees_workplace")
+SNAPSHOT_DATASETS = ("population", "population_single_years", "employees_workplace")
+OLDEST = 90  # single years 0..89, then "90 and older"
 
 
 def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 20260315) -> Path:
-    """Write tablefile/ and metadata/ response files for the two tables of the demo."""
+    """Write tablefile/ and metadata/ response files for the tables of the demo."""
     rng = random.Random(seed)
     # One territory for every year (that of the last one): synthetic figures need no reform history.
     territory = regions_on(date(last_year, 12, 31))
@@ -44,8 +46,60 @@ def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 2026
         (k.code, y): _people(base[k.code], growth[k.code], y - first_year, rng) for k in kreise for y in years
     }
     _write(root, "12411-01-01-4", _population_file(kreise, population, years), "31.12.", years)
+    _write(root, "12411-04-02-4", _ages_file(territory, population, years), "31.12.", years)
     _write(root, "13111-01-03-4", _employees_file(territory, population, years, rng), "30.06.", years)
     return root
+
+
+def _ages_file(territory: list[Region], population: dict[tuple[str, int], tuple[int, int]], years: range) -> str:
+    """Each Kreis' men and women spread over single years of age, older in Saxony and in the
+    Landkreise and a little older every year; Land rows are the sums of their Kreise."""
+    lines = [_header(2)]
+    kreise = [r for r in territory if r.level == "kreis"]
+    for year in years:
+        counts: dict[tuple[str, str, int], int] = {}
+        for kreis in kreise:
+            for sex, people in zip(("GESM", "GESW"), population[kreis.code, year], strict=True):
+                profile = _age_profile(kreis, sex, year - years[0])
+                for age, count in enumerate(_spread(people, profile)):
+                    counts[kreis.code, sex, age] = count
+        for region in (r for r in territory if r.level in ("land", "kreis")):
+            members = [k.code for k in kreise if k.code.startswith(region.code)]
+            for age in range(OLDEST + 1):
+                code, label = (f"ALTVOLL{age:03d}", f"{age} Jahre") if age < OLDEST else ("ALTVOLL090UM", "90+")
+                by_sex = {sex: sum(counts[k, sex, age] for k in members) for sex in ("GESM", "GESW")}
+                for sex_code, sex_label in SEXES:
+                    value = by_sex[sex_code] if sex_code else sum(by_sex.values())
+                    lines.append(
+                        f"12411;Fortschreibung des Bevölkerungsstandes;STAG;Stichtag;{year}-12-31;{_region(region)};"
+                        f"GES;Geschlecht;{sex_code};{sex_label};ALTX20;Altersjahre;{code};{label};"
+                        f"{value};Anzahl;BEVSTD;Bevölkerungsstand"
+                    )
+    return "\n".join(lines) + "\n"
+
+
+def _age_profile(kreis: Region, sex: str, step: int) -> list[float]:
+    older = (1.25 if kreis.state == "14" else 1.0) * (1.0 if "kreisfreie Stadt" in kreis.name else 1.1)
+    older *= 1 + 0.01 * step
+    weights = []
+    for age in range(OLDEST + 1):
+        weight = 1.0 + (0.25 if 20 <= age < 35 and "kreisfreie Stadt" in kreis.name else 0.0)
+        if age >= 50:
+            weight *= older
+        if age >= 65:
+            weight *= math.exp(-(age - 65) / (14 if sex == "GESW" else 11))
+        weights.append(weight * (4 if age == OLDEST else 1))
+    return weights
+
+
+def _spread(total: int, weights: list[float]) -> list[int]:
+    """`total` split in proportion to `weights`, in whole persons that add up exactly."""
+    shares = [total * w / sum(weights) for w in weights]
+    counts = [int(share) for share in shares]
+    by_remainder = sorted(range(len(shares)), key=lambda i: shares[i] - counts[i], reverse=True)
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
 
 
 def _people(base: int, growth: float, step: int, rng: random.Random) -> tuple[int, int]:

@@ -8,6 +8,7 @@ data the warehouse does not hold says so in its place instead of being left out 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
 
 from demografie import __version__
 from demografie.fileio import atomic_write_bytes
@@ -155,38 +157,59 @@ def _dependency(rows: Rows) -> go.Figure:
         ):
             figure.add_trace(
                 go.Scatter(
-                    x=[r["ref_date"] for r in mine],
+                    x=[r["ref_date"].year for r in mine],  # every point is a 31 December
                     y=[r[column] for r in mine],
                     mode="lines+markers",
                     name=f"{name}: {label} per 100 aged 20–64",
                     line={"color": COLOURS[state], "dash": dash},
                 )
             )
-    figure.update_layout(title="Dependency ratios (persons per 100 aged 20–64)", yaxis={"title": "per 100"})
+    figure.update_layout(
+        title="Dependency ratios on 31 December (persons per 100 aged 20–64)",
+        yaxis={"title": "per 100"},
+        xaxis={"dtick": 5 if len(rows) > 30 else 1},
+    )
     return figure
 
 
 def _city_countryside(rows: Rows) -> go.Figure:
+    """One small chart per indicator (their scales differ), cities and countryside side by side."""
     indicators = sorted({r["indicator"] for r in rows})
-    figure = go.Figure()
-    for state, name in STATES.items():
-        for area, label in AREAS.items():
-            values = {r["indicator"]: r[name.lower()] for r in rows if r["area"] == area}
+    columns = 3
+    figure = make_subplots(
+        rows=math.ceil(len(indicators) / columns),
+        cols=columns,
+        subplot_titles=[_indicator_label(i, rows) for i in indicators],
+        vertical_spacing=0.12,
+    )
+    for n, indicator in enumerate(indicators):
+        row, column = n // columns + 1, n % columns + 1
+        for state, name in STATES.items():
+            values = {r["area"]: r[name.lower()] for r in rows if r["indicator"] == indicator}
             figure.add_trace(
                 go.Bar(
-                    x=[_indicator_label(i, rows) for i in indicators],
-                    y=[values.get(i) for i in indicators],
-                    name=f"{name}, {label}",
-                    marker={"color": COLOURS[state], "opacity": 1.0 if area == "kreisfreie_stadt" else 0.55},
-                )
+                    x=list(AREAS.values()),
+                    y=[values.get(area) for area in AREAS],
+                    name=name,
+                    marker_color=COLOURS[state],
+                    showlegend=n == 0,
+                    legendgroup=state,
+                ),
+                row=row,
+                col=column,
             )
-    figure.update_layout(barmode="group", title="City vs countryside: kreisfreie Städte and Landkreise", height=550)
+    figure.update_layout(
+        barmode="group",
+        title="City vs countryside: kreisfreie Städte and Landkreise",
+        height=300 * math.ceil(len(indicators) / columns) + 80,
+    )
+    figure.update_annotations(font_size=11)
     return figure
 
 
 def _indicator_label(indicator: str, rows: Rows) -> str:
     row = next(r for r in rows if r["indicator"] == indicator)
-    return f"{indicator.replace('_', ' ')}<br>({row['unit']}, {row['ref_date']:%Y})"
+    return f"{indicator.replace('_', ' ')}<br>({row['unit']}, {row['ref_date']:%d.%m.%Y})"
 
 
 def _unemployment(rows: Rows) -> go.Figure:
