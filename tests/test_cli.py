@@ -50,6 +50,10 @@ def test_demo_loads_synthetic_figures_labelled_as_such(monkeypatch: pytest.Monke
         assert con.execute("SELECT DISTINCT synthetic FROM marts.state_comparison").fetchall() == [(True,)]
     result = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM marts.employees", "--home", str(tmp_path)])
     assert result.exit_code == 0 and "1 row(s)" in result.output
+    report = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", "--home", str(tmp_path), "--out", str(report)])
+    assert result.exit_code == 0 and "4 chart(s) drawn" in " ".join(result.output.split())
+    assert "This warehouse holds <strong>synthetic</strong> figures" in report.read_text("utf-8")
 
 
 def test_run_with_an_unknown_dataset_names_the_known_ones(tmp_path: Path) -> None:
