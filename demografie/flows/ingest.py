@@ -11,8 +11,8 @@ from prefect import flow, get_run_logger
 
 from demografie import catalog
 from demografie.flows import progress
-from demografie.flows.nightly import RunSummary, current_load_id
-from demografie.flows.tasks import Extracted, build, load
+from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish
+from demografie.flows.tasks import Extracted, load
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.landing import land
@@ -70,16 +70,16 @@ def ingest(
     """
     paths = Paths.from_env(home)
     paths.ensure()
-    summary = RunSummary(current_load_id())
-    for name in files:
-        manual = identify(Path(name), table)
-        extracted = _land(paths, manual, vintage)
-        summary.tables.append(
-            load(extracted, str(paths.home), sorted(states or catalog.STATES), summary.load_id, False)
-        )
-    summary.build = build(str(paths.home))
-    get_run_logger().info("ingested %d file(s)", len(files))
-    return summary
+    manual = [identify(Path(name), table) for name in files]  # every file understood before any is landed
+    summary = RunSummary(current_load_id(), "ingest")
+    with exclusive(paths, summary):
+        for one in manual:
+            extracted = _land(paths, one, vintage)
+            summary.tables.append(
+                load(extracted, str(paths.home), sorted(states or catalog.STATES), summary.load_id, False)
+            )
+        get_run_logger().info("ingested %d file(s)", len(files))
+        return finish(paths, summary)
 
 
 def _land(paths: Paths, manual: ManualFile, vintage: datetime | None) -> Extracted:

@@ -70,6 +70,7 @@ class TableOutcome:
     last_date: str = ""
     vintage: str = ""
     message: str = ""
+    years: str = ""  # the years asked for (a backfill chunk), when not the file's own
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class BuildSummary:
     observation_versions: int
     current_observations: int
     warnings: list[str]
+    checks: list[dict[str, object]]
 
 
 def client_for(publisher_key: str) -> GenesisClient:
@@ -113,17 +115,22 @@ def check_login(publisher_key: str) -> None:
 
 @fetch_task("extract")
 def extract(
-    dataset_name: str, start_year: int, end_year: int, home: str, states: list[str] | None = None
+    dataset_name: str,
+    start_year: int,
+    end_year: int,
+    home: str,
+    states: list[str] | None = None,
+    force: bool = False,
 ) -> Extracted | Unchanged:
     """Ask for the table's vintage and its flat file, and land every answer byte-exact.
 
     The request carries the vintage we hold for these years as `stand`, so an unchanged table
-    costs one small answer (status 50) and touches nothing.
+    costs one small answer (status 50) and touches nothing; `force` asks unconditionally.
     """
     dataset = catalog.find(dataset_name)
     client = client_for(dataset.source)
     paths = Paths.from_env(home)
-    held = held_vintage(paths.lake, dataset.source, dataset.table, start_year, end_year)
+    held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, start_year, end_year)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
     metadata = client.table_metadata(dataset.table)
     request = TableRequest(dataset.table, start_year, end_year, stand=format_stand(held))
@@ -236,6 +243,9 @@ def build(home: str) -> BuildSummary:
     for warning in warnings:
         get_run_logger().warning(warning)
     progress.report("built", f"{result.path} ({result.current_observations} current observations)")
+    checks: list[dict[str, object]] = [
+        {"check": c.name, "severity": c.severity, "violations": c.violations} for c in result.checks
+    ]
     return BuildSummary(
-        str(result.path), result.deliveries, result.observation_versions, result.current_observations, warnings
+        str(result.path), result.deliveries, result.observation_versions, result.current_observations, warnings, checks
     )

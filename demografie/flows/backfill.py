@@ -1,0 +1,68 @@
+"""The backfill flow: a range of years for some or all datasets, in chunks the publisher can serve.
+
+Each chunk (one table, a few years) is fetched and loaded on its own, so a failing chunk fails
+alone and a second run fetches only what is still missing: finished chunks send the vintage they
+hold as `stand` and the publisher answers "nothing newer". `force` asks again regardless; the lake
+still recognises an identical delivery, so a forced re-run changes nothing unless the publisher
+changed something. The nightly flow's change detection is not disturbed: it sends a vintage only
+for deliveries that covered its own years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prefect import flow
+
+from demografie import catalog
+from demografie.catalog import Access, Dataset
+from demografie.flows.nightly import logins
+from demografie.flows.runs import RunSummary, current_load_id, exclusive, fetch_and_load, finish
+from demografie.flows.tasks import TableOutcome
+from demografie.settings import Paths
+
+# Years per request: the Regionaldatenbank's tables stay well under its dialog limit at five
+# years of Kreise; larger answers are still handled (job or split), this only keeps them rare.
+CHUNK_YEARS = 5
+
+
+def chunks(dataset: Dataset, from_year: int, to_year: int, size: int = CHUNK_YEARS) -> Iterator[tuple[int, int]]:
+    """Year ranges of at most `size` years within the dataset's coverage; one for a web download."""
+    first = max(from_year, dataset.first_year)
+    last = min(to_year, dataset.last_year or to_year)
+    if first > last:
+        return
+    if dataset.access is Access.DOWNLOAD:
+        yield (first, last)  # the web download always sends the whole table
+        return
+    for start in range(first, last + 1, size):
+        yield (start, min(start + size - 1, last))
+
+
+@flow(name="backfill")
+def backfill(
+    from_year: int,
+    to_year: int,
+    datasets: list[str] | None = None,
+    states: list[str] | None = None,
+    force: bool = False,
+    home: str | None = None,
+) -> RunSummary:
+    """Fetch `from_year`..`to_year` of every dataset (or those named), chunk by chunk, then build."""
+    if from_year > to_year:
+        raise ValueError(f"from_year {from_year} is after to_year {to_year}")
+    paths = Paths.from_env(home)
+    paths.ensure()
+    chosen = catalog.select(datasets)
+    wanted_states = sorted(states or catalog.STATES)
+    summary = RunSummary(current_load_id(), "backfill")
+    with exclusive(paths, summary):
+        refused = logins(sorted({d.source for d in chosen if d.access is Access.API}))
+        for dataset in chosen:
+            for years in chunks(dataset, from_year, to_year):
+                if dataset.source in refused:
+                    outcome = TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source])
+                else:
+                    outcome = fetch_and_load(dataset, years, paths, wanted_states, summary, force=force)
+                summary.tables.append(outcome)
+        return finish(paths, summary)

@@ -1,0 +1,176 @@
+"""What every run shares: the outcome record, one table's fetch-and-load, the writer lock, the
+closing build, the run log and the Prefect artifacts."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+
+from prefect import get_run_logger
+from prefect.artifacts import create_table_artifact
+from prefect.runtime import flow_run
+
+from demografie.catalog import Access, Dataset
+from demografie.fileio import atomic_write_bytes
+from demografie.flows import progress
+from demografie.flows.tasks import (
+    BuildSummary,
+    Extracted,
+    TableOutcome,
+    Unchanged,
+    build,
+    download,
+    extract,
+    load,
+)
+from demografie.settings import Paths
+from demografie.warehouse.lock import writer_lock
+
+RUN_LOG = "runs.jsonl"
+
+
+@dataclass
+class RunSummary:
+    load_id: str
+    flow: str = "nightly"
+    started_at: str = field(default_factory=lambda: _now())
+    tables: list[TableOutcome] = field(default_factory=list)
+    build: BuildSummary | None = None
+
+    @property
+    def failures(self) -> list[TableOutcome]:
+        return [t for t in self.tables if t.outcome == "failed"]
+
+
+class RunFailedError(RuntimeError):
+    """Some tables failed; the others were loaded and the warehouse was built from them."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        self.summary = summary
+        lines = [f"- {t.table} ({t.dataset}): {t.message}" for t in summary.failures]
+        super().__init__(f"{len(lines)} table(s) failed:\n" + "\n".join(lines))
+
+
+def current_load_id() -> str:
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else uuid.uuid4().hex
+
+
+def task_retry_delay() -> float:
+    """Seconds before a fetch task is tried once more after a failure that may pass (default 60;
+    `DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS`). The HTTP layer has already retried within seconds;
+    this second chance is for outages that last a minute."""
+    return float(os.environ.get("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", "60"))
+
+
+def lock_wait() -> float:
+    """How long a run waits for another run on the same data home (default 600 s;
+    `DEMOGRAFIE_LOCK_WAIT_SECONDS`)."""
+    return float(os.environ.get("DEMOGRAFIE_LOCK_WAIT_SECONDS", "600"))
+
+
+@contextmanager
+def exclusive(paths: Paths, summary: RunSummary) -> Iterator[None]:
+    """Hold the data home for this run: two runs never write the same lake and warehouse."""
+    with writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=lock_wait()):
+        yield
+
+
+def fetch_and_load(
+    dataset: Dataset,
+    years: tuple[int, int],
+    paths: Paths,
+    states: list[str],
+    summary: RunSummary,
+    *,
+    synthetic: bool = False,
+    force: bool = False,
+) -> TableOutcome:
+    """One table (or one chunk of it): fetch, land, load. A failure is reported, not raised, so
+    that the other tables of the run still load."""
+    label = f"{dataset.table} {years[0]}-{years[1]}"
+    return replace(_fetch_and_load(dataset, years, label, paths, states, summary, synthetic, force), years=label[-9:])
+
+
+def _fetch_and_load(
+    dataset: Dataset,
+    years: tuple[int, int],
+    label: str,
+    paths: Paths,
+    states: list[str],
+    summary: RunSummary,
+    synthetic: bool,
+    force: bool,
+) -> TableOutcome:
+    try:
+        delay = task_retry_delay()
+        extracted: Extracted | Unchanged
+        if dataset.access is Access.DOWNLOAD:
+            extracted = download.with_options(retry_delay_seconds=delay)(dataset.name, str(paths.home))
+        else:
+            extracted = extract.with_options(task_run_name=f"extract {label}", retry_delay_seconds=delay)(
+                dataset.name, years[0], years[1], str(paths.home), states, force
+            )
+        if isinstance(extracted, Unchanged):
+            progress.report("unchanged", f"{label}: nothing newer than {extracted.held}")
+            return TableOutcome(dataset.name, dataset.table, "unchanged", vintage=extracted.held.isoformat(),
+                                message="status 50: nothing newer than the vintage we hold")  # fmt: skip
+        return load(extracted, str(paths.home), states, summary.load_id, synthetic)
+    except Exception as exc:  # one table's failure must not stop the others
+        get_run_logger().error("%s failed: %s", label, exc)
+        progress.report("failed", f"{label}: {exc}")
+        return TableOutcome(dataset.name, dataset.table, "failed", message=str(exc))
+
+
+def finish(paths: Paths, summary: RunSummary) -> RunSummary:
+    """Build if anything new was loaded (or there is no warehouse yet), record the run, publish
+    its artifacts, and fail the run if any table failed."""
+    if any(t.outcome == "loaded" for t in summary.tables) or not paths.warehouse.exists():
+        summary.build = build(str(paths.home))
+    else:
+        get_run_logger().info("nothing new: the warehouse stays as it is")
+    record(paths, summary)
+    publish_artifacts(summary)
+    if summary.failures:
+        raise RunFailedError(summary)
+    return summary
+
+
+def record(paths: Paths, summary: RunSummary) -> None:
+    """Append the run to `<home>/runs.jsonl` (read by `demografie status`)."""
+    entry = {
+        "load_id": summary.load_id,
+        "flow": summary.flow,
+        "started_at": summary.started_at,
+        "finished_at": _now(),
+        "outcomes": {o: sum(t.outcome == o for t in summary.tables) for o in ("loaded", "unchanged", "failed")},
+        "failed": [f"{t.table}: {t.message}" for t in summary.failures],
+        "built": summary.build is not None,
+    }
+    log = paths.home / RUN_LOG
+    previous = log.read_bytes() if log.exists() else b""
+    atomic_write_bytes(log, previous + json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+
+
+def publish_artifacts(summary: RunSummary) -> None:
+    """A table of what was fetched, skipped, loaded and failed, and the quality checks, for the UI."""
+    create_table_artifact(
+        key=f"{summary.flow}-tables",
+        table=[{k: v for k, v in asdict(t).items()} for t in summary.tables],
+        description=f"{summary.flow} run {summary.load_id}: every table and what became of it",
+    )
+    if summary.build is not None:
+        create_table_artifact(
+            key=f"{summary.flow}-checks",
+            table=summary.build.checks,
+            description=f"Quality checks of the warehouse built by {summary.flow} run {summary.load_id}",
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
