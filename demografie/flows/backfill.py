@@ -47,6 +47,7 @@ def backfill(
     states: list[str] | None = None,
     force: bool = False,
     home: str | None = None,
+    synthetic: bool = False,
 ) -> RunSummary:
     """Fetch `from_year`..`to_year` of every dataset (or those named), chunk by chunk, then build."""
     if from_year > to_year:
@@ -63,6 +64,8 @@ def backfill(
                 if dataset.source in refused:
                     outcome = TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source])
                 else:
-                    outcome = fetch_and_load(dataset, years, paths, wanted_states, summary, force=force)
+                    outcome = fetch_and_load(
+                        dataset, years, paths, wanted_states, summary, synthetic=synthetic, force=force
+                    )
                 summary.tables.append(outcome)
         return finish(paths, summary)

@@ -147,6 +147,72 @@ ORDER BY dataset, nationality, sex
 
 
 @app.command()
+def backfill(
+    from_year: Annotated[int, typer.Option(help="First year to fetch")],
+    to_year: Annotated[int, typer.Option(help="Last year to fetch")],
+    dataset: Annotated[
+        list[str] | None, typer.Option("--dataset", "-d", help="Dataset name or table code (repeatable)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Ask the publisher again even for chunks already held")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Fetch a range of years, chunk by chunk; a second run fetches only what is still missing."""
+    from demografie.flows.backfill import backfill as backfill_flow
+
+    summary = _run(
+        backfill_flow,
+        from_year=from_year,
+        to_year=to_year,
+        datasets=dataset,
+        force=force,
+        home=str(home) if home else None,
+    )
+    _print_summary(summary)
+
+
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
+    from demografie import catalog
+    from demografie.flows.runs import recent_runs
+    from demografie.settings import Paths
+    from demografie.warehouse.lake import holdings
+
+    paths = Paths.from_env(home)
+    runs = Table(title=f"Last runs in {paths.home}")
+    for column in ("flow", "started (UTC)", "finished", "loaded", "unchanged", "failed", "built"):
+        runs.add_column(column)
+    for run in recent_runs(paths, 10):
+        counts = run["outcomes"]
+        runs.add_row(run["flow"], run["started_at"], run["finished_at"][11:], str(counts["loaded"]),
+                     str(counts["unchanged"]), f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
+                     "yes" if run["built"] else "no")  # fmt: skip
+    console.print(runs)
+    fresh = Table(title="Freshness of the datasets held")
+    for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
+        fresh.add_column(column)
+    held = holdings(paths.lake)
+    now = datetime.now()
+    for d in catalog.DATASETS:
+        holding = held.get((d.source, d.table))
+        if holding is None:
+            continue
+        age = (now - datetime.fromisoformat(holding.latest_vintage)).days
+        state = "[green]fresh[/]" if age <= d.fresh_days else "[yellow]stale[/]"
+        fresh.add_row(
+            d.name, d.table, holding.latest_vintage[:16].replace("T", " "), str(age), str(d.fresh_days), state
+        )
+    console.print(fresh)
+    warehouse = paths.warehouse
+    if warehouse.exists():
+        size = warehouse.stat().st_size / 1e6
+        built = datetime.fromtimestamp(warehouse.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        console.print(f"warehouse {warehouse}: built {built}, {size:.1f} MB")
+    else:
+        console.print(f"[yellow]no warehouse at {warehouse}[/]")
+
+
+@app.command()
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Flat files (ffcsv, zipped or not) downloaded from GENESIS")],
     table: Annotated[str | None, typer.Option(help="Table code, when the file name does not carry it")] = None,
@@ -169,8 +235,13 @@ def build(home: HomeOption = None) -> None:
     from demografie.settings import Paths
     from demografie.warehouse.build import build_warehouse
 
+    from demografie.flows.runs import lock_wait
+    from demografie.warehouse.lock import writer_lock
+
+    paths = Paths.from_env(home)
     try:
-        result = build_warehouse(Paths.from_env(home), catalog.DATASETS)
+        with writer_lock(paths.home, "build (command line)", wait_seconds=lock_wait()):
+            result = build_warehouse(paths, catalog.DATASETS)
     except Exception as exc:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
         raise typer.Exit(1) from None

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from prefect import get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -155,6 +156,15 @@ def record(paths: Paths, summary: RunSummary) -> None:
     log = paths.home / RUN_LOG
     previous = log.read_bytes() if log.exists() else b""
     atomic_write_bytes(log, previous + json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+
+
+def recent_runs(paths: Paths, count: int) -> list[dict[str, Any]]:
+    """The last `count` runs recorded in the data home, newest first."""
+    log = paths.home / RUN_LOG
+    if not log.exists():
+        return []
+    lines = log.read_text("utf-8").splitlines()
+    return [json.loads(line) for line in reversed(lines[-count:]) if line.strip()]
 
 
 def publish_artifacts(summary: RunSummary) -> None:
