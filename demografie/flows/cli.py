@@ -232,10 +232,9 @@ def ingest(
 def build(home: HomeOption = None) -> None:
     """Rebuild the warehouse from the lake (no fetching)."""
     from demografie import catalog
+    from demografie.flows.runs import lock_wait
     from demografie.settings import Paths
     from demografie.warehouse.build import build_warehouse
-
-    from demografie.flows.runs import lock_wait
     from demografie.warehouse.lock import writer_lock
 
     paths = Paths.from_env(home)
