@@ -182,3 +182,39 @@ def test_runs_are_recorded_published_as_artifacts_and_shown_by_status(
     assert result.exit_code == 0, result.output
     assert "backfill" in result.output and "employees_workplace" in result.output
     assert f"warehouse {Paths.from_env(str(home)).warehouse}" in result.output
+
+
+def test_the_reference_day_is_the_scheduled_start_in_berlin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from demografie.flows import nightly as nightly_module
+
+    # 23:30 UTC on New Year's Eve is already 1 January in Berlin: a late run still asks for the new year
+    late = SimpleNamespace(scheduled_start_time=datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
+    monkeypatch.setattr(nightly_module, "flow_run", late)
+    assert nightly_module.reference_day(None) == date(2026, 1, 1)
+    assert nightly_module.reference_day(date(2024, 6, 1)) == date(2024, 6, 1)
+
+
+def test_credentials_from_prefect_secret_blocks(
+    synthetic_publisher: GenesisServer, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from prefect.blocks.system import Secret
+    from pydantic import SecretStr
+
+    from demografie.flows.tasks import client_for
+
+    monkeypatch.delenv("GENESIS_REGIO_USERNAME")
+    monkeypatch.delenv("GENESIS_REGIO_PASSWORD")
+    for name in ("genesis-regio-username", "genesis-regio-password"):
+        Secret(value=SecretStr("demo")).save(name, overwrite=True)
+    try:
+        client = client_for("regio")
+        assert client.credentials is not None and client.credentials.username == "demo"
+        assert "demo" not in repr(client.credentials).replace("username='demo'", "")
+        client.logincheck()  # accepted by the server: the password came from the block
+    finally:
+        for name in ("genesis-regio-username", "genesis-regio-password"):
+            Secret.delete(name)
+    assert client_for("regio").credentials is None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
@@ -28,6 +30,18 @@ def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: i
     end = to_year if to_year is not None else as_of.year
     start = from_year if from_year is not None else end - dataset.nightly_years + 1
     return max(start, dataset.first_year), end
+
+
+def reference_day(as_of: date | None) -> date:
+    """The day the run is for: `as_of`, else the run's scheduled start in Berlin, so a scheduled, a
+    late and a manually triggered run of the same night ask for the same years."""
+    if as_of is not None:
+        return as_of
+    scheduled = flow_run.scheduled_start_time
+    if scheduled is None:
+        return date.today()
+    day: date = scheduled.astimezone(ZoneInfo("Europe/Berlin")).date()
+    return day
 
 
 def logins(publishers: list[str]) -> dict[str, str]:
@@ -63,6 +77,7 @@ def nightly(
     chosen = catalog.select(datasets)
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "nightly")
+    day = reference_day(as_of)
     with exclusive(paths, summary):
         refused = logins(sorted({d.source for d in chosen if d.access is Access.API}))
         for dataset in chosen:
@@ -71,6 +86,6 @@ def nightly(
                     TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source])
                 )
                 continue
-            years = year_window(dataset, as_of or date.today(), from_year, to_year)
+            years = year_window(dataset, day, from_year, to_year)
             summary.tables.append(fetch_and_load(dataset, years, paths, wanted_states, summary, synthetic=synthetic))
         return finish(paths, summary)

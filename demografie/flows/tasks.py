@@ -3,14 +3,18 @@ paths and small records between them, never connections or table contents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
+from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+from prefect.exceptions import ObjectNotFound
 
 from demografie import catalog
 from demografie.catalog import Dataset
@@ -85,8 +89,35 @@ class BuildSummary:
 
 def client_for(publisher_key: str) -> GenesisClient:
     publisher = PUBLISHERS[publisher_key].from_env()
-    credentials = Credentials.from_env(publisher.env_prefix)
+    credentials = Credentials.from_env(publisher.env_prefix) or credentials_from_blocks(publisher.env_prefix)
     return GenesisClient(publisher, credentials, retry=RetryPolicy.from_env())
+
+
+def credentials_from_blocks(prefix: str) -> Credentials | None:
+    """Prefect Secret blocks `<prefix>-username` / `-password` in lower case with dashes (e.g.
+    `genesis-regio-username`), for hosts that keep secrets in Prefect rather than the environment."""
+    stem = prefix.lower().replace("_", "-")
+    username = _secret(f"{stem}-username")
+    if username is None:
+        return None
+    return Credentials(username, _secret(f"{stem}-password") or "")  # a token has no password
+
+
+def _secret(name: str) -> str | None:
+    try:
+        block = cast(Secret[str], Secret.load(name))  # a block, not a coroutine, when called from sync code
+    except (ValueError, ObjectNotFound):
+        return None
+    return str(block.get())
+
+
+@contextmanager
+def publisher_slot(source: str) -> Iterator[None]:
+    """One slot of the publisher's Prefect global concurrency limit `demografie-<source>` (1 for the
+    Regionaldatenbank, 3 for Destatis, created by `demografie deploy`), across every run and
+    worker on the server. Without such a limit (a local run) nothing waits."""
+    with concurrency(f"demografie-{source}", occupy=1, strict=False):
+        yield
 
 
 def _transient_only(task: Any, task_run: Any, state: Any) -> bool:
@@ -132,11 +163,12 @@ def extract(
     paths = Paths.from_env(home)
     held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, start_year, end_year)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
-    metadata = client.table_metadata(dataset.table)
     request = TableRequest(dataset.table, start_year, end_year, stand=format_stand(held))
     fetcher = TableFetcher(client, states or sorted(catalog.STATES), JobPolicy.from_env())
     try:
-        fetched = fetcher.fetch(request)
+        with publisher_slot(dataset.source):
+            metadata = client.table_metadata(dataset.table)
+            fetched = fetcher.fetch(request)
     except NoNewerDataError as exc:
         if held is None:  # 50 answers a `stand`; without one it is a publisher fault
             cause = f"status 50 to a request without stand: {exc.content}"
@@ -164,7 +196,8 @@ def download(dataset_name: str, home: str) -> Extracted:
     dataset = catalog.find(dataset_name)
     client = WebDownloadClient(ROUTES[dataset.source].from_env(), retry=RetryPolicy.from_env())
     progress.report("fetch", f"{dataset.table} (web download)")
-    answer = client.table(dataset.table)
+    with publisher_slot(dataset.source):
+        answer = client.table(dataset.table)
     landed = _land(Paths.from_env(home), dataset, answer, None)
     get_run_logger().info("%s: %d bytes (web download)", dataset.table, len(answer.content))
     return Extracted(
