@@ -218,3 +218,42 @@ def test_credentials_from_prefect_secret_blocks(
         for name in ("genesis-regio-username", "genesis-regio-password"):
             Secret.delete(name)
     assert client_for("regio").credentials is None
+
+
+def test_requests_to_a_publisher_wait_for_its_global_concurrency_slot(
+    synthetic_publisher: GenesisServer, tmp_path: Path, prefect_harness: None
+) -> None:
+    import threading
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.concurrency.sync import concurrency
+
+    from demografie.flows.tasks import _limit_exists
+
+    with get_client(sync_client=True) as client:
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="demografie-regio", limit=1))
+    _limit_exists.cache_clear()
+    held, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:  # another worker fetching from the Regionaldatenbank
+        with concurrency("demografie-regio", occupy=1):
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=other_run)
+    other.start()
+    try:
+        assert held.wait(10)
+        threading.Timer(3, release.set).start()
+        started = time.monotonic()
+        summary = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        other.join()
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name("demografie-regio")
+        _limit_exists.cache_clear()
+    assert [t.outcome for t in summary.tables] == ["loaded"]
+    assert waited >= 2.5  # the fetch waited for the other run's slot

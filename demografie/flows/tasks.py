@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
 from prefect.blocks.system import Secret
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
 
@@ -115,9 +117,24 @@ def _secret(name: str) -> str | None:
 def publisher_slot(source: str) -> Iterator[None]:
     """One slot of the publisher's Prefect global concurrency limit `demografie-<source>` (1 for the
     Regionaldatenbank, 3 for Destatis, created by `demografie deploy`), across every run and
-    worker on the server. Without such a limit (a local run) nothing waits."""
-    with concurrency(f"demografie-{source}", occupy=1, strict=False):
+    worker on the server. Without such a limit (a local run) nothing waits and nothing is asked."""
+    name = f"demografie-{source}"
+    if not _limit_exists(name):
         yield
+        return
+    with concurrency(name, occupy=1, strict=True):
+        yield
+
+
+@cache
+def _limit_exists(name: str) -> bool:
+    # asked once per process: acquiring a slot of a missing limit costs a server lookup every time
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            return False
+    return True
 
 
 def _transient_only(task: Any, task_run: Any, state: Any) -> bool:
