@@ -171,6 +171,35 @@ def backfill(
 
 
 @app.command()
+def deploy(
+    work_pool: Annotated[str, typer.Option(help="The process work pool the deployments go to")] = "demografie",
+) -> None:
+    """Register the deployments of prefect.yaml on the configured Prefect server (PREFECT_API_URL),
+    with the work pool and the publishers' global concurrency limits."""
+    from demografie.flows.deploy import DeployError, register
+
+    try:
+        registered = register(work_pool=work_pool)
+    except DeployError as exc:
+        err.print(f"[bold red]Not deployed:[/] {exc}")
+        raise typer.Exit(2) from None
+    for created in registered.created:
+        console.print(f"created {created}")
+    console.print(
+        f"deployments nightly, backfill and ingest registered on {registered.api_url}\n"
+        f"start a worker: prefect worker start --pool {registered.work_pool}"
+    )
+
+
+@app.command()
+def serve() -> None:
+    """Run the nightly (02:00 Europe/Berlin), backfill and ingest deployments from this process."""
+    from demografie.flows.deploy import serve as serve_deployments
+
+    serve_deployments()
+
+
+@app.command()
 def status(home: HomeOption = None) -> None:
     """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
     from demografie import catalog
@@ -184,7 +213,7 @@ def status(home: HomeOption = None) -> None:
         runs.add_column(column)
     for run in recent_runs(paths, 10):
         counts = run["outcomes"]
-        runs.add_row(run["flow"], run["started_at"], run["finished_at"][11:], str(counts["loaded"]),
+        runs.add_row(run["flow"], run["started_at"], run["finished_at"][11:19], str(counts["loaded"]),
                      str(counts["unchanged"]), f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
                      "yes" if run["built"] else "no")  # fmt: skip
     console.print(runs)

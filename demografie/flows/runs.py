@@ -40,6 +40,7 @@ class RunSummary:
     load_id: str
     flow: str = "nightly"
     started_at: str = field(default_factory=lambda: _now())
+    locked_at: str = ""  # when the run got the data home's writer lock
     tables: list[TableOutcome] = field(default_factory=list)
     build: BuildSummary | None = None
 
@@ -79,6 +80,7 @@ def lock_wait() -> float:
 def exclusive(paths: Paths, summary: RunSummary) -> Iterator[None]:
     """Hold the data home for this run: two runs never write the same lake and warehouse."""
     with writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=lock_wait()):
+        summary.locked_at = _now(precise=True)
         yield
 
 
@@ -148,7 +150,8 @@ def record(paths: Paths, summary: RunSummary) -> None:
         "load_id": summary.load_id,
         "flow": summary.flow,
         "started_at": summary.started_at,
-        "finished_at": _now(),
+        "locked_at": summary.locked_at,
+        "finished_at": _now(precise=True),
         "outcomes": {o: sum(t.outcome == o for t in summary.tables) for o in ("loaded", "unchanged", "failed")},
         "failed": [f"{t.table}: {t.message}" for t in summary.failures],
         "built": summary.build is not None,
@@ -182,5 +185,5 @@ def publish_artifacts(summary: RunSummary) -> None:
         )
 
 
-def _now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+def _now(precise: bool = False) -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds" if precise else "seconds")
