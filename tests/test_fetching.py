@@ -216,3 +216,26 @@ def test_a_vintage_held_for_other_years_is_not_sent_as_stand(
     # the publisher sent the whole window again; its 2024 lines are the ones the lake holds
     assert [t.outcome for t in wider.tables] == ["unchanged"]
     assert "status 50" not in wider.tables[0].message
+
+
+def test_a_retried_extract_reuses_the_answer_it_already_landed(
+    regio: GenesisServer, tmp_path: Path, prefect_harness: None
+) -> None:
+    from prefect import flow
+
+    from demografie.flows.tasks import Extracted, extract
+
+    @flow
+    def extract_twice(force: bool) -> list[Extracted]:
+        # as a run retried after its fetch succeeded (and before anything reached the lake)
+        first = extract("population", 2022, 2024, str(tmp_path), None, force)
+        second = extract("population", 2022, 2024, str(tmp_path), None, force)
+        assert isinstance(first, Extracted) and isinstance(second, Extracted)
+        return [first, second]
+
+    first, second = extract_twice(False)
+    assert [seen.endpoint for seen in regio.seen].count("data/tablefile") == 1
+    assert (first.route, second.route) == ("dialog", "cache")
+    assert second.raw_files == first.raw_files and second.vintage == first.vintage
+    extract_twice(True)  # force: ask the publisher again
+    assert [seen.endpoint for seen in regio.seen].count("data/tablefile") == 3

@@ -28,7 +28,7 @@ from demografie.sources.errors import NoNewerDataError, TransientSourceError, Un
 from demografie.sources.fetching import JobPolicy, TableFetcher
 from demografie.sources.genesis import Download, GenesisClient, TableRequest, format_stand
 from demografie.sources.http import RetryPolicy
-from demografie.sources.landing import Landed, land
+from demografie.sources.landing import Landed, land, landed_parts
 from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.transforms.hsl import is_xlsx
@@ -37,6 +37,8 @@ from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import load_delivery
 from demografie.warehouse.lake import held_vintage
 
+FETCH_TIMEOUT_SECONDS = 3600
+LOAD_TIMEOUT_SECONDS = 1800
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -151,6 +153,9 @@ def fetch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
         retry_delay_seconds=60,
         retry_jitter_factor=0.5,
         retry_condition_fn=_transient_only,
+        # a background job may take 50 minutes (DEMOGRAFIE_JOB_TIMEOUT_SECONDS); a fetch that hangs
+        # beyond that is stopped
+        timeout_seconds=FETCH_TIMEOUT_SECONDS,
         cache_policy=NO_CACHE,
     )
 
@@ -181,10 +186,21 @@ def extract(
     held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, start_year, end_year)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
     request = TableRequest(dataset.table, start_year, end_year, stand=format_stand(held))
-    fetcher = TableFetcher(client, states or sorted(catalog.STATES), JobPolicy.from_env())
+    wanted = sorted(states or catalog.STATES)
+    fetcher = TableFetcher(client, wanted, JobPolicy.from_env())
     try:
         with publisher_slot(dataset.source):
             metadata = client.table_metadata(dataset.table)
+            key = request_key(dataset.table, start_year, end_year, wanted, metadata.updated)
+            cached = (
+                None
+                if force or held == metadata.updated
+                else landed_parts(paths.raw, dataset.source, dataset.table, key)
+            )
+            if cached is not None and metadata.updated is not None:
+                get_run_logger().info("%s: answer for this vintage already landed; not fetched again", dataset.table)
+                return Extracted(dataset.name, dataset.table, [str(p) for p in cached], metadata.updated,
+                                 metadata.updated, ",", (start_year, end_year), "cache")  # fmt: skip
             fetched = fetcher.fetch(request)
     except NoNewerDataError as exc:
         if held is None:  # 50 answers a `stand`; without one it is a publisher fault
@@ -192,7 +208,10 @@ def extract(
             raise UnexpectedResponseError(dataset.source, dataset.table, cause) from exc
         get_run_logger().info("%s: nothing newer than %s", dataset.table, held)
         return Unchanged(dataset.name, dataset.table, held)
-    raw_files = [str(_land(paths, dataset, part, metadata.updated).path) for part in fetched.parts]
+    raw_files = [
+        str(_land(paths, dataset, part, metadata.updated, {"key": key, "part": i, "parts": len(fetched.parts)}).path)
+        for i, part in enumerate(fetched.parts)
+    ]
     retrieved_at = fetched.parts[-1].retrieved_at
     vintage = metadata.updated or retrieved_at
     size = sum(len(part.content) for part in fetched.parts)
@@ -229,7 +248,17 @@ def download(dataset_name: str, home: str) -> Extracted:
     )
 
 
-def _land(paths: Paths, dataset: Dataset, download: Download, vintage: datetime | None) -> Landed:
+def request_key(table: str, start: int, end: int, states: list[str], vintage: datetime | None) -> str:
+    """What makes two answers interchangeable: table, years, states and the publisher's vintage."""
+    return f"{table}|{start}-{end}|{','.join(states)}|{vintage.isoformat() if vintage else '-'}"
+
+
+def _land(
+    paths: Paths, dataset: Dataset, download: Download, vintage: datetime | None, request: dict[str, Any] | None = None
+) -> Landed:
+    origin: dict[str, Any] = {"url": download.url, "params": download.params, "content_type": download.content_type}
+    if request is not None:
+        origin["request"] = request
     return land(
         paths.raw,
         publisher=dataset.source,
@@ -237,12 +266,12 @@ def _land(paths: Paths, dataset: Dataset, download: Download, vintage: datetime 
         content=download.content,
         retrieved_at=download.retrieved_at,
         vintage=vintage,
-        origin={"url": download.url, "params": download.params, "content_type": download.content_type},
+        origin=origin,
         suffix=".zip" if archive.is_zip(download.content) else ".csv",
     )
 
 
-@task(name="load", task_run_name="load {extracted.table}", cache_policy=NO_CACHE)
+@task(name="load", task_run_name="load {extracted.table}", timeout_seconds=LOAD_TIMEOUT_SECONDS, cache_policy=NO_CACHE)
 def load(extracted: Extracted, home: str, states: list[str], load_id: str, synthetic: bool) -> TableOutcome:
     """Parse, normalise and commit one landed answer to the lake."""
     dataset = catalog.find(extracted.dataset)

@@ -59,3 +59,24 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _scrub(v) for k, v in value.items() if k.lower() not in SECRET_KEYS}
     return value
+
+
+def landed_parts(raw_root: Path, publisher: str, table: str, request_key: str) -> list[Path] | None:
+    """The raw files of an earlier, complete answer to the same request (same table, parameters
+    and publisher vintage), in part order; None if there is none. A run that is retried after its
+    fetch succeeded loads these instead of asking the publisher again."""
+    parts: dict[int, tuple[int, Path]] = {}
+    for sidecar in sorted((raw_root / publisher / table).glob("*.json")):
+        meta = json.loads(sidecar.read_text("utf-8"))
+        request = meta.get("request") or {}
+        if request.get("key") != request_key:
+            continue
+        path = sidecar.with_name(str(meta["file"]))
+        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == meta["sha256"]:
+            parts[int(request["part"])] = (int(request["parts"]), path)
+    if not parts:
+        return None
+    total = next(iter(parts.values()))[0]
+    if sorted(parts) != list(range(total)):
+        return None
+    return [parts[i][1] for i in range(total)]
