@@ -257,3 +257,43 @@ def test_requests_to_a_publisher_wait_for_its_global_concurrency_slot(
         _limit_exists.cache_clear()
     assert [t.outcome for t in summary.tables] == ["loaded"]
     assert waited >= 2.5  # the fetch waited for the other run's slot
+
+
+def test_runs_on_several_machines_share_the_writer_limit_of_the_server(
+    synthetic_publisher: GenesisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    import threading
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.concurrency.sync import concurrency
+
+    from demografie.flows.tasks import _limit_exists
+
+    with get_client(sync_client=True) as client:
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="demografie-writer", limit=1))
+    _limit_exists.cache_clear()
+    held, release = threading.Event(), threading.Event()
+
+    def run_on_another_machine() -> None:  # its flock is on another machine; the server's slot is shared
+        with concurrency("demografie-writer", occupy=1):
+            held.set()
+            release.wait(20)
+
+    other = threading.Thread(target=run_on_another_machine)
+    other.start()
+    try:
+        assert held.wait(10)
+        monkeypatch.setenv("DEMOGRAFIE_LOCK_WAIT_SECONDS", "1")
+        with pytest.raises(HomeLockedError, match="another run holds the global concurrency limit demografie-writer"):
+            nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
+        monkeypatch.setenv("DEMOGRAFIE_LOCK_WAIT_SECONDS", "30")
+        threading.Timer(2, release.set).start()
+        summary = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
+    finally:
+        release.set()
+        other.join()
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name("demografie-writer")
+        _limit_exists.cache_clear()
+    assert [t.outcome for t in summary.tables] == ["loaded"]

@@ -29,7 +29,8 @@ WORK_POOL = "demografie"
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Europe/Berlin"
 # Requests at once per publisher host, across every run and worker (status 6 answers more).
-PUBLISHER_LIMITS = {"demografie-regio": 1, "demografie-destatis": 3, "demografie-sachsen": 1}
+# and one writer of the shared data home at a time, across machines.
+LIMITS = {"demografie-regio": 1, "demografie-destatis": 3, "demografie-sachsen": 1, "demografie-writer": 1}
 
 
 class DeployError(RuntimeError):
@@ -86,7 +87,7 @@ def _ensure_pool(name: str) -> list[str]:
 def _ensure_limits() -> list[str]:
     created = []
     with get_client(sync_client=True) as client:
-        for name, limit in PUBLISHER_LIMITS.items():
+        for name, limit in LIMITS.items():
             try:
                 client.read_global_concurrency_limit_by_name(name)
             except ObjectNotFound:

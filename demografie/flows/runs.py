@@ -7,7 +7,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,12 +27,14 @@ from demografie.flows.tasks import (
     build,
     download,
     extract,
+    global_slot,
     load,
 )
 from demografie.settings import Paths
-from demografie.warehouse.lock import writer_lock
+from demografie.warehouse.lock import HomeLockedError, writer_lock
 
 RUN_LOG = "runs.jsonl"
+WRITER_LIMIT = "demografie-writer"
 
 
 @dataclass
@@ -78,9 +80,30 @@ def lock_wait() -> float:
 
 @contextmanager
 def exclusive(paths: Paths, summary: RunSummary) -> Iterator[None]:
-    """Hold the data home for this run: two runs never write the same lake and warehouse."""
-    with writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=lock_wait()):
+    """Hold the data home for this run: two runs never write the same lake and warehouse.
+
+    On one machine the flock decides. Workers on several machines that share one data home also
+    take the slot of the global concurrency limit `demografie-writer` (limit 1, created by
+    `demografie deploy`), which the Prefect server holds for all of them.
+    """
+    with (
+        writer_slot(lock_wait()),
+        writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=lock_wait()),
+    ):
         summary.locked_at = _now(precise=True)
+        yield
+
+
+@contextmanager
+def writer_slot(wait_seconds: float) -> Iterator[None]:
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(global_slot(WRITER_LIMIT, wait_seconds))
+        except TimeoutError:
+            raise HomeLockedError(
+                f"another run holds the global concurrency limit {WRITER_LIMIT} (the shared data home); "
+                f"gave up after waiting {wait_seconds:.0f} s"
+            ) from None
         yield
 
 

@@ -4,7 +4,7 @@ paths and small records between them, never connections or table contents."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -115,16 +115,20 @@ def _secret(name: str) -> str | None:
     return str(block.get())
 
 
-@contextmanager
-def publisher_slot(source: str) -> Iterator[None]:
+def publisher_slot(source: str) -> AbstractContextManager[None]:
     """One slot of the publisher's Prefect global concurrency limit `demografie-<source>` (1 for the
     Regionaldatenbank, 3 for Destatis, created by `demografie deploy`), across every run and
     worker on the server. Without such a limit (a local run) nothing waits and nothing is asked."""
-    name = f"demografie-{source}"
+    return global_slot(f"demografie-{source}")
+
+
+@contextmanager
+def global_slot(name: str, timeout_seconds: float | None = None) -> Iterator[None]:
+    """A slot of the Prefect global concurrency limit `name` if the server has one; else nothing."""
     if not _limit_exists(name):
         yield
         return
-    with concurrency(name, occupy=1, strict=True):
+    with concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
         yield
 
 
