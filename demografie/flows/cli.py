@@ -203,7 +203,7 @@ def serve() -> None:
 def status(home: HomeOption = None) -> None:
     """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
     from demografie import catalog
-    from demografie.flows.runs import recent_runs
+    from demografie.flows.runs import recent_runs, server_runs
     from demografie.settings import Paths
     from demografie.warehouse.lake import holdings
 
@@ -217,6 +217,14 @@ def status(home: HomeOption = None) -> None:
                      str(counts["unchanged"]), f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
                      "yes" if run["built"] else "no")  # fmt: skip
     console.print(runs)
+    on_server = server_runs(10)
+    if on_server:
+        table = Table(title="Last flow runs on the Prefect server")
+        for column in ("flow", "run", "state", "started (UTC)", "took"):
+            table.add_column(column)
+        for entry in on_server:
+            table.add_row(entry["flow"], entry["name"], entry["state"], entry["started"], entry["took"])
+        console.print(table)
     fresh = Table(title="Freshness of the datasets held")
     for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
         fresh.add_column(column)

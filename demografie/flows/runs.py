@@ -14,7 +14,12 @@ from typing import Any
 
 from prefect import get_run_logger
 from prefect.artifacts import create_table_artifact
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+from prefect.client.schemas.objects import StateType
+from prefect.client.schemas.sorting import FlowRunSort
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_API_URL
 
 from demografie.catalog import Access, Dataset
 from demografie.fileio import atomic_write_bytes
@@ -191,6 +196,32 @@ def recent_runs(paths: Paths, count: int) -> list[dict[str, Any]]:
         return []
     lines = log.read_text("utf-8").splitlines()
     return [json.loads(line) for line in reversed(lines[-count:]) if line.strip()]
+
+
+def server_runs(count: int) -> list[dict[str, str]]:
+    """The last flow runs on the configured Prefect server (not the scheduled ones), newest first;
+    empty without a configured server."""
+    if not PREFECT_API_URL.value():
+        return []
+    with get_client(sync_client=True) as client:
+        flows = {f.id: f.name for f in client.read_flows()}
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(not_any_=[StateType.SCHEDULED]))
+            ),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=count,
+        )
+    return [
+        {
+            "flow": flows.get(run.flow_id, "?"),
+            "name": run.name,
+            "state": (run.state.name or "?") if run.state else "?",
+            "started": f"{run.start_time:%Y-%m-%d %H:%M:%S}" if run.start_time else "",
+            "took": f"{run.total_run_time.total_seconds():.0f} s",
+        }
+        for run in runs
+    ]
 
 
 def publish_artifacts(summary: RunSummary) -> None:
