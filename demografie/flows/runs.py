@@ -124,8 +124,9 @@ def fetch_and_load(
 ) -> TableOutcome:
     """One table (or one chunk of it): fetch, land, load. A failure is reported, not raised, so
     that the other tables of the run still load."""
-    label = f"{dataset.table} {years[0]}-{years[1]}"
-    return replace(_fetch_and_load(dataset, years, label, paths, states, summary, synthetic, force), years=label[-9:])
+    span = f"{years[0]}-{years[1]}"
+    outcome = _fetch_and_load(dataset, years, f"{dataset.table} {span}", paths, states, summary, synthetic, force)
+    return replace(outcome, years=span)
 
 
 def _fetch_and_load(
