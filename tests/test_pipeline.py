@@ -15,7 +15,8 @@ import pytest
 
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.ingest import ingest
-from demografie.flows.nightly import RunFailedError, RunSummary, nightly
+from demografie.flows.nightly import nightly
+from demografie.flows.runs import RunFailedError, RunSummary
 from tests.conftest import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from demografie.devserver.server import Fault, GenesisServer
 from demografie.devserver.synthetic import write_snapshot
 from demografie.flows import cli
 from demografie.flows.backfill import backfill, chunks
-from demografie.flows.nightly import RunFailedError, nightly
+from demografie.flows.nightly import nightly
+from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths
 from demografie.warehouse.lock import HomeLockedError
 
@@ -220,11 +223,10 @@ def test_credentials_from_prefect_secret_blocks(
     assert client_for("regio").credentials is None
 
 
-def test_requests_to_a_publisher_wait_for_its_global_concurrency_slot(
-    synthetic_publisher: GenesisServer, tmp_path: Path, prefect_harness: None
-) -> None:
-    import threading
-
+@contextmanager
+def slot_held_elsewhere(name: str) -> Iterator[threading.Event]:
+    """A global concurrency limit `name` (1) on the server, its slot held by another run (a thread,
+    as another worker would) until the yielded event is set; the limit is removed afterwards."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.concurrency.sync import concurrency
@@ -232,29 +234,36 @@ def test_requests_to_a_publisher_wait_for_its_global_concurrency_slot(
     from demografie.flows.tasks import _limit_exists
 
     with get_client(sync_client=True) as client:
-        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="demografie-regio", limit=1))
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
     _limit_exists.cache_clear()
     held, release = threading.Event(), threading.Event()
 
-    def other_run() -> None:  # another worker fetching from the Regionaldatenbank
-        with concurrency("demografie-regio", occupy=1):
+    def other_run() -> None:
+        with concurrency(name, occupy=1):
             held.set()
-            release.wait(10)
+            release.wait(30)
 
     other = threading.Thread(target=other_run)
     other.start()
     try:
         assert held.wait(10)
-        threading.Timer(3, release.set).start()
-        started = time.monotonic()
-        summary = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
-        waited = time.monotonic() - started
+        yield release
     finally:
         release.set()
         other.join()
         with get_client(sync_client=True) as client:
-            client.delete_global_concurrency_limit_by_name("demografie-regio")
+            client.delete_global_concurrency_limit_by_name(name)
         _limit_exists.cache_clear()
+
+
+def test_requests_to_a_publisher_wait_for_its_global_concurrency_slot(
+    synthetic_publisher: GenesisServer, tmp_path: Path, prefect_harness: None
+) -> None:
+    with slot_held_elsewhere("demografie-regio") as release:  # another worker fetching from the same host
+        threading.Timer(3, release.set).start()
+        started = time.monotonic()
+        summary = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
+        waited = time.monotonic() - started
     assert [t.outcome for t in summary.tables] == ["loaded"]
     assert waited >= 2.5  # the fetch waited for the other run's slot
 
@@ -262,38 +271,12 @@ def test_requests_to_a_publisher_wait_for_its_global_concurrency_slot(
 def test_runs_on_several_machines_share_the_writer_limit_of_the_server(
     synthetic_publisher: GenesisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
 ) -> None:
-    import threading
-
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.concurrency.sync import concurrency
-
-    from demografie.flows.tasks import _limit_exists
-
-    with get_client(sync_client=True) as client:
-        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="demografie-writer", limit=1))
-    _limit_exists.cache_clear()
-    held, release = threading.Event(), threading.Event()
-
-    def run_on_another_machine() -> None:  # its flock is on another machine; the server's slot is shared
-        with concurrency("demografie-writer", occupy=1):
-            held.set()
-            release.wait(20)
-
-    other = threading.Thread(target=run_on_another_machine)
-    other.start()
-    try:
-        assert held.wait(10)
+    # the other run's flock is on another machine; only the server's slot is shared
+    with slot_held_elsewhere("demografie-writer") as release:
         monkeypatch.setenv("DEMOGRAFIE_LOCK_WAIT_SECONDS", "1")
         with pytest.raises(HomeLockedError, match="another run holds the global concurrency limit demografie-writer"):
             nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
         monkeypatch.setenv("DEMOGRAFIE_LOCK_WAIT_SECONDS", "30")
         threading.Timer(2, release.set).start()
         summary = nightly(datasets=["population"], as_of=date(2024, 12, 31), home=str(tmp_path), synthetic=True)
-    finally:
-        release.set()
-        other.join()
-        with get_client(sync_client=True) as client:
-            client.delete_global_concurrency_limit_by_name("demografie-writer")
-        _limit_exists.cache_clear()
     assert [t.outcome for t in summary.tables] == ["loaded"]

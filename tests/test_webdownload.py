@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from demografie.devserver.server import GenesisServer
-from demografie.flows.nightly import RunFailedError, nightly
+from demografie.flows.nightly import nightly
+from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths
 from tests.conftest import sample_path
 

@@ -16,8 +16,7 @@ from prefect import flow
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.flows.nightly import logins
-from demografie.flows.runs import RunSummary, current_load_id, exclusive, fetch_and_load, finish
+from demografie.flows.runs import RunSummary, current_load_id, exclusive, fetch_and_load, finish, logins
 from demografie.flows.tasks import TableOutcome
 from demografie.settings import Paths
 

@@ -41,7 +41,7 @@ def _progress(step: str, detail: str) -> None:
 
 def _run(flow: Any, **parameters: Any) -> Any:
     from demografie.flows import progress
-    from demografie.flows.nightly import RunFailedError
+    from demografie.flows.runs import RunFailedError
 
     progress.subscribe(_progress)
     try:

@@ -5,25 +5,14 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger
+from prefect import flow
 from prefect.runtime import flow_run
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.flows import progress
-from demografie.flows.runs import (
-    RunFailedError,
-    RunSummary,
-    current_load_id,
-    exclusive,
-    fetch_and_load,
-    finish,
-    task_retry_delay,
-)
-from demografie.flows.tasks import TableOutcome, check_login
+from demografie.flows.runs import RunSummary, current_load_id, exclusive, fetch_and_load, finish, logins
+from demografie.flows.tasks import TableOutcome
 from demografie.settings import Paths
-
-__all__ = ["RunFailedError", "RunSummary", "current_load_id", "nightly", "task_retry_delay", "year_window"]
 
 
 def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: int | None) -> tuple[int, int]:
@@ -42,19 +31,6 @@ def reference_day(as_of: date | None) -> date:
         return date.today()
     day: date = scheduled.astimezone(ZoneInfo("Europe/Berlin")).date()
     return day
-
-
-def logins(publishers: list[str]) -> dict[str, str]:
-    """Check each publisher's credentials once; a refused publisher fails its tables, not the run."""
-    refused = {}
-    for publisher in publishers:
-        try:
-            check_login(publisher)
-        except Exception as exc:
-            get_run_logger().error("%s", exc)
-            progress.report("failed", str(exc))
-            refused[publisher] = str(exc)
-    return refused
 
 
 @flow(name="nightly")

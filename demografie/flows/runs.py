@@ -30,6 +30,7 @@ from demografie.flows.tasks import (
     TableOutcome,
     Unchanged,
     build,
+    check_login,
     download,
     extract,
     global_slot,
@@ -110,6 +111,19 @@ def writer_slot(wait_seconds: float) -> Iterator[None]:
                 f"gave up after waiting {wait_seconds:.0f} s"
             ) from None
         yield
+
+
+def logins(publishers: list[str]) -> dict[str, str]:
+    """Check each publisher's credentials once; a refused publisher fails its tables, not the run."""
+    refused = {}
+    for publisher in publishers:
+        try:
+            check_login(publisher)
+        except Exception as exc:
+            get_run_logger().error("%s", exc)
+            progress.report("failed", str(exc))
+            refused[publisher] = str(exc)
+    return refused
 
 
 def fetch_and_load(
