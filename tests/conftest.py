@@ -20,6 +20,8 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ["DEMOGRAFIE_HTTP_BACKOFF_SECONDS"] = "0"
 os.environ["DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS"] = "0"
 
+from demografie.devserver.server import GenesisServer  # noqa: E402  (after the settings above)
+
 SAMPLES = Path(os.environ.get("DEMOGRAFIE_SAMPLES", REPO.parent / "shared" / "samples"))
 
 
@@ -131,3 +133,13 @@ def recorded_publisher(tmp_path: Path) -> Path:
             "13111-01-03-4": (sample_path(EMPLOYEES), sample_path(EMPLOYEES_META)),
         },
     )
+
+
+@pytest.fixture
+def publisher(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
+    """The local GENESIS server answering with the recorded population and employees tables."""
+    with GenesisServer(recorded_publisher, "analyst", "pw-for-tests") as server:
+        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
+        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "pw-for-tests")
+        yield server

@@ -18,6 +18,7 @@ from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
 from demografie.sources.landing import land
 from demografie.sources.publishers import REGIO
+from demografie.storage import Store
 
 SECRET = "s3cret-Pa55word"
 FLAT = (
@@ -172,8 +173,9 @@ def test_credentials_never_printed() -> None:
 
 def test_landing_is_byte_exact_and_the_sidecar_has_no_credentials(server: GenesisServer, tmp_path: Path) -> None:
     download = client(server).tablefile(REQUEST)
+    raw = Store.at(tmp_path / "raw")
     landed = land(
-        tmp_path / "raw",
+        raw,
         publisher="regio",
         table=REQUEST.name,
         content=download.content,
@@ -182,7 +184,8 @@ def test_landing_is_byte_exact_and_the_sidecar_has_no_credentials(server: Genesi
         origin={"params": {**download.params, "password": SECRET}, "url": download.url},
         suffix=".zip",
     )
-    assert landed.path.read_bytes() == download.content
-    sidecar = json.loads(landed.sidecar.read_text("utf-8"))
+    assert (tmp_path / "raw" / landed.key).read_bytes() == download.content
+    sidecar_text = (tmp_path / "raw" / landed.sidecar).read_text("utf-8")
+    sidecar = json.loads(sidecar_text)
     assert sidecar["params"]["startyear"] == "2024" and sidecar["source_vintage"] == "2025-03-31T11:18:07"
-    assert SECRET not in landed.sidecar.read_text("utf-8")
+    assert SECRET not in sidecar_text

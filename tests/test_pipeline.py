@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,6 @@ from tests.conftest import EMPLOYEES, POPULATION, sample_path
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
 RECORDED_DATASETS = ("population", "employees_workplace")
 AS_OF = date(2025, 12, 31)
-
-
-@pytest.fixture
-def publisher(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
-    with GenesisServer(recorded_publisher, "analyst", "pw-for-tests") as server:
-        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
-        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
-        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "pw-for-tests")
-        yield server
 
 
 def run_nightly(home: Path) -> RunSummary:

@@ -68,9 +68,9 @@ def test_same_delivery_twice_writes_nothing_new(paths: Paths) -> None:
     data = flat({("06412", ""): "1"})
     deliver(paths, data, datetime(2025, 1, 1))
     deliver(paths, data, datetime(2025, 2, 1))
-    assert len(list((paths.lake / "manifest").rglob("*.json"))) == 1
+    assert len(list((paths.home / "lake" / "manifest").rglob("*.json"))) == 1
     name = hashlib.sha256(data).hexdigest()[:16]
-    assert [p.name for p in (paths.lake / "observations").rglob("*.parquet")] == [f"{name}.parquet"]
+    assert [p.name for p in (paths.home / "lake" / "observations").rglob("*.parquet")] == [f"{name}.parquet"]
 
 
 def test_land_total_is_the_sum_of_kreise_without_regbez(paths: Paths) -> None:

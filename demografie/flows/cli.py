@@ -247,6 +247,7 @@ def status(home: HomeOption = None) -> None:
         console.print(f"warehouse {warehouse}: built {built}, {size:.1f} MB")
     else:
         console.print(f"[yellow]no warehouse at {warehouse}[/]")
+    console.print(f"raw answers and lake: {paths.store.display}")
 
 
 @app.command()

@@ -100,7 +100,7 @@ def _land(paths: Paths, manual: ManualFile, vintage: datetime | None) -> Extract
     return Extracted(
         dataset.name,
         dataset.table,
-        [str(landed.path)],
+        [landed.key],
         vintage or modified,
         retrieved_at,
         None,

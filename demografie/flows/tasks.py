@@ -8,7 +8,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
@@ -203,7 +202,7 @@ def extract(
             )
             if cached is not None and metadata.updated is not None:
                 get_run_logger().info("%s: answer for this vintage already landed; not fetched again", dataset.table)
-                return Extracted(dataset.name, dataset.table, [str(p) for p in cached], metadata.updated,
+                return Extracted(dataset.name, dataset.table, cached, metadata.updated,
                                  metadata.updated, ",", (start_year, end_year), "cache")  # fmt: skip
             fetched = fetcher.fetch(request)
     except NoNewerDataError as exc:
@@ -213,7 +212,7 @@ def extract(
         get_run_logger().info("%s: nothing newer than %s", dataset.table, held)
         return Unchanged(dataset.name, dataset.table, held)
     raw_files = [
-        str(_land(paths, dataset, part, metadata.updated, {"key": key, "part": i, "parts": len(fetched.parts)}).path)
+        _land(paths, dataset, part, metadata.updated, {"key": key, "part": i, "parts": len(fetched.parts)}).key
         for i, part in enumerate(fetched.parts)
     ]
     retrieved_at = fetched.parts[-1].retrieved_at
@@ -243,7 +242,7 @@ def download(dataset_name: str, home: str) -> Extracted:
     return Extracted(
         dataset.name,
         dataset.table,
-        [str(landed.path)],
+        [landed.key],
         answer.retrieved_at,
         answer.retrieved_at,
         ",",
@@ -283,10 +282,10 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     written = load_delivery(
         paths.lake,
         dataset,
-        [_unpacked(Path(raw_file).read_bytes()) for raw_file in extracted.raw_files],
+        [_unpacked(paths.raw.read_bytes(key)) for key in extracted.raw_files],
         _provenance(dataset, extracted, load_id, synthetic),
         states,
-        raw_file=", ".join(str(Path(f).relative_to(paths.home)) for f in extracted.raw_files),
+        raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files),
         decimal=extracted.decimal,
         prefer_published=extracted.vintage_is_fallback,
         years=extracted.years,

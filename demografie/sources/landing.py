@@ -7,10 +7,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from demografie.fileio import atomic_write_bytes
+from demografie.storage import Store
 
 # Parameters that must never reach a file even if a caller put them into the form by mistake.
 SECRET_KEYS = frozenset({"username", "password", "token"})
@@ -18,13 +17,13 @@ SECRET_KEYS = frozenset({"username", "password", "token"})
 
 @dataclass(frozen=True)
 class Landed:
-    path: Path
-    sidecar: Path
+    key: str  # relative to the raw store
+    sidecar: str
     sha256: str
 
 
 def land(
-    raw_root: Path,
+    raw: Store,
     *,
     publisher: str,
     table: str,
@@ -34,25 +33,25 @@ def land(
     origin: dict[str, Any],
     suffix: str,
 ) -> Landed:
-    """Write `content` under raw/<publisher>/<table>/ with its sidecar; both atomically."""
+    """Write `content` as <publisher>/<table>/<time>_<sha>.<suffix> with its sidecar, both atomically
+    and the content first, so a sidecar never points to a missing file."""
     digest = hashlib.sha256(content).hexdigest()
     stem = f"{retrieved_at:%Y%m%dT%H%M%S%f}_{digest[:16]}"
-    directory = raw_root / publisher / table
-    path = directory / f"{stem}{suffix}"
-    sidecar = directory / f"{stem}.json"
+    key = f"{publisher}/{table}/{stem}{suffix}"
+    sidecar = f"{publisher}/{table}/{stem}.json"
     meta = {
         "publisher": publisher,
         "table": table,
-        "file": path.name,
+        "file": f"{stem}{suffix}",
         "bytes": len(content),
         "sha256": digest,
         "retrieved_at": retrieved_at.isoformat(),
         "source_vintage": vintage.isoformat() if vintage else None,
         **{key: _scrub(value) for key, value in origin.items()},
     }
-    atomic_write_bytes(path, content)
-    atomic_write_bytes(sidecar, json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
-    return Landed(path, sidecar, digest)
+    raw.write_bytes(key, content)
+    raw.write_bytes(sidecar, json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
+    return Landed(key, sidecar, digest)
 
 
 def _scrub(value: Any) -> Any:
@@ -61,19 +60,19 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def landed_parts(raw_root: Path, publisher: str, table: str, request_key: str) -> list[Path] | None:
+def landed_parts(raw: Store, publisher: str, table: str, request_key: str) -> list[str] | None:
     """The raw files of an earlier, complete answer to the same request (same table, parameters
     and publisher vintage), in part order; None if there is none. A run that is retried after its
     fetch succeeded loads these instead of asking the publisher again."""
-    parts: dict[int, tuple[int, Path]] = {}
-    for sidecar in sorted((raw_root / publisher / table).glob("*.json")):
-        meta = json.loads(sidecar.read_text("utf-8"))
+    parts: dict[int, tuple[int, str]] = {}
+    for sidecar in raw.keys(f"{publisher}/{table}", ".json"):
+        meta = json.loads(raw.read_bytes(sidecar).decode("utf-8"))
         request = meta.get("request") or {}
         if request.get("key") != request_key:
             continue
-        path = sidecar.with_name(str(meta["file"]))
-        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == meta["sha256"]:
-            parts[int(request["part"])] = (int(request["parts"]), path)
+        key = f"{publisher}/{table}/{meta['file']}"
+        if raw.exists(key) and hashlib.sha256(raw.read_bytes(key)).hexdigest() == meta["sha256"]:
+            parts[int(request["part"])] = (int(request["parts"]), key)
     if not parts:
         return None
     total = next(iter(parts.values()))[0]

@@ -16,15 +16,17 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from demografie import __version__
 from demografie.catalog import Dataset
 from demografie.fileio import fsync_dir
 from demografie.reference import regions
 from demografie.settings import Paths
+from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
-from demografie.warehouse.lake import ManifestEntry, committed_entries
+from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries
 from demografie.warehouse.sqlfiles import read_sql
 
 BUILD_STEPS = (
@@ -95,18 +97,35 @@ def _build(
 
 def _stage(
     con: duckdb.DuckDBPyConnection,
-    lake: Path,
+    lake: Store,
     entries: list[ManifestEntry],
     datasets: Sequence[Dataset],
 ) -> None:
-    if entries:
-        con.execute("SET VARIABLE lake_files = ?", [[str(lake / e.lake_file) for e in entries]])
+    if not entries:
+        con.register("lake_observations", OBSERVATION_SCHEMA.empty_table())
+    elif lake.is_local:
+        con.execute("SET VARIABLE lake_files = ?", [[lake.full(e.lake_file) for e in entries]])
         con.execute(read_sql("staging/lake_observations.sql"))
     else:
-        con.register("lake_observations", OBSERVATION_SCHEMA.empty_table())
+        con.register("lake_observations", _object_store_observations(lake, entries))
     con.register("manifest_entries", _manifest_table(entries))
     con.register("catalog_datasets", _catalog_table(datasets))
     con.register("reference_regions", _reference_table())
+
+
+def _object_store_observations(lake: Store, entries: list[ManifestEntry]) -> pads.Dataset:
+    """The committed files of a lake in an object store, scanned through pyarrow's file system
+    (DuckDB's own S3 reader is an extension it would have to download)."""
+    partitioning = pads.partitioning(
+        pa.schema([(name, pa.string()) for name in PARTITION_COLUMNS]), flavor="hive"
+    )
+    return pads.dataset(
+        [lake.full(e.lake_file) for e in entries],
+        filesystem=lake.filesystem,
+        format="parquet",
+        partitioning=partitioning,
+        partition_base_dir=lake.full("observations"),
+    )
 
 
 def _manifest_table(entries: list[ManifestEntry]) -> pa.Table:

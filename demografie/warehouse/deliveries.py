@@ -5,18 +5,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import pyarrow as pa
 
 from demografie.catalog import Dataset
+from demografie.storage import Store
 from demografie.transforms.formats import parse
 from demografie.transforms.normalise import Provenance, normalise
 from demografie.warehouse.lake import LakeWrite, write_delivery
 
 
 def load_delivery(
-    lake: Path,
+    lake: Store,
     dataset: Dataset,
     parts: Sequence[bytes],
     provenance: Provenance,

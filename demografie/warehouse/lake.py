@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from demografie.fileio import atomic_path, atomic_write_bytes
+from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 
 PARTITION_COLUMNS = ("source", "source_table")
@@ -56,16 +55,16 @@ class LakeWrite:
     written: bool
 
 
-def lake_file(lake: Path, source: str, table: str, sha256: str) -> Path:
-    return lake / "observations" / f"source={source}" / f"source_table={table}" / f"{sha256[:16]}.parquet"
+def lake_file(source: str, table: str, sha256: str) -> str:
+    return f"observations/source={source}/source_table={table}/{sha256[:16]}.parquet"
 
 
-def manifest_file(lake: Path, source: str, table: str, sha256: str) -> Path:
-    return lake / "manifest" / source / table / f"{sha256[:16]}.json"
+def manifest_file(source: str, table: str, sha256: str) -> str:
+    return f"manifest/{source}/{table}/{sha256[:16]}.json"
 
 
 def write_delivery(
-    lake: Path,
+    lake: Store,
     observations: pa.Table,
     *,
     content_sha256: str,
@@ -75,13 +74,16 @@ def write_delivery(
     """Write one delivery's observations unless the lake already holds the same delivery."""
     first = observations.slice(0, 1).to_pylist()[0]
     source, table = first["source"], first["source_table"]
-    marker = manifest_file(lake, source, table, content_sha256)
-    if marker.exists():
-        return LakeWrite(read_entry(marker), written=False)
-    target = lake_file(lake, source, table, content_sha256)
-    with atomic_path(target) as temporary:
+    marker = manifest_file(source, table, content_sha256)
+    if lake.exists(marker):
+        return LakeWrite(read_entry(lake, marker), written=False)
+    target = lake_file(source, table, content_sha256)
+    with lake.writing(target) as sink:
         pq.write_table(
-            observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA), temporary, compression="zstd"
+            observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA),
+            str(sink),
+            compression="zstd",
+            filesystem=lake.filesystem,
         )
     dates = pc.min_max(observations.column("ref_date")).as_py()
     entry = ManifestEntry(
@@ -90,7 +92,7 @@ def write_delivery(
         source=source,
         source_table=table,
         content_sha256=content_sha256,
-        lake_file=str(target.relative_to(lake)),
+        lake_file=target,
         raw_file=raw_file,
         rows=observations.num_rows,
         first_ref_date=str(dates["min"]),
@@ -102,23 +104,23 @@ def write_delivery(
         start_year=years[0] if years else None,
         end_year=years[1] if years else None,
     )
-    atomic_write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
+    lake.write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
     return LakeWrite(entry, written=True)
 
 
-def read_entry(path: Path) -> ManifestEntry:
-    return ManifestEntry(**json.loads(path.read_text("utf-8")))
+def read_entry(lake: Store, key: str) -> ManifestEntry:
+    return ManifestEntry(**json.loads(lake.read_bytes(key).decode("utf-8")))
 
 
-def committed_entries(lake: Path) -> list[ManifestEntry]:
+def committed_entries(lake: Store) -> list[ManifestEntry]:
     """Every committed delivery, in a stable order."""
     return sorted(
-        (read_entry(path) for path in (lake / "manifest").glob("*/*/*.json")),
+        (read_entry(lake, key) for key in lake.keys("manifest", ".json")),
         key=lambda entry: (entry.source, entry.source_table, entry.vintage, entry.retrieved_at),
     )
 
 
-def held_vintage(lake: Path, source: str, table: str, start_year: int, end_year: int) -> datetime | None:
+def held_vintage(lake: Store, source: str, table: str, start_year: int, end_year: int) -> datetime | None:
     """The newest vintage we hold of `table` from a request that covered [start_year, end_year]."""
     covering = [
         datetime.fromisoformat(entry.vintage)
@@ -143,7 +145,7 @@ class Holding:
     last_ref_date: str
 
 
-def holdings(lake: Path) -> dict[tuple[str, str], Holding]:
+def holdings(lake: Store) -> dict[tuple[str, str], Holding]:
     """(source, table) -> deliveries, newest vintage and date span, for every table in the lake."""
     grouped: dict[tuple[str, str], list[ManifestEntry]] = {}
     for entry in committed_entries(lake):
