@@ -171,3 +171,58 @@ def wait_for_runs(api_url: str, count: int, timeout: float) -> list[str]:
             return states
         assert time.monotonic() < deadline, f"flow runs not finished: {states}"
         time.sleep(1)
+
+
+def test_serve_runs_the_deployments_from_one_process(server: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    api_url, env = server
+    root = write_snapshot(tmp_path / "publisher", 2022, 2024)
+    home = tmp_path / "data"
+    with GenesisServer(root) as publisher:
+        serve_env = env | {
+            "GENESIS_REGIO_URL": publisher.base_url, "GENESIS_REGIO_USERNAME": "demo",
+            "GENESIS_REGIO_PASSWORD": "demo", "DEMOGRAFIE_HOME": str(home), "PYTHONUNBUFFERED": "1",
+        }  # fmt: skip
+        serving = subprocess.Popen([sys.executable, "-m", "demografie.flows.cli", "serve"], env=serve_env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        try:
+            wait_for_line(serving, "being served", timeout=120)
+            nightly = api(api_url, "GET", "/deployments/name/nightly/nightly")
+            assert isinstance(nightly, dict)
+            schedule = nightly["schedules"][0]["schedule"]
+            assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Europe/Berlin")
+            body = {"parameters": {"datasets": ["population"], "as_of": "2024-12-31", "synthetic": True}}
+            created = api(api_url, "POST", f"/deployments/{nightly['id']}/create_flow_run", body)
+            assert isinstance(created, dict)
+            state = wait_for_run(api_url, created["id"], timeout=180)
+        finally:
+            serving.send_signal(signal.SIGTERM)
+            output, _ = serving.communicate(timeout=60)
+    assert state == "COMPLETED", output
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        years = con.execute("SELECT DISTINCT year(ref_date) FROM core.observations ORDER BY 1").fetchall()
+    assert [y for (y,) in years] == [2022, 2023, 2024]
+
+
+def wait_for_line(process: subprocess.Popen[str], text: str, timeout: float) -> None:
+    """Read the process's output until a line holds `text` (readline blocks; the deadline is
+    checked between lines, and a process that exits ends the wait)."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    for line in process.stdout:
+        seen.append(line)
+        if text in line:
+            return
+        assert time.monotonic() < deadline, "".join(seen[-20:])
+    raise AssertionError(f"exited with {process.wait()} before {text!r}: {''.join(seen[-20:])}")
+
+
+def wait_for_run(api_url: str, run_id: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        flow_run = api(api_url, "GET", f"/flow_runs/{run_id}")
+        assert isinstance(flow_run, dict)
+        if flow_run["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return str(flow_run["state_type"])
+        assert time.monotonic() < deadline, f"flow run still {flow_run['state_type']}"
+        time.sleep(1)

@@ -96,6 +96,23 @@ def _ensure_limits() -> list[str]:
     return created
 
 
+def _take_over_from_the_work_pool(names: tuple[str, ...]) -> None:
+    """Delete the deployments of these names that `demografie deploy` registered on a work pool.
+
+    Serving upserts a deployment of the same name but keeps the pull steps of the registered one,
+    so its runs would crash looking for code in a storage it does not use (seen with Prefect 3.9).
+    """
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                registered = client.read_deployment_by_name(f"{name}/{name}")
+            except ObjectNotFound:
+                continue
+            if registered.work_pool_name:
+                client.delete_deployment(registered.id)
+                print(f"{name}: the deployment on work pool {registered.work_pool_name} is replaced by this process")
+
+
 def serve() -> None:
     """Run the three deployments from this process (the nightly one on its schedule)."""
     from demografie.flows.backfill import backfill
@@ -103,6 +120,7 @@ def serve() -> None:
     from demografie.flows.nightly import nightly
 
     _ensure_limits()
+    _take_over_from_the_work_pool(("nightly", "backfill", "ingest"))
     schedule = Cron(NIGHTLY_CRON, timezone=TIMEZONE)
     deployments = [
         nightly.to_deployment(name="nightly", schedules=[schedule], concurrency_limit=1),
