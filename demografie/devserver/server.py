@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import struct
 import threading
 import time
 import zipfile
@@ -35,6 +37,7 @@ class Fault:
     """What the server does instead of answering, for the next `times` matching requests."""
 
     endpoint: str | None = None  # e.g. "data/tablefile"; None matches any
+    table: str | None = None  # the form's `name`; None matches any
     http_status: int = 200
     status_code: int | None = None  # a GENESIS status code in a JSON envelope
     status_content: str = "injected fault"
@@ -43,6 +46,7 @@ class Fault:
     content_type: str = "application/zip"
     delay: float = 0.0
     retry_after: str | None = None
+    reset: bool = False  # drop the connection with a TCP reset instead of answering
     times: int = 1
 
 
@@ -74,10 +78,10 @@ class ServerState:
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def take_fault(self, endpoint: str) -> Fault | None:
+    def take_fault(self, endpoint: str, table: str | None = None) -> Fault | None:
         with self.lock:
             for fault in list(self.faults):
-                if fault.endpoint in (None, endpoint):
+                if fault.endpoint in (None, endpoint) and fault.table in (None, table):
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)
@@ -146,7 +150,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             path, _, query = self.path.partition("?")
             form = dict(parse_qsl(query, keep_blank_values=True))
             state.seen.append(Seen("GET", path, form, False))
-            fault = state.take_fault(path.strip("/"))
+            fault = state.take_fault(path.strip("/"), form.get("selectionname"))
             if fault is not None:
                 self._fault(fault, path.strip("/"), form)
             elif path == WEB_DOWNLOAD_PATH and form.get("sequenz") == "tabelleDownload":
@@ -161,7 +165,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
             user, password = self.headers.get("username"), self.headers.get("password")
             state.seen.append(Seen("POST", endpoint, form, bool(user)))
-            fault = state.take_fault(endpoint)
+            fault = state.take_fault(endpoint, form.get("name"))
             if fault is not None:
                 self._fault(fault, endpoint, form)
                 return
@@ -181,7 +185,12 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
         def _fault(self, fault: Fault, endpoint: str, form: dict[str, str]) -> None:
             time.sleep(fault.delay)
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            if fault.html:
+            if fault.reset:
+                # SO_LINGER with a zero timeout makes close() send RST, as a dropped connection does
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+            elif fault.html:
                 self._send(fault.http_status, "text/html", HOMEPAGE, headers)
             elif fault.body is not None:
                 self._send(fault.http_status, fault.content_type, fault.body, headers)

@@ -26,7 +26,7 @@ from demografie.sources.credentials import Credentials
 from demografie.sources.errors import NoNewerDataError, TransientSourceError, UnexpectedResponseError
 from demografie.sources.fetching import JobPolicy, TableFetcher
 from demografie.sources.genesis import Download, GenesisClient, TableRequest, format_stand
-from demografie.sources.http import RetryPolicy
+from demografie.sources.http import RetryPolicy, timeout_from_env
 from demografie.sources.landing import Landed, land, landed_parts
 from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
@@ -93,7 +93,7 @@ class BuildSummary:
 def client_for(publisher_key: str) -> GenesisClient:
     publisher = PUBLISHERS[publisher_key].from_env()
     credentials = Credentials.from_env(publisher.env_prefix) or credentials_from_blocks(publisher.env_prefix)
-    return GenesisClient(publisher, credentials, retry=RetryPolicy.from_env())
+    return GenesisClient(publisher, credentials, timeout=timeout_from_env(), retry=RetryPolicy.from_env())
 
 
 def credentials_from_blocks(prefix: str) -> Credentials | None:
@@ -233,7 +233,9 @@ def download(dataset_name: str, home: str) -> Extracted:
     The vintage is the Stand the file prints; the retrieval time stands in if it prints none.
     """
     dataset = catalog.find(dataset_name)
-    client = WebDownloadClient(ROUTES[dataset.source].from_env(), retry=RetryPolicy.from_env())
+    client = WebDownloadClient(
+        ROUTES[dataset.source].from_env(), timeout=timeout_from_env(), retry=RetryPolicy.from_env()
+    )
     progress.report("fetch", f"{dataset.table} (web download)")
     with publisher_slot(dataset.source):
         answer = client.table(dataset.table)
@@ -282,7 +284,7 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     written = load_delivery(
         paths.lake,
         dataset,
-        [_unpacked(paths.raw.read_bytes(key)) for key in extracted.raw_files],
+        [_unpacked(dataset, paths.raw.read_bytes(key)) for key in extracted.raw_files],
         _provenance(dataset, extracted, load_id, synthetic),
         states,
         raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files),
@@ -299,9 +301,14 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     )
 
 
-def _unpacked(raw: bytes) -> bytes:
+def _unpacked(dataset: Dataset, raw: bytes) -> bytes:
     """The file inside a zip answer; a workbook is itself a zip and stays whole."""
-    return archive.unpack_single(raw).data if archive.is_zip(raw) and not is_xlsx(raw) else raw
+    if not archive.is_zip(raw) or is_xlsx(raw):
+        return raw
+    try:
+        return archive.unpack_single(raw).data
+    except archive.ArchiveError as exc:
+        raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
 
 
 def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -10,7 +11,14 @@ from pathlib import PurePosixPath
 
 # The largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb.
 MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_BYTES_ENV = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
+
+
+def max_member_bytes() -> int:
+    """The unpacked size a zip member may have (`DEMOGRAFIE_MAX_UNPACKED_BYTES`, default 2 GiB)."""
+    return int(os.environ.get(MAX_BYTES_ENV, MAX_MEMBER_BYTES))
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no member is only its end record
 
 
 class ArchiveError(ValueError):
@@ -24,11 +32,12 @@ class Member:
 
 
 def is_zip(data: bytes) -> bool:
-    return data.startswith(ZIP_MAGIC)
+    return data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC))
 
 
-def unpack_single(data: bytes, max_bytes: int = MAX_MEMBER_BYTES) -> Member:
+def unpack_single(data: bytes, max_bytes: int | None = None) -> Member:
     """The one file inside a GENESIS zip response."""
+    max_bytes = max_member_bytes() if max_bytes is None else max_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
@@ -42,7 +51,8 @@ def unpack_single(data: bytes, max_bytes: int = MAX_MEMBER_BYTES) -> Member:
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ArchiveError(f"broken zip: {exc}") from exc
     if len(content) > max_bytes:
-        raise ArchiveError(f"zip member {info.filename!r} exceeds {max_bytes} bytes")
+        raise ArchiveError(f"zip member {info.filename!r} unpacks to more than the limit of {max_bytes} bytes "
+                           f"({MAX_BYTES_ENV})")  # fmt: skip
     return Member(PurePosixPath(info.filename).name, content)
 
 
@@ -51,4 +61,5 @@ def _check_member(info: zipfile.ZipInfo, max_bytes: int) -> None:
     if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
         raise ArchiveError(f"unsafe path in zip: {info.filename!r}")
     if info.file_size > max_bytes:
-        raise ArchiveError(f"zip member {info.filename!r} declares {info.file_size} bytes")
+        raise ArchiveError(f"zip member {info.filename!r} declares {info.file_size} bytes, more than the limit "
+                           f"of {max_bytes} ({MAX_BYTES_ENV})")  # fmt: skip

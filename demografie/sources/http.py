@@ -21,6 +21,15 @@ from demografie.sources import errors
 log = logging.getLogger(__name__)
 
 RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
+CONNECT_TIMEOUT_SECONDS = 30.0
+READ_TIMEOUT_SECONDS = 300.0  # a large flat file streams for minutes
+
+
+def timeout_from_env() -> tuple[float, float]:
+    """(connect, read) seconds; `DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS` tunes how long an answer may
+    stall before the request counts as timed out (and is retried)."""
+    read = float(os.environ.get("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
+    return (CONNECT_TIMEOUT_SECONDS, read)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,153 @@
+"""The cases of docs/reliability.md, declared once: the tests run each of them, and the document is
+rendered from the same declarations (test_reliability_report checks that it is up to date), so
+the report cannot claim a case that no test tries."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from demografie.devserver.server import JOB_CREATED, NO_OBJECTS, TOO_LARGE, Fault
+from tests.conftest import POPULATION, sample_path
+
+TABLE = "12411-01-01-4"  # the table that gets the fault; 13111-01-03-4 must still load
+PERSISTENT = 100  # more requests than every retry together makes
+
+
+def flat_file() -> bytes:
+    return sample_path(POPULATION).read_bytes()
+
+
+def zipped(*members: tuple[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def shifted_column() -> bytes:
+    """A label with the delimiter in it: every later field of that row moves one column right."""
+    lines = flat_file().split(b"\n")
+    lines[5] = lines[5].replace(b";Geschlecht;", b";Ge;schlecht;", 1)
+    return b"\n".join(lines)
+
+
+def header_only() -> bytes:
+    return flat_file().split(b"\n", 1)[0] + b"\n"
+
+
+def latin1() -> bytes:
+    return flat_file().decode("utf-8-sig").encode("latin-1")
+
+
+def truncated_zip() -> bytes:
+    whole = zipped((f"{TABLE}_flat.csv", flat_file()))
+    return whole[: len(whole) // 2]
+
+
+def zip_bomb() -> bytes:
+    """A member that declares more than the limit (a few KB that would inflate to gigabytes)."""
+    return zipped((f"{TABLE}_flat.csv", flat_file() + b"0" * 3_000_000))
+
+
+@dataclass(frozen=True)
+class FaultCase:
+    name: str
+    faults: Callable[[], tuple[Fault, ...]]
+    outcome: str  # what became of the table: loaded (the retries helped) or failed
+    cause: str  # what the table's error says after "regio: table <code>: " (a part of it), for failed
+    settings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def result(self) -> str:
+        if self.outcome == "loaded":
+            return "retried, then loaded"
+        return f"failed alone: {self.cause}"
+
+
+def on_tablefile(times: int = PERSISTENT, **fault: object) -> Callable[[], tuple[Fault, ...]]:
+    def build() -> tuple[Fault, ...]:
+        values = {key: value() if callable(value) else value for key, value in fault.items()}
+        return (Fault("data/tablefile", table=TABLE, times=times, **values),)  # type: ignore[arg-type]
+
+    return build
+
+
+def job_never_ready() -> tuple[Fault, ...]:
+    """Status 98, then the job is created (99), then every poll answers "not ready" (104)."""
+    return (
+        Fault("data/tablefile", table=TABLE, status_code=98, status_content=TOO_LARGE),
+        Fault("data/tablefile", table=TABLE, status_code=99, status_content=f"{JOB_CREATED}{TABLE}_175879554"),
+        Fault("catalogue/results", status_code=104, status_content=NO_OBJECTS, times=PERSISTENT),
+    )
+
+
+GAVE_UP = " (gave up after 4 attempts)"  # DEMOGRAFIE_HTTP_ATTEMPTS, default 4
+FAST_TIMEOUT = {"DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS": "0.5"}
+FAULT_CASES: tuple[FaultCase, ...] = (
+    FaultCase("HTTP 500 once", on_tablefile(1, http_status=500), "loaded", ""),
+    FaultCase("HTTP 500 persisting", on_tablefile(http_status=500), "failed", "HTTP 500" + GAVE_UP),
+    FaultCase("HTTP 502 persisting", on_tablefile(http_status=502), "failed", "HTTP 502" + GAVE_UP),
+    FaultCase("HTTP 503 twice", on_tablefile(2, http_status=503), "loaded", ""),
+    FaultCase("HTTP 503 persisting", on_tablefile(http_status=503), "failed", "HTTP 503" + GAVE_UP),
+    FaultCase("HTTP 429 with Retry-After: 1, once", on_tablefile(1, http_status=429, retry_after="1"), "loaded", ""),
+    FaultCase("HTTP 429 without Retry-After, persisting", on_tablefile(http_status=429), "failed",
+              "HTTP 429" + GAVE_UP),
+    FaultCase("connection reset once", on_tablefile(1, reset=True), "loaded", ""),
+    FaultCase("connection reset persisting", on_tablefile(reset=True), "failed",
+              "connection failed: ConnectionError" + GAVE_UP),
+    FaultCase("read timeout once (answer after 2 s, limit 0.5 s)", on_tablefile(1, delay=2.0), "loaded", "",
+              FAST_TIMEOUT),
+    FaultCase("read timeout persisting", on_tablefile(delay=2.0), "failed", "timeout: ReadTimeout" + GAVE_UP,
+              FAST_TIMEOUT),
+    FaultCase("status 6 (too many parallel requests) once", on_tablefile(1, status_code=6), "loaded", ""),
+    FaultCase("status 6 persisting", on_tablefile(status_code=6), "failed", "status 6: injected fault" + GAVE_UP),
+    FaultCase("unknown status code 777", on_tablefile(status_code=777), "failed", "status 777 (unknown status code)"),
+    FaultCase("HTML page with HTTP 200", on_tablefile(html=True), "failed", "an HTML page where data was expected"),
+    FaultCase("empty body", on_tablefile(body=b""), "failed", "empty body (HTTP 200)" + GAVE_UP),
+    FaultCase("truncated zip", on_tablefile(body=truncated_zip), "failed", "broken zip: File is not a zip file"),
+    FaultCase("zip with two members", on_tablefile(body=lambda: zipped(("a.csv", flat_file()), ("b.csv", b"x"))),
+              "failed", "expected exactly one file in the zip, found a.csv, b.csv"),
+    FaultCase("zip with no member", on_tablefile(body=lambda: zipped()), "failed",
+              "expected exactly one file in the zip, found none"),
+    FaultCase("zip member with a path outside", on_tablefile(body=lambda: zipped(("../../etc/x.csv", flat_file()))),
+              "failed", "unsafe path in zip: '../../etc/x.csv'"),
+    FaultCase("zip member larger than the limit (zip bomb)", on_tablefile(body=zip_bomb), "failed",
+              "declares 3301376 bytes, more than the limit of 1000000", {"DEMOGRAFIE_MAX_UNPACKED_BYTES": "1000000"}),
+    FaultCase("flat file with a shifted column", on_tablefile(body=shifted_column, content_type="text/csv"),
+              "failed", "malformed flat file: CSV parse error: Expected 17 columns, got 18"),
+    FaultCase("header-only flat file", on_tablefile(body=header_only, content_type="text/csv"), "failed",
+              "the flat file has a header but no data rows"),
+    FaultCase("flat file in ISO-8859-1 instead of UTF-8", on_tablefile(body=latin1, content_type="text/csv"),
+              "failed", "malformed flat file: not valid UTF-8 (wrong encoding?)"),
+    FaultCase("background job that never finishes (limit 2 s)", job_never_ready, "failed",
+              "background job 12411-01-01-4_175879554 not finished after 2 s", {"DEMOGRAFIE_JOB_TIMEOUT_SECONDS": "2",
+                                                              "DEMOGRAFIE_JOB_POLL_SECONDS": "0.2"}),
+)  # fmt: skip
+
+
+def render() -> str:
+    """docs/reliability.md."""
+    lines = [
+        "# Reliability: what was tried, and what happened",
+        "",
+        "Generated from `tests/reliability.py`; every row is a test case that passed on the last",
+        "`make test` (`DEMOGRAFIE_WRITE_RELIABILITY=1 make pytest` rewrites this file).",
+        "",
+        "## Publisher faults",
+        "",
+        f"Injected through the local GENESIS server on `data/tablefile` of {TABLE} during a nightly run",
+        "that also fetches 13111-01-03-4. *Loaded*: the bounded retries (HTTP and task level) got the",
+        "table. *Failed alone*: the table's error names publisher, table and cause; nothing of it",
+        "reached the lake or the warehouse; 13111-01-03-4 was loaded and the warehouse built; the flow",
+        "run ended Failed and its `nightly-tables` artifact lists the table as failed with the message.",
+        "",
+        "| fault | result |",
+        "|---|---|",
+        *(f"| {case.name} | {case.result} |" for case in FAULT_CASES),
+        "",
+    ]
+    return "\n".join(lines)

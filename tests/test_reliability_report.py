@@ -1,0 +1,19 @@
+"""docs/reliability.md is rendered from the cases the tests run; it must match them."""
+
+from __future__ import annotations
+
+import os
+
+from tests.conftest import REPO
+from tests.reliability import render
+
+REPORT = REPO / "docs" / "reliability.md"
+
+
+def test_the_reliability_report_lists_exactly_the_cases_the_tests_run() -> None:
+    expected = render()
+    if os.environ.get("DEMOGRAFIE_WRITE_RELIABILITY") == "1":
+        REPORT.write_text(expected, encoding="utf-8")
+    assert REPORT.read_text(encoding="utf-8") == expected, (
+        "docs/reliability.md is out of date: run DEMOGRAFIE_WRITE_RELIABILITY=1 make pytest"
+    )
