@@ -20,7 +20,15 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ["DEMOGRAFIE_HTTP_BACKOFF_SECONDS"] = "0"
 os.environ["DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS"] = "0"
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from demografie.devserver.server import GenesisServer  # noqa: E402  (after the settings above)
+
+# CI draws the same examples every time; HYPOTHESIS_PROFILE=fuzz draws ten times as many at random.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("fuzz", database=None, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+FUZZ_FACTOR = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
 SAMPLES = Path(os.environ.get("DEMOGRAFIE_SAMPLES", REPO.parent / "shared" / "samples"))
 

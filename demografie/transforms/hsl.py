@@ -241,15 +241,18 @@ def parse_hsl_age_export(data: bytes, where: str) -> FlatFile:
                     line,
                 )
             )
-    return flat_from_records(_named(records), where, ",")
+    return flat_from_records(_named(records, where), where, ",")
 
 
-def _named(records: list[Record]) -> list[Record]:
+def _named(records: list[Record], where: str) -> list[Record]:
     """A block's name is on its second row; give it to the first row too."""
     names: dict[str, str] = {}
     for r in records:
         if r.variables[0].attribute_label:
             names[r.variables[0].attribute_code] = r.variables[0].attribute_label
+    unnamed = sorted({r.variables[0].attribute_code for r in records} - set(names))
+    if unnamed:
+        raise ParseError(where, f"no Kreis name in the block of {', '.join(unnamed)}")
     return [
         replace(
             r,
