@@ -28,6 +28,17 @@ def atomic_path(final: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def remove_temporaries(root: Path, pattern: str = ".*.tmp") -> list[Path]:
+    """Delete the temporaries a killed writer left below `root` (never visible to readers, but
+    they take space). Only safe while holding the writer lock: then nobody is writing."""
+    if not root.is_dir():
+        return []
+    found = [path for path in root.rglob(pattern) if path.is_file()]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
 def atomic_write_bytes(final: Path, data: bytes) -> None:
     with atomic_path(final) as temporary:
         temporary.write_bytes(data)

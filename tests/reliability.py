@@ -149,6 +149,17 @@ FUZZ_TARGETS: tuple[FuzzTarget, ...] = (
 )
 
 
+CRASH_POINTS: tuple[str, ...] = (
+    "fetch",
+    "raw landing, before the sidecar",
+    "lake Parquet half written",
+    "lake, between Parquet and manifest",
+    "warehouse build, half the marts",
+    "warehouse built, before the swap",
+    "after the swap, before the run log",
+)
+
+
 def render() -> str:
     """docs/reliability.md."""
     lines = [
@@ -185,6 +196,18 @@ def render() -> str:
         "decimal-comma number is read exactly, a GENESIS symbol becomes a status, anything else",
         "(thousands separators, a decimal point in a German file, `+1`, blanks, `1e5`, an empty field)",
         "rejects the file, naming the line.",
+        "",
+        "## Crashes",
+        "",
+        "A nightly run (population held and unchanged, employees new) killed with SIGKILL at each",
+        "point (`tests/crash_child.py`). Afterwards, every time: the live warehouse opens and equals",
+        "the warehouse before the run or the one a clean run builds; every Parquet file a reader can",
+        "see is whole; the next run completes, builds the same warehouse as a clean run, and removes",
+        "the temporaries the killed run left.",
+        "",
+        "| killed at | result |",
+        "|---|---|",
+        *(f"| {point} | before or after; next run completes |" for point in CRASH_POINTS),
         "",
     ]
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from prefect.runtime import flow_run
 from prefect.settings import PREFECT_API_URL
 
 from demografie.catalog import Access, Dataset
-from demografie.fileio import atomic_write_bytes
+from demografie.fileio import atomic_write_bytes, remove_temporaries
 from demografie.flows import progress
 from demografie.flows.tasks import (
     BuildSummary,
@@ -37,6 +37,7 @@ from demografie.flows.tasks import (
     load,
 )
 from demografie.settings import Paths
+from demografie.warehouse.build import is_current
 from demografie.warehouse.lock import HomeLockedError, writer_lock
 
 RUN_LOG = "runs.jsonl"
@@ -97,7 +98,17 @@ def exclusive(paths: Paths, summary: RunSummary) -> Iterator[None]:
         writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=lock_wait()),
     ):
         summary.locked_at = _now(precise=True)
+        left = remove_leftovers(paths)
+        if left:
+            get_run_logger().warning("removed %d file(s) left by a killed run: %s", len(left), ", ".join(left[:5]))
         yield
+
+
+def remove_leftovers(paths: Paths) -> list[str]:
+    """Temporaries of writes that never finished (a run killed mid-write), and half-built
+    warehouse files; called with the home held, so nobody is writing them."""
+    leftovers = remove_temporaries(paths.home) + remove_temporaries(paths.home, ".*.building*")
+    return [str(path.relative_to(paths.home)) for path in leftovers]
 
 
 @contextmanager
@@ -174,9 +185,9 @@ def _fetch_and_load(
 
 
 def finish(paths: Paths, summary: RunSummary) -> RunSummary:
-    """Build if anything new was loaded (or there is no warehouse yet), record the run, publish
-    its artifacts, and fail the run if any table failed."""
-    if any(t.outcome == "loaded" for t in summary.tables) or not paths.warehouse.exists():
+    """Build if anything new was loaded or the warehouse lags behind the lake (no warehouse yet,
+    or a killed run), record the run, publish its artifacts, and fail the run if any table failed."""
+    if any(t.outcome == "loaded" for t in summary.tables) or not is_current(paths):
         summary.build = build(str(paths.home))
     else:
         get_run_logger().info("nothing new: the warehouse stays as it is")

@@ -71,6 +71,21 @@ def build_warehouse(paths: Paths, datasets: Sequence[Dataset]) -> BuildResult:
     return BuildResult(paths.warehouse, *result)
 
 
+def is_current(paths: Paths) -> bool:
+    """Whether the live warehouse was built from exactly the deliveries the lake holds. A run
+    killed after its lake commit but before the swap leaves it behind; the next run, which finds
+    nothing newer at the publisher, must still build."""
+    if not paths.warehouse.exists():
+        return False
+    committed = {(e.source, e.source_table, e.content_sha256) for e in committed_entries(paths.lake)}
+    try:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            built = set(con.execute(read_sql("meta/built_from.sql")).fetchall())
+    except duckdb.Error:
+        return False  # unreadable, or of an older layout: build anew
+    return built == committed
+
+
 def _build(
     staging: Path, paths: Paths, entries: list[ManifestEntry], datasets: Sequence[Dataset]
 ) -> tuple[int, int, int, list[CheckResult]]:
