@@ -209,5 +209,21 @@ def render() -> str:
         "|---|---|",
         *(f"| {point} | before or after; next run completes |" for point in CRASH_POINTS),
         "",
+        "## Concurrency",
+        "",
+        "| case | result | test |",
+        "|---|---|---|",
+        "| `demografie run` and `demografie backfill` started at the same moment on one home, an "
+        "analyst querying a mart every 20 ms and another holding a read-only connection throughout "
+        "| one run waits for the other's lock; no error reached the analysts; the held connection "
+        "keeps its snapshot; the warehouse holds all years once, labelled synthetic "
+        "| `test_concurrency.py` |",
+        "| a second run while the first holds the home | waits `DEMOGRAFIE_LOCK_WAIT_SECONDS`, then "
+        "refuses naming the holder | `test_runs.py` |",
+        "| runs on several machines sharing one home | the server's global concurrency limit "
+        "`demografie-writer` admits one | `test_runs.py` |",
+        "| nightly and backfill picked up by two workers of one pool | never held the home at "
+        "the same time | `test_deployment.py` |",
+        "",
     ]
     return "\n".join(lines)

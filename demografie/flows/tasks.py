@@ -32,6 +32,7 @@ from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.transforms.hsl import is_xlsx
 from demografie.transforms.normalise import Provenance
+from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import load_delivery
 from demografie.warehouse.lake import held_vintage
@@ -56,6 +57,8 @@ class Extracted:
     route: str = "dialog"  # dialog | job | split | file
     # A file read by hand: the Stand printed in it wins over `vintage` (its modification time).
     vintage_is_fallback: bool = False
+    # The publisher's title says the figures are invented (the demo server), whatever the flow says.
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,7 @@ def extract(
     try:
         with publisher_slot(dataset.source):
             metadata = client.table_metadata(dataset.table)
+            invented = SYNTHETIC_NOTICE in metadata.title
             key = request_key(dataset.table, start_year, end_year, wanted, metadata.updated)
             cached = (
                 None
@@ -202,8 +206,8 @@ def extract(
             )
             if cached is not None and metadata.updated is not None:
                 get_run_logger().info("%s: answer for this vintage already landed; not fetched again", dataset.table)
-                return Extracted(dataset.name, dataset.table, cached, metadata.updated,
-                                 metadata.updated, ",", (start_year, end_year), "cache")  # fmt: skip
+                return Extracted(dataset.name, dataset.table, cached, metadata.updated, metadata.updated, ",",
+                                 (start_year, end_year), "cache", synthetic=invented)  # fmt: skip
             fetched = fetcher.fetch(request)
     except NoNewerDataError as exc:
         if held is None:  # 50 answers a `stand`; without one it is a publisher fault
@@ -222,8 +226,9 @@ def extract(
         "%s: %d bytes in %d part(s) (%s), vintage %s", dataset.table, size, len(raw_files), fetched.route, vintage
     )
     return Extracted(
-        dataset.name, dataset.table, raw_files, vintage, retrieved_at, ",", (start_year, end_year), fetched.route
-    )
+        dataset.name, dataset.table, raw_files, vintage, retrieved_at, ",", (start_year, end_year), fetched.route,
+        synthetic=invented,
+    )  # fmt: skip
 
 
 @fetch_task("download")
@@ -285,7 +290,7 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
         paths.lake,
         dataset,
         [_unpacked(dataset, paths.raw.read_bytes(key)) for key in extracted.raw_files],
-        _provenance(dataset, extracted, load_id, synthetic),
+        _provenance(dataset, extracted, load_id, synthetic or extracted.synthetic),
         states,
         raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files),
         decimal=extracted.decimal,
