@@ -225,5 +225,23 @@ def render() -> str:
         "| nightly and backfill picked up by two workers of one pool | never held the home at "
         "the same time | `test_deployment.py` |",
         "",
+        "## Secrets and hostile input (`test_secrets.py`)",
+        "",
+        "| case | result |",
+        "|---|---|",
+        "| a nightly run, a failing backfill, a run with a wrong password, and `demografie run` / "
+        "`status` from the command line with the right and the wrong password | neither password "
+        "in any file of the data homes (raw, sidecars, lake, warehouse, run log), the Prefect "
+        "database (runs, logs, artifacts), the captured logs, the command output or the exception "
+        "texts |",
+        "| a server with a self-signed certificate | refused before any request: "
+        "`TLS verification failed: the server's certificate is not trusted …`; accepted once "
+        "`REQUESTS_CA_BUNDLE` names the certificate; no `verify=False` in the code |",
+        "| zip member path outside, zip bomb | see the publisher faults above |",
+        "| a file that names a table outside the catalog (`../../etc/x`), a `--table` with a path "
+        "| refused as an unknown table before anything is written; every code that reaches a path "
+        "or SQL comes from the catalog, whose codes are checked against the publishers' patterns, "
+        "and storage keys with `..` are refused |",
+        "",
     ]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -101,21 +102,29 @@ class GenesisServer:
         dialog_limit: int | None = None,
         job_polls: int = 2,
         jobs_enabled: bool = True,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
+        """`tls`: (certificate, key) PEM files to serve HTTPS instead of HTTP."""
         self.state = ServerState(Path(root), username, password, dialog_limit, job_polls, jobs_enabled)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
+        self._scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{BASE_PATH}"
+        return f"{self._scheme}://{host!s}:{port}{BASE_PATH}"
 
     @property
     def web_download_url(self) -> str:
         """The base of the Sachsen-style web download (for SACHSEN_GENONLINE_URL)."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/genonline/"
+        return f"{self._scheme}://{host!s}:{port}/genonline/"
 
     @property
     def seen(self) -> list[Seen]:

@@ -21,6 +21,10 @@ from demografie.sources import errors
 log = logging.getLogger(__name__)
 
 RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
+TLS_UNTRUSTED = (
+    "TLS verification failed: the server's certificate is not trusted (verification stays on; if a proxy "
+    "re-signs traffic, point REQUESTS_CA_BUNDLE at its CA bundle)"
+)
 CONNECT_TIMEOUT_SECONDS = 30.0
 READ_TIMEOUT_SECONDS = 300.0  # a large flat file streams for minutes
 
@@ -103,6 +107,9 @@ class Transport:
             response = self.session.request(
                 method, url, data=data, params=params, headers=headers, timeout=self.timeout
             )
+        except requests.exceptions.SSLError:
+            # Verification stays on; a retry cannot help, a CA bundle can.
+            raise errors.SourceError(key, table, TLS_UNTRUSTED) from None
         except requests.Timeout as exc:
             raise errors.TransientSourceError(key, table, f"timeout: {type(exc).__name__}") from None
         except requests.ConnectionError as exc:
