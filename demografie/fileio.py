@@ -21,7 +21,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     temporary = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
     try:
         yield temporary
-        _fsync_file(temporary)
+        fsync_file(temporary)
         os.replace(temporary, final)
         fsync_dir(final.parent)
     finally:
@@ -44,7 +44,7 @@ def atomic_write_bytes(final: Path, data: bytes) -> None:
         temporary.write_bytes(data)
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
 

@@ -13,15 +13,18 @@ shown in logs and status output, so a URI that carries a secret is refused.
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pyarrow.fs as pafs
 
-from demografie.fileio import atomic_path
+from demografie.fileio import atomic_path, fsync_dir, fsync_file
 
 SECRET_QUERY_KEYS = frozenset({"access_key", "secret_key", "session_token"})
 
@@ -94,6 +97,37 @@ class Store:
         else:
             yield self.full(key)
 
+    def open_input(self, key: str) -> BinaryIO:
+        """A seekable binary file of `key` (zip members are read from it without loading it)."""
+        if self.is_local:
+            return open(self.full(key), "rb")  # the caller closes it
+        return cast(BinaryIO, io.BufferedReader(_PythonSeekable(self.filesystem.open_input_file(self.full(key)))))
+
+    @contextlib.contextmanager
+    def output(self, key: str) -> Iterator[Any]:
+        """A binary stream that writes `key` directly: for temporaries, then `commit`."""
+        full = self.full(key)
+        if self.is_local:
+            self.filesystem.create_dir(posixpath.dirname(full), recursive=True)
+        with self.filesystem.open_output_stream(full) as stream:
+            yield stream
+
+    def commit(self, temporary: str, key: str) -> None:
+        """Give a finished temporary its final key, atomically (a rename; an object store's copy
+        appears whole)."""
+        source, target = self.full(temporary), self.full(key)
+        if self.is_local:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            fsync_file(Path(source))
+            os.replace(source, target)
+            fsync_dir(Path(target).parent)
+        else:
+            self.filesystem.move(source, target)
+
+    def delete(self, key: str) -> None:
+        if self.filesystem.get_file_info(self.full(key)).type == pafs.FileType.File:
+            self.filesystem.delete_file(self.full(key))
+
     def keys(self, directory: str, suffix: str = "") -> list[str]:
         """Every key below `directory` ending in `suffix`, sorted; hidden temporaries excluded."""
         selector = pafs.FileSelector(self.full(directory) if directory else self.root, recursive=True,
@@ -104,6 +138,38 @@ class Store:
             if info.type == pafs.FileType.File and info.path.endswith(suffix) and not info.base_name.startswith(".")
         ]
         return sorted(found)
+
+
+class _PythonSeekable(io.RawIOBase):
+    """A pyarrow file with Python's file semantics (zipfile relies on OSError for a bad seek)."""
+
+    def __init__(self, native: Any) -> None:
+        super().__init__()
+        self._native = native
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._native.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        target = {0: offset, 1: self._native.tell() + offset, 2: self._native.size() + offset}[whence]
+        if target < 0:
+            raise OSError(f"invalid position {target}")
+        return int(self._native.seek(target))
+
+    def tell(self) -> int:
+        return int(self._native.tell())
+
+    def close(self) -> None:
+        self._native.close()
+        super().close()
 
 
 def _checked(key: str) -> str:

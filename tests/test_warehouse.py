@@ -11,10 +11,14 @@ import pytest
 
 from demografie import catalog
 from demografie.settings import Paths
+from demografie.transforms import ffcsv
+from demografie.transforms.errors import ParseError
 from demografie.transforms.normalise import Provenance
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.checks import ChecksFailedError
 from demografie.warehouse.deliveries import load_delivery
+from tests.conftest import POPULATION as SAMPLE_POPULATION
+from tests.conftest import sample_path
 
 HEADER = (
     "statistics_code;statistics_label;time_code;time_label;time;"
@@ -175,3 +179,40 @@ def test_net_migration_by_age_band(paths: Paths) -> None:
         (18, 24, 3000.0, 1800.0, 3000.0 - 1800.0, "kreisfreie_stadt"),
         (65, None, 200.0, 450.0, 200.0 - 450.0, "kreisfreie_stadt"),
     ]
+
+
+def lake_rows(paths: Paths) -> list[tuple[object, ...]]:
+    with duckdb.connect() as con:
+        return con.execute(
+            "SELECT region_code, ref_date, sex, value, status, source_dims FROM read_parquet(?) ORDER BY ALL",
+            [str(paths.home / "lake" / "observations" / "**" / "*.parquet")],
+        ).fetchall()
+
+
+def test_a_flat_file_read_in_many_blocks_gives_the_same_lake_as_read_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = sample_path(SAMPLE_POPULATION).read_bytes()  # 296 KB: 30 blocks of 10 KB
+    whole, blocked = Paths.from_env(tmp_path / "whole"), Paths.from_env(tmp_path / "blocked")
+    provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
+    first = load_delivery(whole.lake, POPULATION, [data], provenance, ["06", "14"], raw_file="r", decimal=",")
+    monkeypatch.setattr(ffcsv, "BLOCK_BYTES", 10_000)
+    second = load_delivery(blocked.lake, POPULATION, [data], provenance, ["06", "14"], raw_file="r", decimal=",")
+    assert first.entry.content_sha256 == second.entry.content_sha256 == hashlib.sha256(data).hexdigest()
+    assert first.entry.rows == second.entry.rows > 100
+    assert lake_rows(whole) == lake_rows(blocked)
+
+
+def test_an_observation_repeated_in_a_later_block_refuses_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = sample_path(SAMPLE_POPULATION).read_bytes()
+    lines = data.split(b"\n")
+    hessen = next(line for line in lines if b";KREISE;" in line and b";06412;" in line)
+    monkeypatch.setattr(ffcsv, "BLOCK_BYTES", 10_000)
+    paths = Paths.from_env(tmp_path)
+    provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
+    with pytest.raises(ParseError, match=r"regio: table 12411-01-01-4: 1 observation\(s\) appear more than once"):
+        load_delivery(paths.lake, POPULATION, [data + hessen + b"\n"], provenance, ["06", "14"], raw_file="r")
+    assert not (tmp_path / "lake" / "manifest").exists()
+    assert [p.name for p in (tmp_path / "lake").rglob("*") if p.is_file()] == []

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, BinaryIO, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
 from prefect.blocks.system import Secret
@@ -30,11 +30,11 @@ from demografie.sources.http import RetryPolicy, timeout_from_env
 from demografie.sources.landing import Landed, land, landed_parts
 from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
-from demografie.transforms.hsl import is_xlsx
+from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.build import build_warehouse
-from demografie.warehouse.deliveries import load_delivery
+from demografie.warehouse.deliveries import Opener, load_delivery
 from demografie.warehouse.lake import held_vintage
 
 FETCH_TIMEOUT_SECONDS = 3600
@@ -286,17 +286,20 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     """Parse, normalise and commit one landed answer to the lake."""
     dataset = catalog.find(extracted.dataset)
     paths = Paths.from_env(home)
-    written = load_delivery(
-        paths.lake,
-        dataset,
-        [_unpacked(dataset, paths.raw.read_bytes(key)) for key in extracted.raw_files],
-        _provenance(dataset, extracted, load_id, synthetic or extracted.synthetic),
-        states,
-        raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files),
-        decimal=extracted.decimal,
-        prefer_published=extracted.vintage_is_fallback,
-        years=extracted.years,
-    )
+    try:
+        written = load_delivery(
+            paths.lake,
+            dataset,
+            [_unpacked(dataset, paths.raw, key) for key in extracted.raw_files],
+            _provenance(dataset, extracted, load_id, synthetic or extracted.synthetic),
+            states,
+            raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files),
+            decimal=extracted.decimal,
+            prefer_published=extracted.vintage_is_fallback,
+            years=extracted.years,
+        )
+    except archive.ArchiveError as exc:
+        raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
     entry = written.entry
     outcome = "loaded" if written.written else "unchanged"
     progress.report(outcome, f"{dataset.table}: {entry.rows} observations")
@@ -306,14 +309,22 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     )
 
 
-def _unpacked(dataset: Dataset, raw: bytes) -> bytes:
-    """The file inside a zip answer; a workbook is itself a zip and stays whole."""
-    if not archive.is_zip(raw) or is_xlsx(raw):
-        return raw
-    try:
-        return archive.unpack_single(raw).data
-    except archive.ArchiveError as exc:
-        raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
+def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
+    """Opens the landed answer as a stream: the file inside a zip answer (inflated as it is read),
+    else the file itself; a workbook is itself a zip and stays whole."""
+
+    @contextmanager
+    def opened() -> Iterator[BinaryIO]:
+        with raw.open_input(key) as file:
+            if archive.is_zip(file.read(4)) and not archive.is_workbook(file):
+                file.seek(0)
+                with archive.opened_single(file) as member:
+                    yield member
+            else:
+                file.seek(0)
+                yield file
+
+    return opened
 
 
 def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:

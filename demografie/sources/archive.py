@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import IO, Any, BinaryIO, cast
 
 # The largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb.
 MAX_MEMBER_BYTES = 2 * 1024**3
@@ -54,6 +57,68 @@ def unpack_single(data: bytes, max_bytes: int | None = None) -> Member:
         raise ArchiveError(f"zip member {info.filename!r} unpacks to more than the limit of {max_bytes} bytes "
                            f"({MAX_BYTES_ENV})")  # fmt: skip
     return Member(PurePosixPath(info.filename).name, content)
+
+
+def is_workbook(file: BinaryIO) -> bool:
+    """A zip that is an Excel workbook (read whole by its parser), not a GENESIS answer."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        return False
+    finally:
+        file.seek(0)
+
+
+@contextlib.contextmanager
+def opened_single(file: BinaryIO, max_bytes: int | None = None) -> Iterator[BinaryIO]:
+    """The one file inside a GENESIS zip answer as a stream: read as it is inflated, so a member
+    of gigabytes never sits in memory; reading past `max_bytes` raises ArchiveError."""
+    limit = max_member_bytes() if max_bytes is None else max_bytes
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            if len(members) != 1:
+                names = ", ".join(info.filename for info in members) or "none"
+                raise ArchiveError(f"expected exactly one file in the zip, found {names}")
+            _check_member(members[0], limit)
+            with archive.open(members[0]) as handle:
+                yield cast(BinaryIO, _Limited(handle, limit, members[0].filename))
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
+        raise ArchiveError(f"broken zip: {exc}") from exc
+
+
+class _Limited(io.RawIOBase):
+    """A member stream that refuses to inflate past the limit (a zip bomb lies in its header)."""
+
+    def __init__(self, handle: IO[bytes], limit: int, name: str) -> None:
+        super().__init__()
+        self._handle, self._limit, self._name, self._read = handle, limit, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            data: bytes = self._handle.read(-1 if size is None else size)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise ArchiveError(f"broken zip: {exc}") from exc
+        self._read += len(data)
+        if self._read > self._limit:
+            raise ArchiveError(
+                f"zip member {self._name!r} unpacks to more than the limit of {self._limit} bytes ({MAX_BYTES_ENV})"
+            )
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line: bytes = self._handle.readline(-1 if size is None else size)
+        self._read += len(line)
+        return line
 
 
 def _check_member(info: zipfile.ZipInfo, max_bytes: int) -> None:

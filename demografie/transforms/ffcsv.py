@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,21 +51,50 @@ class FlatFile:
         return code, label, attr_code, attr_label
 
 
+BLOCK_BYTES = 32 << 20  # rows are parsed in blocks of this many bytes: memory stays bounded
+
+
 def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile:
     """Parse v5 flat-file bytes. `where` names table and source for error messages.
 
     `decimal` is ',' or '.' when the request language is known; None infers it from the values
     and rejects a file that mixes both.
     """
-    body = data[len(BOM) :] if data.startswith(BOM) else data
-    header = _header(body, where)
+    blocks = list(iter_ffcsv(io.BytesIO(data), where, decimal))
+    return replace(blocks[-1], table=pa.concat_tables([block.table for block in blocks]))
+
+
+def iter_ffcsv(
+    stream: BinaryIO, where: str, decimal: str | None = None, block_bytes: int | None = None
+) -> Iterator[FlatFile]:
+    """Parse a v5 flat file from a stream, one block of rows at a time, so that a file of any size
+    needs the memory of one block. The decimal mark found in one block binds the later ones."""
+    first = stream.readline(1 << 20)
+    header = _header(first[len(BOM) :] if first.startswith(BOM) else first, where)
     _count_variables(header, where)
-    table = read_string_table(body, header, where)
-    if table.num_rows == 0:
+    line = 2
+    for batch in _string_batches(stream, header, where, block_bytes or BLOCK_BYTES):
+        table = pa.Table.from_batches([batch])
+        table = table.append_column("line", pa.array(range(line, line + table.num_rows), pa.int64()))
+        line += table.num_rows
+        _check_statistics_code(table, where)
+        flat = finish(table, decimal, where)
+        decimal = decimal or flat.decimal
+        yield flat
+    if line == 2:
         raise ParseError(where, "the flat file has a header but no data rows")
-    table = table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
-    _check_statistics_code(table, where)
-    return finish(table, decimal, where)
+
+
+def _string_batches(stream: BinaryIO, header: list[str], where: str, block_bytes: int) -> Iterator[pa.RecordBatch]:
+    try:
+        reader = pacsv.open_csv(stream, read_options=_read_options(header, 0, block_bytes), **_csv_options(header))
+        for batch in reader:
+            if batch.num_rows:
+                yield batch
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):  # nothing after the header
+            return
+        raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
 
 
 def finish(table: pa.Table, decimal: str | None, where: str) -> FlatFile:
@@ -117,18 +148,24 @@ def _count_variables(header: list[str], where: str) -> int:
 def read_string_table(body: bytes, header: list[str], where: str) -> pa.Table:
     """Every column as a string (codes keep their leading zeros), the first line skipped."""
     try:
-        return pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=";"),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        return pacsv.read_csv(io.BytesIO(body), read_options=_read_options(header, 1), **_csv_options(header))
     except pa.ArrowInvalid as exc:
         raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
+
+
+def _read_options(header: list[str], skip_rows: int, block_bytes: int = BLOCK_BYTES) -> pacsv.ReadOptions:
+    return pacsv.ReadOptions(column_names=header, skip_rows=skip_rows, block_size=block_bytes)
+
+
+def _csv_options(header: list[str]) -> dict[str, Any]:
+    return {
+        "parse_options": pacsv.ParseOptions(delimiter=";"),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    }
 
 
 def _arrow_message(exc: Exception) -> str:

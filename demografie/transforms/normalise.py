@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -54,12 +55,38 @@ def normalise(
     states: Collection[str],
 ) -> pa.Table:
     """Observations of `states` in the shared schema, sorted by identity."""
+    block = normalise_block(flat, provenance, measures, states)
+    if block is None:
+        raise ParseError(provenance.where, f"no rows for the states {', '.join(sorted(states))}")
+    _check_unique(block.identity, provenance.where)
+    keys = ("source_measure", "region_code", "ref_date", "sex", "nationality")
+    return block.table.sort_by([(key, "ascending") for key in keys])
+
+
+@dataclass(frozen=True)
+class Block:
+    """Normalised observations, and each one's identity (measure, region, date and every
+    classifying code) as one string, for the uniqueness check across the blocks of a file."""
+
+    table: pa.Table
+    identity: pa.ChunkedArray
+
+
+def normalise_block(
+    flat: FlatFile,
+    provenance: Provenance,
+    measures: Mapping[str, str],
+    states: Collection[str],
+) -> Block | None:
+    """`normalise` for one block of a file read in blocks, in file order and not yet checked for
+    repeated identities; None if it holds no row of `states` (a block of a file for all of
+    Germany may hold other Länder only)."""
     where = provenance.where
     table = flat.table
     region_position = _region_position(flat, where)
     table = _keep_states(table, region_position, states)
     if table.num_rows == 0:
-        raise ParseError(where, f"no rows for the states {', '.join(sorted(states))}")
+        return None
     other = [i for i in range(1, flat.variables + 1) if i != region_position]
     dims = _dimension_codes(flat, table, other, where)
     columns = {
@@ -83,16 +110,8 @@ def normalise(
         "synthetic": _constant(provenance.synthetic, table, pa.bool_()),
     }
     result = pa.table(columns).select(OBSERVATION_SCHEMA.names).cast(OBSERVATION_SCHEMA)
-    _check_unique(result, table, dims, where)
-    return result.sort_by(
-        [
-            ("source_measure", "ascending"),
-            ("region_code", "ascending"),
-            ("ref_date", "ascending"),
-            ("sex", "ascending"),
-            ("nationality", "ascending"),
-        ]
-    )
+    identity = _identity(result, table, dims)
+    return Block(result, identity)
 
 
 def _region_position(flat: FlatFile, where: str) -> int:
@@ -112,8 +131,8 @@ def _region_position(flat: FlatFile, where: str) -> int:
 
 def _keep_states(table: pa.Table, position: int, states: Collection[str]) -> pa.Table:
     codes = table.column(f"{position}_variable_attribute_code")
-    state = pc.utf8_slice_codeunits(codes, 0, 2)
-    return table.filter(pc.is_in(state, value_set=pa.array(sorted(states), pa.string())))
+    keep = functools.reduce(pc.or_, [pc.starts_with(codes, state) for state in sorted(states)])
+    return table if pc.all(keep).as_py() else table.filter(keep)
 
 
 def _dimension_codes(flat: FlatFile, table: pa.Table, positions: list[int], where: str) -> list[tuple[str, int]]:
@@ -151,7 +170,23 @@ def _time_columns(table: pa.Table, dims: list[tuple[str, int]], where: str) -> d
     unknown = sorted(set(pc.unique(time_codes).to_pylist()) - set(TIME_CODES))
     if unknown:
         raise ParseError(where, f"unsupported time variable(s) {unknown}")
-    text = table.column("time")
+    # a file has few distinct (time code, time) pairs: each is read once, then spread by index
+    pairs = pa.table({"code": time_codes, "text": table.column("time")})
+    distinct = pairs.group_by(["code", "text"]).aggregate([])
+    dates = _dates(distinct.column("code"), distinct.column("text"), where).take(
+        pc.index_in(
+            pc.binary_join_element_wise(time_codes, table.column("time"), "|"),
+            value_set=pc.binary_join_element_wise(distinct.column("code"), distinct.column("text"), "|"),
+        )
+    )
+    periods = _lookup(time_codes, {k: v[0] for k, v in TIME_CODES.items()})
+    months = [i for code, i in dims if code == MONTH_VARIABLE]
+    if months:
+        return _monthly(table.column(f"{months[0]}_variable_attribute_code"), dates, where)
+    return {"ref_date": dates, "period_type": periods}
+
+
+def _dates(time_codes: pa.ChunkedArray, text: pa.ChunkedArray, where: str) -> pa.ChunkedArray:
     is_year = pc.equal(_lookup(time_codes, {k: v[1] for k, v in TIME_CODES.items()}), "year")
     as_date = pc.if_else(is_year, pc.binary_join_element_wise(text, "-12-31", ""), text)
     valid = pc.match_substring_regex(as_date, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -159,14 +194,9 @@ def _time_columns(table: pa.Table, dims: list[tuple[str, int]], where: str) -> d
         bad = pc.filter(text, pc.invert(valid)).to_pylist()[:3]
         raise ParseError(where, f"unreadable time values {bad}")
     try:
-        dates = pc.cast(pc.strptime(as_date, "%Y-%m-%d", "s"), pa.date32())
+        return pc.cast(pc.strptime(as_date, "%Y-%m-%d", "s"), pa.date32())
     except pa.ArrowInvalid as exc:
         raise ParseError(where, f"invalid dates: {exc}") from None
-    periods = _lookup(time_codes, {k: v[0] for k, v in TIME_CODES.items()})
-    months = [i for code, i in dims if code == MONTH_VARIABLE]
-    if months:
-        return _monthly(table.column(f"{months[0]}_variable_attribute_code"), dates, where)
-    return {"ref_date": dates, "period_type": periods}
 
 
 def _monthly(months: pa.ChunkedArray, dates: pa.ChunkedArray, where: str) -> dict[str, pa.ChunkedArray]:
@@ -224,20 +254,35 @@ def _ages(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str,
 def _dims_map(table: pa.Table, dims: list[tuple[str, int]]) -> pa.Array:
     """MAP(variable code -> attribute code) of the classifying variables, keys sorted."""
     n, width = table.num_rows, len(dims)
-    offsets = pa.array(range(0, n * width + 1, width) if width else [0] * (n + 1), pa.int32())
     if not width:
+        offsets = pc.multiply(_arange(n + 1), 0).cast(pa.int32())
         return pa.MapArray.from_arrays(offsets, pa.array([], pa.string()), pa.array([], pa.string()))
-    keys = pa.array([code for _ in range(n) for code, _ in dims], pa.string())
+    offsets = pc.multiply(_arange(n + 1), width).cast(pa.int32())
+    # entry k of the flattened map is row k // width, variable k % width; its item sits at
+    # row + variable * n in the concatenated attribute columns
+    entry = _arange(n * width)
+    variable = pc.subtract(entry, pc.multiply(pc.divide(entry, width), width))
+    row = pc.divide(entry, width)
+    keys = pa.array([code for code, _ in dims], pa.string()).take(variable)
     columns = [table.column(f"{i}_variable_attribute_code").combine_chunks() for _, i in dims]
-    interleave = pa.array([row + col * n for row in range(n) for col in range(width)], pa.int64())
-    items = pa.concat_arrays(columns).take(interleave)
+    items = pa.concat_arrays(columns).take(pc.add(row, pc.multiply(variable, n)))
     return pa.MapArray.from_arrays(offsets, keys, items, type=DIMS_TYPE)
 
 
-def _check_unique(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]], where: str) -> None:
+def _arange(n: int) -> pa.Array:
+    """0, 1, ..., n-1 without a Python loop."""
+    if n == 0:
+        return pa.array([], pa.int64())
+    return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), 1)
+
+
+def _identity(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]]) -> pa.ChunkedArray:
     parts = [result.column(c).cast(pa.string()) for c in ("source_measure", "region_code", "ref_date")]
     parts += [table.column(f"{i}_variable_attribute_code") for _, i in dims]
-    key = pc.binary_join_element_wise(*parts, "\x1f")
+    return pc.binary_join_element_wise(*parts, "\x1f")
+
+
+def _check_unique(key: pa.ChunkedArray, where: str) -> None:
     if pc.count_distinct(key).as_py() != len(key):
         counts = pa.table({"key": key}).group_by("key").aggregate([("key", "count")])
         twice = counts.filter(pc.greater(counts.column("key_count"), 1)).column("key").to_pylist()
@@ -286,4 +331,4 @@ def _lookup(
 
 
 def _constant(value: object, table: pa.Table, type_: pa.DataType | None = None) -> pa.Array:
-    return pa.array([value] * table.num_rows, type_)
+    return pa.repeat(pa.scalar(value, type_), table.num_rows)

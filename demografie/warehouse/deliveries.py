@@ -1,24 +1,40 @@
-"""One delivery (a file, or the parts of a split request) through parse -> normalise -> lake."""
+"""One delivery (a file, or the parts of a split request) through parse -> normalise -> lake.
+
+A v5 flat file, the format of the large tables, is read as a stream in blocks: its memory is
+that of one block whatever its size. Every other format is small and read whole.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Collection, Sequence
+import io
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
+from typing import BinaryIO, cast
 
 import pyarrow as pa
 
 from demografie.catalog import Dataset
 from demografie.storage import Store
-from demografie.transforms.formats import parse
-from demografie.transforms.normalise import Provenance, normalise
-from demografie.warehouse.lake import LakeWrite, write_delivery
+from demografie.transforms.errors import ParseError
+from demografie.transforms.ffcsv import iter_ffcsv
+from demografie.transforms.formats import Format, parse, sniff
+from demografie.transforms.normalise import Provenance, normalise, normalise_block
+from demografie.warehouse.identity import IdentityLedger
+from demografie.warehouse.lake import LakeWrite, write_delivery, write_streamed_delivery
+
+# A part is its bytes, or something that opens it as a binary stream (a raw file, a zip member).
+Opener = Callable[[], AbstractContextManager[BinaryIO]]
+Part = bytes | Opener
+HEAD_BYTES = 1 << 16
 
 
 def load_delivery(
     lake: Store,
     dataset: Dataset,
-    parts: Sequence[bytes],
+    parts: Sequence[Part],
     provenance: Provenance,
     states: Collection[str],
     raw_file: str,
@@ -31,18 +47,122 @@ def load_delivery(
 
     With `prefer_published`, the Stand printed in the file (table CSVs have one) replaces the
     provenance's vintage, which is then only a fallback such as the file's modification time.
-    Parts of a split request cover disjoint years or regions; the build's identity check would
-    still catch an overlap.
+    Parts of a split request cover disjoint years or regions; an overlap is refused.
     """
-    parsed = [parse(part, provenance.where, decimal) for part in parts]
+    openers = [_opener(part) for part in parts]
+    if all(_is_flat_file(opener, provenance.where) for opener in openers):
+        return _load_streamed(lake, dataset, openers, provenance, states, raw_file, decimal, years)
+    contents = [_read_all(opener) for opener in openers]
+    parsed = [parse(content, provenance.where, decimal) for content in contents]
     published = {p.published for p in parsed}
     if prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
         provenance = replace(provenance, vintage=stand)
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
-    return write_delivery(lake, observations, content_sha256=_digest(parts), raw_file=raw_file, years=years)
+    return write_delivery(lake, observations, content_sha256=_digest(contents), raw_file=raw_file, years=years)
+
+
+def _load_streamed(
+    lake: Store,
+    dataset: Dataset,
+    openers: list[Opener],
+    provenance: Provenance,
+    states: Collection[str],
+    raw_file: str,
+    decimal: str | None,
+    years: tuple[int, int] | None,
+) -> LakeWrite:
+    where = provenance.where
+    digests: list[bytes] = []
+    ledger = IdentityLedger()
+
+    def blocks() -> Iterator[pa.Table]:
+        for opener in openers:
+            with opener() as stream:
+                hashing = _Hashing(stream)
+                for flat in iter_ffcsv(cast(BinaryIO, hashing), where, decimal):
+                    block = normalise_block(flat, provenance, dataset.measures, states)
+                    if block is not None:
+                        ledger.add(block.identity)
+                        yield block.table
+                hashing.drain()
+                digests.append(hashing.digest())
+
+    def seal() -> str:
+        if ledger.blocks == 0:
+            raise ParseError(where, f"no rows for the states {', '.join(sorted(states))}")
+        if repeated := ledger.repeated():
+            raise ParseError(where, f"{repeated} observation(s) appear more than once")
+        return _combined(digests)
+
+    try:
+        return write_streamed_delivery(lake, blocks(), seal, raw_file=raw_file, years=years)
+    finally:
+        ledger.close()
+
+
+def _is_flat_file(opener: Opener, where: str) -> bool:
+    with opener() as stream:
+        head = stream.read(HEAD_BYTES)
+    try:
+        return sniff(head, where) is Format.FFCSV_V5
+    except ParseError:
+        return False  # the whole-file path raises the full message
+
+
+def _opener(part: Part) -> Opener:
+    if isinstance(part, bytes):
+        return lambda: contextlib.nullcontext(io.BytesIO(part))
+    return part
+
+
+def _read_all(opener: Opener) -> bytes:
+    with opener() as stream:
+        data: bytes = stream.read()
+    return data
+
+
+class _Hashing:
+    """A stream that computes the sha256 of what is read through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._sha = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._sha.update(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self._stream.readline(size)
+        self._sha.update(line)
+        return line
+
+    def drain(self) -> None:
+        while self.read(1 << 20):
+            pass
+
+    def digest(self) -> bytes:
+        return self._sha.digest()
+
+    # what pyarrow asks of a Python file it reads: a forward-only stream
+    closed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def _combined(digests: list[bytes]) -> str:
+    if len(digests) == 1:
+        return digests[0].hex()
+    return hashlib.sha256(b"".join(digests)).hexdigest()
 
 
 def _digest(parts: Sequence[bytes]) -> str:
-    if len(parts) == 1:
-        return hashlib.sha256(parts[0]).hexdigest()
-    return hashlib.sha256(b"".join(hashlib.sha256(part).digest() for part in parts)).hexdigest()
+    return _combined([hashlib.sha256(part).digest() for part in parts])

@@ -13,8 +13,12 @@ is rewritten by the next load.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -79,24 +83,95 @@ def write_delivery(
         return LakeWrite(read_entry(lake, marker), written=False)
     target = lake_file(source, table, content_sha256)
     with lake.writing(target) as sink:
-        pq.write_table(
-            observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA),
-            str(sink),
-            compression="zstd",
-            filesystem=lake.filesystem,
-        )
-    dates = pc.min_max(observations.column("ref_date")).as_py()
+        pq.write_table(_file_rows(observations), str(sink), compression="zstd", filesystem=lake.filesystem)
+    tally = _Tally()
+    tally.add(observations)
+    return _commit(lake, tally, content_sha256, target, raw_file, years)
+
+
+def write_streamed_delivery(
+    lake: Store,
+    blocks: Iterable[pa.Table],
+    seal: Callable[[], str],
+    *,
+    raw_file: str,
+    years: tuple[int, int] | None = None,
+) -> LakeWrite:
+    """Write a delivery that arrives in blocks (a large file read piece by piece) to a hidden
+    temporary, then `seal()` (which checks the whole delivery and returns its content digest)
+    and commit it under that digest, unless the lake already holds the same delivery."""
+    incoming = f"incoming/.{uuid.uuid4().hex}.parquet.tmp"
+    tally = _Tally()
+    try:
+        with (
+            lake.output(incoming) as stream,
+            pq.ParquetWriter(stream, FILE_SCHEMA, compression="zstd") as writer,
+            ThreadPoolExecutor(1, thread_name_prefix="lake-writer") as pool,
+        ):
+            # one block is written while the next is parsed (both release the GIL): two cores busy,
+            # two blocks in memory at most
+            writing: Future[None] | None = None
+            for block in blocks:
+                rows = _file_rows(block)
+                if writing is not None:
+                    writing.result()
+                writing = pool.submit(writer.write_table, rows, row_group_size=ROW_GROUP_ROWS)
+                tally.add(block)
+            if writing is not None:
+                writing.result()
+        digest = seal()
+        if tally.first is None:
+            raise ValueError("seal() must refuse a delivery without rows")
+        marker = manifest_file(tally.first["source"], tally.first["source_table"], digest)
+        if lake.exists(marker):
+            return LakeWrite(read_entry(lake, marker), written=False)
+        target = lake_file(tally.first["source"], tally.first["source_table"], digest)
+        lake.commit(incoming, target)
+        return _commit(lake, tally, digest, target, raw_file, years)
+    finally:
+        lake.delete(incoming)
+
+
+ROW_GROUP_ROWS = 1 << 20
+
+
+def _file_rows(observations: pa.Table) -> pa.Table:
+    return observations.drop_columns(list(PARTITION_COLUMNS)).cast(FILE_SCHEMA)
+
+
+class _Tally:
+    """What the manifest entry says about a delivery's rows, gathered block by block."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, Any] | None = None
+        self.rows = 0
+        self.dates: list[Any] = []
+
+    def add(self, block: pa.Table) -> None:
+        if self.first is None:
+            self.first = block.slice(0, 1).to_pylist()[0]
+        self.rows += block.num_rows
+        span = pc.min_max(block.column("ref_date")).as_py()
+        self.dates += [span["min"], span["max"]]
+
+
+def _commit(
+    lake: Store, tally: _Tally, digest: str, target: str, raw_file: str, years: tuple[int, int] | None
+) -> LakeWrite:
+    """Write the manifest entry of a delivery whose Parquet file is in place: its commit."""
+    first = tally.first
+    assert first is not None
     entry = ManifestEntry(
         load_id=first["load_id"],
         dataset=first["dataset"],
-        source=source,
-        source_table=table,
-        content_sha256=content_sha256,
+        source=first["source"],
+        source_table=first["source_table"],
+        content_sha256=digest,
         lake_file=target,
         raw_file=raw_file,
-        rows=observations.num_rows,
-        first_ref_date=str(dates["min"]),
-        last_ref_date=str(dates["max"]),
+        rows=tally.rows,
+        first_ref_date=str(min(tally.dates)),
+        last_ref_date=str(max(tally.dates)),
         vintage=first["vintage"].isoformat(),
         retrieved_at=first["retrieved_at"].isoformat(),
         written_at=datetime.now(UTC).replace(tzinfo=None).isoformat(),
@@ -104,6 +179,7 @@ def write_delivery(
         start_year=years[0] if years else None,
         end_year=years[1] if years else None,
     )
+    marker = manifest_file(entry.source, entry.source_table, digest)
     lake.write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
     return LakeWrite(entry, written=True)
 

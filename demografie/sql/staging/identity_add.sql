@@ -1,0 +1,1 @@
+INSERT INTO identities SELECT hash(identity) FROM identity_block;

@@ -1,0 +1,1 @@
+SELECT count(*) - count(DISTINCT h) FROM identities;
