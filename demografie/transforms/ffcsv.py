@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from demografie.transforms.arrays import arange
 from demografie.transforms.errors import ParseError
 
 BOM = b"\xef\xbb\xbf"
@@ -52,6 +53,9 @@ class FlatFile:
 
 
 BLOCK_BYTES = 32 << 20  # rows are parsed in blocks of this many bytes: memory stays bounded
+PARSE_BLOCK_BYTES = 4 << 20  # a block is split into pieces of this size, parsed in parallel
+UNREAD_COLUMNS = frozenset({"statistics_label", "time_label"})
+UNREAD_LABEL = re.compile(r"^\d+_variable_label$")
 
 
 def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile:
@@ -73,9 +77,8 @@ def iter_ffcsv(
     header = _header(first[len(BOM) :] if first.startswith(BOM) else first, where)
     _count_variables(header, where)
     line = 2
-    for batch in _string_batches(stream, header, where, block_bytes or BLOCK_BYTES):
-        table = pa.Table.from_batches([batch])
-        table = table.append_column("line", pa.array(range(line, line + table.num_rows), pa.int64()))
+    for table in _string_batches(stream, header, where, block_bytes or BLOCK_BYTES):
+        table = table.append_column("line", arange(table.num_rows, start=line))
         line += table.num_rows
         _check_statistics_code(table, where)
         flat = finish(table, decimal, where)
@@ -85,16 +88,23 @@ def iter_ffcsv(
         raise ParseError(where, "the flat file has a header but no data rows")
 
 
-def _string_batches(stream: BinaryIO, header: list[str], where: str, block_bytes: int) -> Iterator[pa.RecordBatch]:
-    try:
-        reader = pacsv.open_csv(stream, read_options=_read_options(header, 0, block_bytes), **_csv_options(header))
-        for batch in reader:
-            if batch.num_rows:
-                yield batch
-    except pa.ArrowInvalid as exc:
-        if "Empty CSV file" in str(exc):  # nothing after the header
-            return
-        raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
+def _string_batches(stream: BinaryIO, header: list[str], where: str, block_bytes: int) -> Iterator[pa.Table]:
+    """Blocks of whole lines, each parsed by all cores. The labels the normaliser never reads
+    (statistics, time and variable labels) are not converted."""
+    include = [name for name in header if name not in UNREAD_COLUMNS and not UNREAD_LABEL.match(name)]
+    while chunk := stream.read(block_bytes):
+        if not chunk.endswith(b"\n"):
+            chunk += stream.readline()
+        try:
+            yield pacsv.read_csv(
+                io.BytesIO(chunk),
+                read_options=pacsv.ReadOptions(column_names=header, block_size=PARSE_BLOCK_BYTES),
+                **_csv_options(header, include),
+            )
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV file" in str(exc):  # blank lines only
+                continue
+            raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
 
 
 def finish(table: pa.Table, decimal: str | None, where: str) -> FlatFile:
@@ -148,22 +158,20 @@ def _count_variables(header: list[str], where: str) -> int:
 def read_string_table(body: bytes, header: list[str], where: str) -> pa.Table:
     """Every column as a string (codes keep their leading zeros), the first line skipped."""
     try:
-        return pacsv.read_csv(io.BytesIO(body), read_options=_read_options(header, 1), **_csv_options(header))
+        options = pacsv.ReadOptions(column_names=header, skip_rows=1)
+        return pacsv.read_csv(io.BytesIO(body), read_options=options, **_csv_options(header))
     except pa.ArrowInvalid as exc:
         raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
 
 
-def _read_options(header: list[str], skip_rows: int, block_bytes: int = BLOCK_BYTES) -> pacsv.ReadOptions:
-    return pacsv.ReadOptions(column_names=header, skip_rows=skip_rows, block_size=block_bytes)
-
-
-def _csv_options(header: list[str]) -> dict[str, Any]:
+def _csv_options(header: list[str], include: list[str] | None = None) -> dict[str, Any]:
     return {
         "parse_options": pacsv.ParseOptions(delimiter=";"),
         "convert_options": pacsv.ConvertOptions(
             column_types=dict.fromkeys(header, pa.string()),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
+            include_columns=include,
         ),
     }
 
@@ -177,8 +185,16 @@ def _arrow_message(exc: Exception) -> str:
 
 def _check_statistics_code(table: pa.Table, where: str) -> None:
     codes = table.column("statistics_code")
-    bad = pc.invert(pc.match_substring_regex(codes, r"^[0-9A-Z]{5}$"))
-    _reject(table, bad, "statistics_code", "is not a statistics code", where)
+    valid = _matching(codes, r"^[0-9A-Z]{5}$")
+    if not pc.all(valid).as_py():
+        _reject(table, pc.invert(valid), "statistics_code", "is not a statistics code", where)
+
+
+def _matching(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
+    """`match_substring_regex`, evaluated once per distinct value (a column of a flat file holds
+    few distinct values, and a regex costs more than a hash lookup)."""
+    distinct = pc.unique(column)
+    return pc.is_in(column, value_set=pc.filter(distinct, pc.match_substring_regex(distinct, pattern)))
 
 
 def _parse_values(
@@ -186,10 +202,11 @@ def _parse_values(
 ) -> tuple[pa.ChunkedArray, pa.ChunkedArray, str | None]:
     raw = table.column("value")
     is_symbol = pc.is_in(raw, value_set=pa.array(SYMBOLS))
-    is_number = pc.match_substring_regex(raw, NUMBER_PATTERN)
+    is_number = _matching(raw, NUMBER_PATTERN)
     _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value", "is neither a number nor a GENESIS symbol", where)
-    has_comma = pc.any(pc.match_substring(raw, ",")).as_py()
-    has_point = pc.any(pc.match_substring_regex(raw, r"^-?[0-9]+\.[0-9]+$")).as_py()
+    distinct = pc.unique(raw)
+    has_comma = pc.any(pc.match_substring(distinct, ",")).as_py()
+    has_point = pc.any(pc.match_substring_regex(distinct, r"^-?[0-9]+\.[0-9]+$")).as_py()
     used = _decimal_mark(decimal, bool(has_comma), bool(has_point), where)
     numeric = pc.if_else(is_number, raw, None)
     if used == ",":

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from demografie.transforms.ages import AGE_VARIABLE, age_bounds
+from demografie.transforms.arrays import arange
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile
 from demografie.transforms.harmonise import (
@@ -255,25 +256,18 @@ def _dims_map(table: pa.Table, dims: list[tuple[str, int]]) -> pa.Array:
     """MAP(variable code -> attribute code) of the classifying variables, keys sorted."""
     n, width = table.num_rows, len(dims)
     if not width:
-        offsets = pc.multiply(_arange(n + 1), 0).cast(pa.int32())
+        offsets = pc.multiply(arange(n + 1), 0).cast(pa.int32())
         return pa.MapArray.from_arrays(offsets, pa.array([], pa.string()), pa.array([], pa.string()))
-    offsets = pc.multiply(_arange(n + 1), width).cast(pa.int32())
+    offsets = pc.multiply(arange(n + 1), width).cast(pa.int32())
     # entry k of the flattened map is row k // width, variable k % width; its item sits at
     # row + variable * n in the concatenated attribute columns
-    entry = _arange(n * width)
-    variable = pc.subtract(entry, pc.multiply(pc.divide(entry, width), width))
+    entry = arange(n * width)
     row = pc.divide(entry, width)
+    variable = pc.subtract(entry, pc.multiply(row, width))
     keys = pa.array([code for code, _ in dims], pa.string()).take(variable)
     columns = [table.column(f"{i}_variable_attribute_code").combine_chunks() for _, i in dims]
     items = pa.concat_arrays(columns).take(pc.add(row, pc.multiply(variable, n)))
     return pa.MapArray.from_arrays(offsets, keys, items, type=DIMS_TYPE)
-
-
-def _arange(n: int) -> pa.Array:
-    """0, 1, ..., n-1 without a Python loop."""
-    if n == 0:
-        return pa.array([], pa.int64())
-    return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), 1)
 
 
 def _identity(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]]) -> pa.ChunkedArray:

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print tables (python -m bench.<name>); results in bench/RESULTS.md."""

@@ -1,0 +1,70 @@
+"""One measurement of bench.parse, run in a fresh process: `python -m bench.parse_child <way> <csv> <out>`."""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import report
+
+SYMBOLS = ["-", ".", "...", "/", "x", "()"]
+
+
+def ours(source: Path, out: Path) -> dict[str, Any]:
+    from demografie import catalog
+    from demografie.storage import Store
+    from demografie.transforms.normalise import Provenance
+    from demografie.warehouse.deliveries import load_delivery
+
+    dataset = catalog.find("12411-04-02-4")
+    now = datetime(2026, 1, 1)
+    provenance = Provenance(dataset.name, dataset.source, dataset.table, now, now, "bench", synthetic=True)
+
+    def work() -> dict[str, Any]:
+        written = load_delivery(Store.at(out), dataset, [lambda: source.open("rb")], provenance, ["06", "14"],
+                                raw_file="bench", decimal=",")  # fmt: skip
+        return {"rows": written.entry.rows}
+
+    return work()
+
+
+def duckdb_copy(source: Path, out: Path) -> dict[str, Any]:
+    import duckdb
+
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "duckdb.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM read_csv('{source}', delim=';', header=true)) TO '{target}' (FORMAT parquet)")
+        row = con.execute(f"SELECT count(*) FROM '{target}'").fetchone()
+    return {"rows": int(row[0]) if row else 0}
+
+
+def pandas_pivot(source: Path, out: Path) -> dict[str, Any]:
+    """What a pystatis (0.5.x) user gets for a v5 flat file: the answer decoded whole, rows that
+    do not start with the statistics number dropped, `read_csv` as objects with the symbols as
+    NA, the value made numeric, then the pivot to one column per value variable (index: every
+    column but the last four), then Parquet."""
+    import pandas as pd
+
+    text = source.read_bytes().decode("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    kept = lines[0] + "".join(line for line in lines[1:] if line[:4].isdigit())
+    del text, lines
+    frame = pd.read_csv(io.StringIO(kept), sep=";", dtype=object, na_values=SYMBOLS, keep_default_na=False)
+    frame["value"] = pd.to_numeric(frame["value"].str.replace(",", ".", regex=False))
+    wide = frame.pivot(index=frame.columns[:-4].to_list(), columns="value_variable_label", values="value")
+    out.mkdir(parents=True, exist_ok=True)
+    wide.reset_index().to_parquet(out / "pandas.parquet")
+    return {"rows": int(len(wide))}
+
+
+WAYS = {"demografie": ours, "duckdb": duckdb_copy, "pandas": pandas_pivot}
+
+if __name__ == "__main__":
+    way, csv_path, out_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    if way == "pandas":
+        import pandas  # noqa: F401  (imported before the clock starts, like the others)
+    report(lambda: WAYS[way](csv_path, out_dir))
