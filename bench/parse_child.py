@@ -58,7 +58,7 @@ def pandas_pivot(source: Path, out: Path) -> dict[str, Any]:
     wide = frame.pivot(index=frame.columns[:-4].to_list(), columns="value_variable_label", values="value")
     out.mkdir(parents=True, exist_ok=True)
     wide.reset_index().to_parquet(out / "pandas.parquet")
-    return {"rows": int(len(wide))}
+    return {"rows": len(wide)}
 
 
 WAYS = {"demografie": ours, "duckdb": duckdb_copy, "pandas": pandas_pivot}

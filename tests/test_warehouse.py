@@ -10,10 +10,12 @@ import duckdb
 import pytest
 
 from demografie import catalog
+from demografie.devserver.largefile import write_large_flat_file
 from demografie.settings import Paths
 from demografie.transforms import ffcsv
 from demografie.transforms.errors import ParseError
 from demografie.transforms.normalise import Provenance
+from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.checks import ChecksFailedError
 from demografie.warehouse.deliveries import load_delivery
@@ -216,3 +218,15 @@ def test_an_observation_repeated_in_a_later_block_refuses_the_file(
         load_delivery(paths.lake, POPULATION, [data + hessen + b"\n"], provenance, ["06", "14"], raw_file="r")
     assert not (tmp_path / "lake" / "manifest").exists()
     assert [p.name for p in (tmp_path / "lake").rglob("*") if p.is_file()] == []
+
+
+def test_the_benchmark_file_is_a_flat_file_we_load_and_label_synthetic(tmp_path: Path) -> None:
+    source = tmp_path / "large.csv"
+    written = write_large_flat_file(source, 5_000)
+    assert SYNTHETIC_NOTICE.encode() in source.read_bytes().split(b"\n")[1]
+    now = datetime(2026, 1, 1)
+    provenance = Provenance("population_single_years", "regio", "12411-04-02-4", now, now, "bench", synthetic=True)
+    paths = Paths.from_env(tmp_path / "home")
+    dataset = catalog.find("12411-04-02-4")
+    loaded = load_delivery(paths.lake, dataset, [lambda: source.open("rb")], provenance, ["06", "14"], raw_file="r")
+    assert loaded.entry.rows == written and loaded.entry.synthetic
