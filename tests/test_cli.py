@@ -55,6 +55,10 @@ def test_demo_loads_synthetic_figures_labelled_as_such(monkeypatch: pytest.Monke
     assert result.exit_code == 0 and "4 chart(s) drawn" in " ".join(result.output.split())
     assert "This warehouse holds <strong>synthetic</strong> figures" in report.read_text("utf-8")
 
+    again = runner.invoke(app, ["demo", "--home", str(tmp_path), "--from-year", "2022", "--to-year", "2024"])
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.output and str(tmp_path / "warehouse.duckdb") in again.output.replace("\n", "")
+
 
 def test_run_with_an_unknown_dataset_names_the_known_ones(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "--dataset", "nonsense", "--home", str(tmp_path)])

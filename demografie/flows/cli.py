@@ -103,6 +103,7 @@ def demo(
     from demografie.devserver.server import GenesisServer
     from demografie.devserver.synthetic import SNAPSHOT_DATASETS, write_snapshot
     from demografie.flows.nightly import nightly
+    from demografie.settings import Paths
 
     console.print(
         "[bold yellow]Demo: real region codes and names, SYNTHETIC figures "
@@ -128,7 +129,8 @@ def demo(
                 synthetic=True,
             )
     _print_summary(summary)
-    warehouse = Path(summary.build.warehouse)
+    # a second demo finds nothing newer ("unchanged"), builds nothing, and shows the same warehouse
+    warehouse = Paths.from_env(home).warehouse
     _print_query(warehouse, _DEMO_QUERY, "Land totals (synthetic), latest date")
     console.print(
         f"\nWarehouse: [bold]{warehouse}[/]\n"
