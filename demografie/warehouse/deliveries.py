@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import io
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import BinaryIO, cast
@@ -21,7 +22,7 @@ from demografie.storage import Store
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import iter_ffcsv
 from demografie.transforms.formats import Format, parse, sniff
-from demografie.transforms.normalise import Provenance, normalise, normalise_block
+from demografie.transforms.normalise import Block, Provenance, normalise, normalise_block
 from demografie.warehouse.identity import IdentityLedger
 from demografie.warehouse.lake import LakeWrite, write_delivery, write_streamed_delivery
 
@@ -76,16 +77,26 @@ def _load_streamed(
     ledger = IdentityLedger()
 
     def blocks() -> Iterator[pa.Table]:
-        for opener in openers:
-            with opener() as stream:
-                hashing = _Hashing(stream)
-                for flat in iter_ffcsv(cast(BinaryIO, hashing), where, decimal):
-                    block = normalise_block(flat, provenance, dataset.measures, states)
-                    if block is not None:
-                        ledger.add(block.identity)
-                        yield block.table
-                hashing.drain()
-                digests.append(hashing.digest())
+        # block k is normalised in a second thread while block k + 1 is parsed (both release the GIL)
+        with ThreadPoolExecutor(1, thread_name_prefix="normalise") as pool:
+            for opener in openers:
+                with opener() as stream:
+                    hashing = _Hashing(stream)
+                    pending: Future[Block | None] | None = None
+                    for flat in iter_ffcsv(cast(BinaryIO, hashing), where, decimal):
+                        following = pool.submit(normalise_block, flat, provenance, dataset.measures, states)
+                        if pending is not None:
+                            yield from accepted(pending.result())
+                        pending = following
+                    if pending is not None:
+                        yield from accepted(pending.result())
+                    hashing.drain()
+                    digests.append(hashing.digest())
+
+    def accepted(block: Block | None) -> Iterator[pa.Table]:
+        if block is not None:
+            ledger.add(block.identity)
+            yield block.table
 
     def seal() -> str:
         if ledger.blocks == 0:
