@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import duckdb
 import pyarrow as pa
 
 from demografie.warehouse.sqlfiles import read_sql
+
+LEDGER_MEMORY = "256MB"
 
 
 class IdentityLedger:
@@ -14,7 +18,13 @@ class IdentityLedger:
     a valid delivery; it can never let a repeated observation through."""
 
     def __init__(self) -> None:
-        self._con = duckdb.connect(config={"threads": 1})
+        # bounded: past the limit DuckDB spills the hashes and its DISTINCT to a temporary directory
+        self._spill = tempfile.TemporaryDirectory(prefix="demografie-identities-")
+        self._con = duckdb.connect(
+            f"{self._spill.name}/identities.duckdb",  # on disk: the buffer manager may evict its blocks
+            config={"threads": 1, "memory_limit": LEDGER_MEMORY, "temp_directory": self._spill.name,
+                    "preserve_insertion_order": False}
+        )
         self._con.execute(read_sql("staging/identity_ledger.sql"))
         self.blocks = 0
 
@@ -31,3 +41,4 @@ class IdentityLedger:
 
     def close(self) -> None:
         self._con.close()
+        self._spill.cleanup()
