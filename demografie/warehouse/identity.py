@@ -13,18 +13,19 @@ LEDGER_MEMORY = "256MB"
 
 
 class IdentityLedger:
-    """The identities seen so far, as 64-bit hashes in an in-memory DuckDB table (16 million
-    observations take 128 MB). A hash collision (about 1 in 10^5 at 16 million rows) would refuse
-    a valid delivery; it can never let a repeated observation through."""
+    """The identities seen so far, as 64-bit hashes in a DuckDB table in a temporary directory
+    (16 million observations take 128 MB; past the memory limit DuckDB evicts the table's blocks
+    and spills the final grouped count to disk, so memory stays flat for any file size). A hash
+    collision (about 1 in 10^5 at 16 million rows) would refuse a valid delivery; it can never
+    let a repeated observation through."""
 
     def __init__(self) -> None:
-        # bounded: past the limit DuckDB spills the hashes and its DISTINCT to a temporary directory
         self._spill = tempfile.TemporaryDirectory(prefix="demografie-identities-")
         self._con = duckdb.connect(
-            f"{self._spill.name}/identities.duckdb",  # on disk: the buffer manager may evict its blocks
+            f"{self._spill.name}/identities.duckdb",
             config={"threads": 1, "memory_limit": LEDGER_MEMORY, "temp_directory": self._spill.name,
-                    "preserve_insertion_order": False}
-        )
+                    "preserve_insertion_order": False},
+        )  # fmt: skip
         self._con.execute(read_sql("staging/identity_ledger.sql"))
         self.blocks = 0
 
