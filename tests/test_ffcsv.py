@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from demografie.transforms import ffcsv
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import SYMBOLS, parse_ffcsv
 
@@ -103,3 +106,10 @@ def test_value_q_becomes_quality() -> None:
 def test_bad_files_raise_parse_error(data: bytes, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         parse_ffcsv(data, "t")
+
+
+def test_a_line_without_end_is_refused_not_read_into_memory() -> None:
+    header = HEADER.encode() + b"\n"
+    endless = header + b"12411;" + b"x" * (2 * ffcsv.MAX_LINE_BYTES)
+    with pytest.raises(ParseError, match=r"t: a line longer than 1048576 bytes; not a flat file"):
+        list(ffcsv.iter_ffcsv(io.BytesIO(endless), "t", ",", block_bytes=1024))

@@ -104,8 +104,17 @@ class _Limited(io.RawIOBase):
         return len(data)
 
     def read(self, size: int | None = -1) -> bytes:
+        return self._counted(self._handle.read, size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._counted(self._handle.readline, size)
+
+    def _counted(self, read: Any, size: int | None) -> bytes:
+        # never ask for more than one byte past the limit, so that a bomb cannot fill the memory
+        allowed = self._limit - self._read + 1
+        wanted = allowed if size is None or size < 0 else min(size, allowed)
         try:
-            data: bytes = self._handle.read(-1 if size is None else size)
+            data: bytes = read(wanted)
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise ArchiveError(f"broken zip: {exc}") from exc
         self._read += len(data)
@@ -114,11 +123,6 @@ class _Limited(io.RawIOBase):
                 f"zip member {self._name!r} unpacks to more than the limit of {self._limit} bytes ({MAX_BYTES_ENV})"
             )
         return data
-
-    def readline(self, size: int | None = -1) -> bytes:
-        line: bytes = self._handle.readline(-1 if size is None else size)
-        self._read += len(line)
-        return line
 
 
 def _check_member(info: zipfile.ZipInfo, max_bytes: int) -> None:

@@ -54,6 +54,7 @@ class FlatFile:
 
 BLOCK_BYTES = 32 << 20  # rows are parsed in blocks of this many bytes: memory stays bounded
 PARSE_BLOCK_BYTES = 4 << 20  # a block is split into pieces of this size, parsed in parallel
+MAX_LINE_BYTES = 1 << 20  # a flat-file line is a few hundred bytes
 UNREAD_COLUMNS = frozenset({"statistics_label", "time_label"})
 UNREAD_LABEL = re.compile(r"^\d+_variable_label$")
 
@@ -73,7 +74,7 @@ def iter_ffcsv(
 ) -> Iterator[FlatFile]:
     """Parse a v5 flat file from a stream, one block of rows at a time, so that a file of any size
     needs the memory of one block. The decimal mark found in one block binds the later ones."""
-    first = stream.readline(1 << 20)
+    first = stream.readline(MAX_LINE_BYTES)
     header = _header(first[len(BOM) :] if first.startswith(BOM) else first, where)
     _count_variables(header, where)
     line = 2
@@ -94,7 +95,10 @@ def _string_batches(stream: BinaryIO, header: list[str], where: str, block_bytes
     include = [name for name in header if name not in UNREAD_COLUMNS and not UNREAD_LABEL.match(name)]
     while chunk := stream.read(block_bytes):
         if not chunk.endswith(b"\n"):
-            chunk += stream.readline()
+            rest = stream.readline(MAX_LINE_BYTES)
+            if len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
+                raise ParseError(where, f"a line longer than {MAX_LINE_BYTES} bytes; not a flat file")
+            chunk += rest
         try:
             yield pacsv.read_csv(
                 io.BytesIO(chunk),
