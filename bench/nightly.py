@@ -73,27 +73,24 @@ def main() -> None:
         base = os.environ | QUIET | credentials | {"PREFECT_HOME": str(work / "prefect")}
         base.pop("PREFECT_API_URL", None)
         run_child(home, base)  # loads everything once
-        for label, env, server in modes(base, work):
-            try:
-                timings = [run_child(home, env) for _ in range(args.runs)]
-            finally:
-                if server is not None:
-                    server.terminate()
-                    server.wait(timeout=30)
-            wall = statistics.median(t[0] for t in timings)
-            call = statistics.median(t[1]["call_seconds"] for t in timings)
-            body = statistics.median(t[1]["body_seconds"] for t in timings)
-            rows.append([label, f"{wall:.1f}", f"{call:.1f}", f"{body:.2f}", f"{call - body:.1f}",
-                         f"{wall - call:.1f}"])  # fmt: skip
+        rows.append(summary("temporary server (no PREFECT_API_URL)", [run_child(home, base) for _ in range(args.runs)]))
+        server, url = prefect_server(work / "prefect-server")  # started only now: idle, it would still cost CPU
+        try:
+            timings = [run_child(home, base | {"PREFECT_API_URL": url}) for _ in range(args.runs)]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        rows.append(summary("running prefect server", timings))
     print(machine())
     print(table(["Prefect", "wall s (process)", "flow call s", "our work s", "Prefect in the call s",
                  "Python start + imports s"], rows))  # fmt: skip
 
 
-def modes(base: dict[str, str], work: Path) -> list[tuple[str, dict[str, str], subprocess.Popen[bytes] | None]]:
-    server, url = prefect_server(work / "prefect-server")
-    return [("temporary server (no PREFECT_API_URL)", base, None),
-            ("running prefect server", base | {"PREFECT_API_URL": url}, server)]  # fmt: skip
+def summary(label: str, timings: list[tuple[float, dict[str, float]]]) -> list[str]:
+    wall = statistics.median(t[0] for t in timings)
+    call = statistics.median(t[1]["call_seconds"] for t in timings)
+    body = statistics.median(t[1]["body_seconds"] for t in timings)
+    return [label, f"{wall:.1f}", f"{call:.1f}", f"{body:.2f}", f"{call - body:.1f}", f"{wall - call:.1f}"]
 
 
 if __name__ == "__main__":

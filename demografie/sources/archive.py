@@ -39,24 +39,10 @@ def is_zip(data: bytes) -> bool:
 
 
 def unpack_single(data: bytes, max_bytes: int | None = None) -> Member:
-    """The one file inside a GENESIS zip response."""
-    max_bytes = max_member_bytes() if max_bytes is None else max_bytes
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
-            if len(members) != 1:
-                names = ", ".join(info.filename for info in members) or "none"
-                raise ArchiveError(f"expected exactly one file in the zip, found {names}")
-            info = members[0]
-            _check_member(info, max_bytes)
-            with archive.open(info) as handle:
-                content = handle.read(max_bytes + 1)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
-        raise ArchiveError(f"broken zip: {exc}") from exc
-    if len(content) > max_bytes:
-        raise ArchiveError(f"zip member {info.filename!r} unpacks to more than the limit of {max_bytes} bytes "
-                           f"({MAX_BYTES_ENV})")  # fmt: skip
-    return Member(PurePosixPath(info.filename).name, content)
+    """The one file inside a GENESIS zip response, whole (small answers; large ones are read
+    through `opened_single`)."""
+    with opened_single(io.BytesIO(data), max_bytes) as member:
+        return Member(PurePosixPath(member.name).name, member.read())
 
 
 def is_workbook(file: BinaryIO) -> bool:
@@ -93,7 +79,8 @@ class _Limited(io.RawIOBase):
 
     def __init__(self, handle: IO[bytes], limit: int, name: str) -> None:
         super().__init__()
-        self._handle, self._limit, self._name, self._read = handle, limit, name, 0
+        self._handle, self._limit, self._read = handle, limit, 0
+        self.name = name  # as a file's, the member's path in the zip
 
     def readable(self) -> bool:
         return True
@@ -120,7 +107,7 @@ class _Limited(io.RawIOBase):
         self._read += len(data)
         if self._read > self._limit:
             raise ArchiveError(
-                f"zip member {self._name!r} unpacks to more than the limit of {self._limit} bytes ({MAX_BYTES_ENV})"
+                f"zip member {self.name!r} unpacks to more than the limit of {self._limit} bytes ({MAX_BYTES_ENV})"
             )
         return data
 
