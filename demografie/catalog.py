@@ -24,14 +24,28 @@ LICENCES: Mapping[str, str] = MappingProxyType(
         "© Statistisches Landesamt des Freistaates Sachsen, Kamenz",
         "hessen": "© Hessisches Statistisches Landesamt, Wiesbaden; Vervielfältigung und Verbreitung, auch "
         "auszugsweise, mit Quellenangabe gestattet",
+        "zensus": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
+        "© Statistische Ämter des Bundes und der Länder, Zensus 2022",
     }
 )
 
 # The publishers' table-code patterns (Regionaldatenbank incl. Regionalatlas, Destatis, Sachsen's
 # own codes, our names for HSL publications). Any code that reaches a path or SQL must match one.
-TABLE_CODE = re.compile(
-    r"^(\d{5}-\d{2}-\d{2}-\d(-B)?|\d{5}-Z-\d{2}|AI-[A-Z]-\d{2}-\d-\d|\d{5}-\d{4}|\d{5}-\d{3}[A-Z]|HSL-[A-Z-]+)$"
+TABLE_CODE_PATTERN = (
+    r"\d{5}-\d{2}-\d{2}-\d(?:-B)?|\d{5}-Z-\d{2}|AI-[A-Z]-\d{2}-\d-\d|\d{4}[A-Z]-\d{4}|\d{5}-\d{4}|\d{5}-\d{3}[A-Z]"
+    r"|HSL-[A-Z-]+"
 )
+TABLE_CODE = re.compile(f"^(?:{TABLE_CODE_PATTERN})$")
+
+
+# How a table's figures stand on a census (docs/census-bases.md). FORTSCHREIBUNG: stocks carried
+# forward from the last census, whose basis follows from the reference date and the vintage
+# (reference/census_rebasings.csv). CENSUS: the counts of a census itself, each its own basis
+# (the census of that day in reference/census_bases.csv).
+FORTSCHREIBUNG = "fortschreibung"
+CENSUS = "census"
+# A census is taken once a decade: its counts are not stale until the next one is due.
+CENSUS_FRESH_DAYS = 12 * 366
 
 
 class WriteMode(StrEnum):
@@ -72,10 +86,19 @@ class Dataset:
     fresh_days: int = 400
     write: WriteMode = WriteMode.VERSIONED
     notes: str = ""
+    # The census basis of the measures in `census_measures` ("*": all); other measures (births,
+    # moves, employees) stand on no census and get NULL.
+    census_basis: str | None = None
+    census_measures: tuple[str, ...] = ("population",)
+    # How far male + female may differ from the total (persons): census tables are published
+    # with secrecy rounding, the Fortschreibung adds up exactly.
+    sexes_tolerance: int = 0
 
     def __post_init__(self) -> None:
         if not TABLE_CODE.match(self.table):
             raise ValueError(f"{self.name}: {self.table!r} is not a table code of a known publisher")
+        if self.census_basis not in (None, FORTSCHREIBUNG, CENSUS):
+            raise ValueError(f"{self.name}: census_basis {self.census_basis!r} is neither census nor fortschreibung")
 
     @property
     def licence(self) -> str:
@@ -116,6 +139,11 @@ PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
             4,
             "Hessisches Statistisches Landesamt publications: once a year, Hessen only; used where no "
             "database has the figure",
+        ),
+        "zensus": (
+            5,
+            "Zensus 2022 database: the census counts themselves (their own measure, never a Fortschreibung "
+            "figure)",
         ),
     }
 )
@@ -158,6 +186,7 @@ DATASETS: tuple[Dataset, ...] = (
         POPULATION,
         1995,
         notes="Since the 2025 v5 format the table carries Kreise only (no Land rows).",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_gemeinden",
@@ -168,6 +197,7 @@ DATASETS: tuple[Dataset, ...] = (
         POPULATION,
         2008,
         level="gemeinden",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_mid_year",
@@ -177,6 +207,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung nach Geschlecht, Stichtag 30.06., Kreise und krfr. Städte",
         ANY_POPULATION,
         2011,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_age_groups",
@@ -186,6 +217,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung nach Geschlecht und Altersgruppen (17), Stichtag 31.12., Kreise",
         ANY_POPULATION,
         1995,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_age_groups_gemeinden",
@@ -196,6 +228,7 @@ DATASETS: tuple[Dataset, ...] = (
         ANY_POPULATION,
         2008,
         level="gemeinden",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_single_years",
@@ -205,6 +238,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung nach Geschlecht und Altersjahren (79), Stichtag 31.12., Kreise",
         ANY_POPULATION,
         2011,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_single_years_laender",
@@ -215,6 +249,7 @@ DATASETS: tuple[Dataset, ...] = (
         ANY_POPULATION,
         2011,
         level="laender",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_nationality",
@@ -224,6 +259,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung nach Geschlecht, Nationalität und Altersgruppen (21), Stichtag 31.12., Kreise",
         ANY_POPULATION,
         2011,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "average_age",
@@ -233,6 +269,8 @@ DATASETS: tuple[Dataset, ...] = (
         "Durchschnittsalter der Bevölkerung, Stichtag 31.12., Kreise",
         _labels({"*": "average_age"}),
         2011,
+        census_basis=FORTSCHREIBUNG,
+        census_measures=("*",),
     ),
     Dataset(
         "dependency_ratios",
@@ -242,6 +280,8 @@ DATASETS: tuple[Dataset, ...] = (
         "Jugendquotient und Altenquotient, Stichtag 31.12., Kreise",
         KEEP_CODES,
         2011,
+        census_basis=FORTSCHREIBUNG,
+        census_measures=("*",),
     ),
     Dataset(
         "census_2011_nationality",
@@ -254,6 +294,28 @@ DATASETS: tuple[Dataset, ...] = (
         access=Access.FILE,
         last_year=2011,
         notes="Withdrawn by the publisher in 2024 (status 104); kept from earlier downloads.",
+        census_basis=CENSUS,
+        census_measures=("population_census",),
+        sexes_tolerance=3,
+        fresh_days=CENSUS_FRESH_DAYS,
+    ),
+    # --- Zensus 2022 database ----------------------------------------------------------------
+    Dataset(
+        "census_2022_gemeinden",
+        "population",
+        "zensus",
+        "1000A-0000",
+        "Zensus 2022: Personen: Bevölkerungszahl, Gemeinden (Gebietsstand 15.05.2022)",
+        # PRS018 on the Gemeinde rows, PRS001 on the Deutschland row: both "Personen"
+        _m(PRS018="population_census", PRS001="population_census"),
+        2011,
+        level="gemeinden",
+        last_year=2022,
+        census_basis=CENSUS,
+        census_measures=("population_census",),
+        fresh_days=CENSUS_FRESH_DAYS,
+        notes="Census counts on the census days (15.05.2022; the metadata reaches back to 09.05.2011); Kreis and "
+        "Land figures are the sums of the Gemeinden (marts.census_comparison). 12-digit ARS keys become AGS.",
     ),
     # --- natural movement, migration, area ----------------------------------------------------
     Dataset(
@@ -421,6 +483,7 @@ DATASETS: tuple[Dataset, ...] = (
         1990,
         level="laender",
         fresh_days=160,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_single_years_destatis",
@@ -431,6 +494,7 @@ DATASETS: tuple[Dataset, ...] = (
         ANY_POPULATION,
         1967,
         level="laender",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_kreise_destatis",
@@ -440,6 +504,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung: Kreise, Stichtag",
         ANY_POPULATION,
         1995,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_age_groups_destatis",
@@ -449,6 +514,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung: Kreise, Stichtag, Altersgruppen",
         ANY_POPULATION,
         1995,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "population_sex_age_groups_destatis",
@@ -458,6 +524,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Bevölkerung: Kreise, Stichtag, Geschlecht, Altersgruppen",
         ANY_POPULATION,
         1995,
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "protection_seekers",
@@ -480,6 +547,7 @@ DATASETS: tuple[Dataset, ...] = (
         2011,
         access=Access.DOWNLOAD,
         level="gemeinden",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "deaths_gemeinden_sn",
@@ -502,6 +570,8 @@ DATASETS: tuple[Dataset, ...] = (
         1983,
         access=Access.DOWNLOAD,
         level="gemeinden",
+        census_basis=FORTSCHREIBUNG,
+        census_measures=("deaths_per_1000",),
     ),
     # --- Hessisches Statistisches Landesamt (publications) ------------------------------------
     Dataset(
@@ -525,6 +595,7 @@ DATASETS: tuple[Dataset, ...] = (
         2019,
         access=Access.FILE,
         level="gemeinden",
+        census_basis=FORTSCHREIBUNG,
     ),
     Dataset(
         "age_structure_kreise_he",
@@ -535,6 +606,7 @@ DATASETS: tuple[Dataset, ...] = (
         _labels({"Bevölkerung": "population"}),
         2021,
         access=Access.FILE,
+        census_basis=FORTSCHREIBUNG,
     ),
 )
 

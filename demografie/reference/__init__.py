@@ -6,6 +6,11 @@ Saxony's Kreise and Regierungsbezirke until the Kreisreform of 1 August 2008 (co
 the Regionaldatenbank still lists them), the Kreise formed then, and Hanau leaving the
 Main-Kinzig-Kreis as Kreis 06415 on 1 January 2026 (so 06435 has two periods). An empty
 `valid_from` means "before any data we load"; an empty `valid_to` means "still exists".
+
+census_bases.csv: the censuses (and the East's 1990 register) on which the population
+Fortschreibung of each state stood, with their days; census_rebasings.csv: from which vintage each
+publisher's figures dated after a census day stand on that census (docs/census-bases.md). Every
+row names its evidence.
 """
 
 from __future__ import annotations
@@ -34,9 +39,63 @@ class Region:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
+@dataclass(frozen=True)
+class CensusBasis:
+    """A census (or register) on which the Fortschreibung of some states was based."""
+
+    basis: str
+    census_day: date
+    states: tuple[str, ...]
+    label: str
+    short_label: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Rebasing:
+    """From `first_vintage` on, `source`'s figures dated on or after the census day of `basis`
+    stand on that census; older vintages still carry the previous basis for those dates."""
+
+    basis: str
+    source: str
+    first_vintage: date
+    evidence: str
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = (resources.files("demografie") / "reference" / name).read_text("utf-8")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def census_bases() -> list[CensusBasis]:
+    """Every census basis, oldest first."""
+    bases = [
+        CensusBasis(
+            basis=row["basis"],
+            census_day=date.fromisoformat(row["census_day"]),
+            states=tuple(row["states"].split(",")),
+            label=row["label"],
+            short_label=row["short_label"],
+            evidence=row["evidence"],
+        )
+        for row in _rows("census_bases.csv")
+    ]
+    return sorted(bases, key=lambda b: b.census_day)
+
+
+def rebasings() -> list[Rebasing]:
+    """Each publisher's first vintage on each census basis."""
+    known = {b.basis for b in census_bases()}
+    result = []
+    for row in _rows("census_rebasings.csv"):
+        if row["basis"] not in known:
+            raise ValueError(f"census_rebasings.csv: unknown basis {row['basis']!r}")
+        result.append(Rebasing(row["basis"], row["source"], date.fromisoformat(row["first_vintage"]), row["evidence"]))
+    return result
+
+
 def regions() -> list[Region]:
     """Every region period of the reference, in code order."""
-    text = (resources.files("demografie") / "reference" / "regions.csv").read_text("utf-8")
     return [
         Region(
             code=row["code"],
@@ -46,7 +105,7 @@ def regions() -> list[Region]:
             valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
             note=row["note"],
         )
-        for row in csv.DictReader(io.StringIO(text), delimiter=";")
+        for row in _rows("regions.csv")
     ]
 
 

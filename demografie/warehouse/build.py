@@ -21,7 +21,7 @@ import pyarrow.dataset as pads
 from demografie import __version__
 from demografie.catalog import Dataset
 from demografie.fileio import fsync_dir
-from demografie.reference import regions
+from demografie.reference import census_bases, rebasings, regions
 from demografie.settings import Paths
 from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
@@ -37,7 +37,9 @@ BUILD_STEPS = (
     "meta/loads.sql",
     "meta/build.sql",
     "meta/revisions.sql",
+    "meta/census_bases.sql",
     "core/preferred.sql",
+    "core/population_totals.sql",
     "marts/population.sql",
     "marts/population_change.sql",
     "marts/age_structure.sql",
@@ -46,6 +48,7 @@ BUILD_STEPS = (
     "marts/labour_market.sql",
     "marts/land_totals.sql",
     "marts/indicators.sql",
+    "marts/census_comparison.sql",
 )
 
 
@@ -126,6 +129,8 @@ def _stage(
     con.register("manifest_entries", _manifest_table(entries))
     con.register("catalog_datasets", _catalog_table(datasets))
     con.register("reference_regions", _reference_table())
+    con.register("census_bases", _census_bases_table())
+    con.register("census_rebasings", _rebasings_table())
 
 
 def _object_store_observations(lake: Store, entries: list[ManifestEntry]) -> pads.Dataset:
@@ -149,6 +154,24 @@ def _manifest_table(entries: list[ManifestEntry]) -> pa.Table:
     return pa.Table.from_pylist([asdict(e) for e in entries], schema=schema)
 
 
+_CATALOG_TYPES = {
+    "first_year": pa.int64(),
+    "last_year": pa.int64(),
+    "fresh_days": pa.int64(),
+    "precedence": pa.int64(),
+    "sexes_tolerance": pa.int64(),
+    "census_measures": pa.list_(pa.string()),
+}
+CATALOG_SCHEMA = pa.schema(
+    (name, _CATALOG_TYPES.get(name, pa.string()))
+    for name in (
+        "name", "topic", "source", "source_table", "title", "access", "level", "measures", "first_year",
+        "last_year", "fresh_days", "write_mode", "precedence", "precedence_reason", "licence", "notes",
+        "census_basis", "census_measures", "sexes_tolerance",
+    )
+)  # fmt: skip
+
+
 def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
     rows = [
         {
@@ -168,10 +191,13 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
             "precedence_reason": d.precedence_reason,
             "licence": d.licence,
             "notes": d.notes,
+            "census_basis": d.census_basis,
+            "census_measures": list(d.census_measures),
+            "sexes_tolerance": d.sexes_tolerance,
         }
         for d in datasets
     ]
-    return pa.Table.from_pylist(rows) if rows else pa.table({"name": pa.array([], pa.string())})
+    return pa.Table.from_pylist(rows, schema=CATALOG_SCHEMA)
 
 
 def _reference_table() -> pa.Table:
@@ -181,6 +207,21 @@ def _reference_table() -> pa.Table:
          ("valid_to", pa.date32()), ("note", pa.string())]
     )  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _census_bases_table() -> pa.Table:
+    """One row per census and state it was the basis for."""
+    rows = [
+        {"basis": b.basis, "census_day": b.census_day, "state": state, "label": b.label, "short_label": b.short_label,
+         "evidence": b.evidence}
+        for b in census_bases()
+        for state in b.states
+    ]
+    return pa.Table.from_pylist(rows)
+
+
+def _rebasings_table() -> pa.Table:
+    return pa.Table.from_pylist([asdict(r) for r in rebasings()])
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -13,7 +13,7 @@ WITH candidates AS (
     JOIN meta.datasets AS d ON d.name = o.dataset
     LEFT JOIN core.region_settlement AS r ON r.region_code = o.region_code
     -- only breakdowns the shared schema can express (no other classifying variable)
-    WHERE len(list_filter(map_keys(o.source_dims), lambda k: k NOT IN ('GES', 'NAT', 'MONAT') AND NOT starts_with(k, 'ALT'))) = 0
+    WHERE core.schema_breakdown(o.source_dims)
     WINDOW breakdown AS (
         PARTITION BY o.measure, o.region_code, o.ref_date, o.sex, o.age_from, o.age_to, o.nationality
     )

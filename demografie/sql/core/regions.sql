@@ -56,18 +56,24 @@ LEFT JOIN kreise AS k ON k.kreis_code = left(r.region_code, 5) AND r.region_leve
 COMMENT ON VIEW core.region_settlement IS
     'kreisfreie_stadt or landkreis for every Kreis (from its official name) and every Gemeinde (from its Kreis); NULL for Land and Regierungsbezirk.';
 
+-- Whether a region existed on a day: regions only the data knows (Gemeinden) count as existing
+-- whenever they have data; reference regions within one of their periods.
+CREATE MACRO core.region_existed(code, day) AS (
+    NOT EXISTS (SELECT 1 FROM core.regions AS r WHERE r.region_code = code AND r.in_reference)
+    OR EXISTS (
+        SELECT 1 FROM core.regions AS r
+        WHERE r.region_code = code AND r.in_reference
+          AND (r.valid_from IS NULL OR r.valid_from <= day)
+          AND (r.valid_to IS NULL OR day <= r.valid_to)
+    )
+);
+
 -- Current observations of regions that existed on their reference date. A dissolved region's
 -- rows (the publishers fill them with '-') never reach a mart, so they can never pass for zero.
 CREATE VIEW core.valid_observations AS
 SELECT o.*
 FROM core.current_observations AS o
-WHERE NOT EXISTS (SELECT 1 FROM core.regions AS r WHERE r.region_code = o.region_code AND r.in_reference)
-   OR EXISTS (
-        SELECT 1 FROM core.regions AS r
-        WHERE r.region_code = o.region_code AND r.in_reference
-          AND (r.valid_from IS NULL OR r.valid_from <= o.ref_date)
-          AND (r.valid_to IS NULL OR o.ref_date <= r.valid_to)
-   );
+WHERE core.region_existed(o.region_code, o.ref_date);
 
 COMMENT ON VIEW core.valid_observations IS
     'core.current_observations without rows of regions that did not exist on the reference date (dissolved or not yet formed).';

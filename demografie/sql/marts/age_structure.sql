@@ -8,13 +8,13 @@ CREATE VIEW marts.age_structure AS
 WITH bands AS (
     SELECT
         o.source, o.source_table, o.region_code, o.region_name, o.region_level, o.state, o.ref_date,
-        o.age_from, coalesce(o.age_to, 999) AS age_to, o.value, o.vintage, o.synthetic, d.precedence,
+        o.age_from, coalesce(o.age_to, 999) AS age_to, o.value, o.vintage, o.synthetic, o.census_basis, d.precedence,
         o.age_from - lag(coalesce(o.age_to, 999)) OVER table_bands AS step,
         sum(o.value) OVER (table_bands ROWS UNBOUNDED PRECEDING) AS cumulative
     FROM core.valid_observations AS o
     JOIN meta.datasets AS d ON d.name = o.dataset
     WHERE o.measure = 'population' AND o.sex = 'total' AND o.nationality = 'total' AND o.age_from IS NOT NULL
-      AND len(list_filter(map_keys(o.source_dims), lambda k: k NOT IN ('GES', 'NAT') AND NOT starts_with(k, 'ALT'))) = 0
+      AND core.schema_breakdown(o.source_dims) AND NOT map_contains(o.source_dims, 'MONAT')
     WINDOW table_bands AS (PARTITION BY o.source_table, o.region_code, o.ref_date ORDER BY o.age_from)
 ),
 per_table AS (
@@ -22,6 +22,8 @@ per_table AS (
         source, source_table, region_code, ref_date,
         any_value(region_name) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic, min(precedence) AS precedence,
+        -- one basis per table and date; a mix (a partly re-delivered table) is named, never hidden
+        string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis,
         min(age_from) = 0 AND max(age_to) = 999 AND count(*) FILTER (WHERE step <> 1) = 0
             AND count(value) = count(*) AS complete,
         sum(value) AS population,
@@ -77,7 +79,7 @@ SELECT
     CASE WHEN c.border_80 THEN c.age_80_plus END AS age_80_plus,
     c.share_under_20, c.share_20_64, c.share_65_plus, c.share_80_plus,
     c.youth_dependency_ratio, c.old_age_dependency_ratio, c.working_age_population, c.median_age,
-    c.source, c.source_table, c.vintage, c.synthetic
+    c.census_basis, c.source, c.source_table, c.vintage, c.synthetic
 FROM computed AS c
 LEFT JOIN core.region_settlement AS s USING (region_code)
 QUALIFY row_number() OVER (
@@ -101,14 +103,15 @@ COMMENT ON COLUMN marts.age_structure.under_20 IS 'Persons aged under 20.';
 COMMENT ON COLUMN marts.age_structure.age_20_64 IS 'Persons aged 20 to 64.';
 COMMENT ON COLUMN marts.age_structure.age_65_plus IS 'Persons aged 65 and over.';
 COMMENT ON COLUMN marts.age_structure.age_80_plus IS 'Persons aged 80 and over (NULL where the bands do not separate 80).';
-COMMENT ON COLUMN marts.age_structure.share_under_20 IS 'Percent of the population aged under 20.';
+COMMENT ON COLUMN marts.age_structure.share_under_20 IS 'Percent of the population aged under 20 (within one date: unaffected by a census re-basing).';
 COMMENT ON COLUMN marts.age_structure.share_20_64 IS 'Percent of the population aged 20 to 64.';
 COMMENT ON COLUMN marts.age_structure.share_65_plus IS 'Percent of the population aged 65 and over.';
 COMMENT ON COLUMN marts.age_structure.share_80_plus IS 'Percent of the population aged 80 and over (NULL where the table''s bands do not separate 80).';
-COMMENT ON COLUMN marts.age_structure.youth_dependency_ratio IS 'Persons under 20 per 100 persons aged 20 to 64 (Jugendquotient).';
-COMMENT ON COLUMN marts.age_structure.old_age_dependency_ratio IS 'Persons 65 and over per 100 persons aged 20 to 64 (Altenquotient).';
+COMMENT ON COLUMN marts.age_structure.youth_dependency_ratio IS 'Persons under 20 per 100 persons aged 20 to 64 (Jugendquotient; within one date: unaffected by a census re-basing).';
+COMMENT ON COLUMN marts.age_structure.old_age_dependency_ratio IS 'Persons 65 and over per 100 persons aged 20 to 64 (Altenquotient; within one date: unaffected by a census re-basing).';
 COMMENT ON COLUMN marts.age_structure.working_age_population IS 'Persons aged 15 to 64.';
 COMMENT ON COLUMN marts.age_structure.median_age IS 'Years; half the population is younger. Interpolated within the year of age that holds the middle person; only from tables of single years.';
+COMMENT ON COLUMN marts.age_structure.census_basis IS 'The census the age bands stand on (see marts.population.census_basis). Shares and ratios within one date are unaffected by a re-basing; compare them across a census day knowing the basis changed.';
 COMMENT ON COLUMN marts.age_structure.source IS 'Publisher of the age bands used.';
 COMMENT ON COLUMN marts.age_structure.source_table IS 'The publisher''s table whose age bands were used.';
 COMMENT ON COLUMN marts.age_structure.vintage IS 'The publisher''s Stand of that table.';

@@ -9,49 +9,52 @@ WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'krei
 SELECT * FROM (
     SELECT 'share_under_20' AS indicator, 'percent' AS unit, 100 AS factor, region_code, region_name, state,
            settlement_type, ref_date, under_20 AS numerator, population AS denominator, source_table AS sources,
-           vintage, synthetic FROM kreise_age
+           vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
     SELECT 'share_65_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
-           age_65_plus, population, source_table, vintage, synthetic FROM kreise_age
+           age_65_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
     SELECT 'share_80_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
-           age_80_plus, population, source_table, vintage, synthetic FROM kreise_age
+           age_80_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
     SELECT 'youth_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
-           ref_date, under_20, age_20_64, source_table, vintage, synthetic FROM kreise_age
+           ref_date, under_20, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
     SELECT 'old_age_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
-           ref_date, age_65_plus, age_20_64, source_table, vintage, synthetic FROM kreise_age
+           ref_date, age_65_plus, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
     SELECT 'population_change_5y', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
-           change_5y, population_5y_before, source_table, vintage, synthetic FROM kreise_change
+           change_5y, population - change_5y, source_table, vintage, synthetic, census_basis FROM kreise_change
     UNION ALL
     SELECT 'natural_balance_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), natural_balance, population, source_tables, vintage, synthetic
+           settlement_type, make_date(year, 12, 31), natural_balance, population, source_tables, vintage, synthetic,
+           population_census_basis
     FROM kreise_movement
     UNION ALL
     SELECT 'net_migration_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage, synthetic
+           settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage, synthetic,
+           population_census_basis
     FROM kreise_movement
     UNION ALL
     SELECT 'employees_workplace_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 6, 30), employees_workplace, working_age_population, source_tables,
-           vintage, synthetic FROM kreise_labour
+           vintage, synthetic, working_age_census_basis FROM kreise_labour
     UNION ALL
     SELECT 'employees_residence_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 6, 30), employees_residence, working_age_population, source_tables,
-           vintage, synthetic FROM kreise_labour
+           vintage, synthetic, working_age_census_basis FROM kreise_labour
     UNION ALL
     SELECT 'commuter_balance_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 6, 30), commuter_balance, working_age_population, source_tables,
-           vintage, synthetic FROM kreise_labour
+           vintage, synthetic, working_age_census_basis FROM kreise_labour
     UNION ALL
     SELECT 'foreign_share_employees', 'percent', 100, region_code, region_name, state, settlement_type,
-           make_date(year, 6, 30), employees_workplace_foreign, employees_workplace, source_tables, vintage, synthetic
+           make_date(year, 6, 30), employees_workplace_foreign, employees_workplace, source_tables, vintage, synthetic, NULL
     FROM kreise_labour
     UNION ALL
     SELECT 'unemployed_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state, settlement_type,
-           make_date(year, 12, 31), unemployed, working_age_population, source_tables, vintage, synthetic FROM kreise_labour
+           make_date(year, 12, 31), unemployed, working_age_population, source_tables, vintage, synthetic,
+           working_age_census_basis FROM kreise_labour
 )
 WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0;
 
@@ -69,6 +72,7 @@ COMMENT ON COLUMN marts.indicators.numerator IS 'Persons counted by the indicato
 COMMENT ON COLUMN marts.indicators.denominator IS 'Persons it is related to.';
 COMMENT ON COLUMN marts.indicators.sources IS 'The publishers'' tables the figures come from.';
 COMMENT ON COLUMN marts.indicators.vintage IS 'The publisher''s Stand of the figures (the newest where several tables feed the indicator).';
+COMMENT ON COLUMN marts.indicators.census_basis IS 'The census the population figures of the indicator stand on (NULL where none enter it). population_change_5y: its denominator is the earlier figure carried to this basis (linked changes), so breaks never enter a sum.';
 COMMENT ON COLUMN marts.indicators.synthetic IS 'TRUE for data generated by demografie (demo, benchmarks); never an official figure.';
 
 -- Hessen and Sachsen side by side, for the whole Land and by settlement type, computed from all
@@ -86,11 +90,11 @@ WITH kreise_expected AS (
 ),
 groups AS (
     SELECT indicator, unit, factor, state, ref_date, 'land' AS area, numerator, denominator, sources, vintage,
-           synthetic
+           synthetic, census_basis
     FROM marts.indicators
     UNION ALL
     SELECT indicator, unit, factor, state, ref_date, settlement_type, numerator, denominator, sources, vintage,
-           synthetic
+           synthetic, census_basis
     FROM marts.indicators
 ),
 summed AS (
@@ -103,7 +107,8 @@ summed AS (
         any_value(g.factor) * sum(g.numerator) / nullif(sum(g.denominator), 0) AS value,
         string_agg(DISTINCT g.sources, ', ' ORDER BY g.sources) AS sources,
         max(g.vintage) AS vintage,
-        bool_or(g.synthetic) AS synthetic
+        bool_or(g.synthetic) AS synthetic,
+        string_agg(DISTINCT g.census_basis, '+' ORDER BY g.census_basis) AS census_basis
     FROM groups AS g
     GROUP BY g.indicator, g.unit, g.state, g.ref_date, g.area
 )
@@ -117,6 +122,7 @@ SELECT
     max(kreise_expected) FILTER (WHERE state = '14') AS sachsen_kreise_expected,
     string_agg(DISTINCT sources, ', ' ORDER BY sources) AS sources,
     max(vintage) AS vintage,
+    string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis,
     bool_or(synthetic) AS synthetic
 FROM summed
 GROUP BY indicator, unit, ref_date, area
@@ -136,4 +142,5 @@ COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise IS 'Saxon Kreise wit
 COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise_expected IS 'Saxon Kreise of the area that existed on the date.';
 COMMENT ON COLUMN marts.indicator_comparison.sources IS 'The publishers'' tables the figures come from.';
 COMMENT ON COLUMN marts.indicator_comparison.vintage IS 'The newest Stand among those tables.';
+COMMENT ON COLUMN marts.indicator_comparison.census_basis IS 'The census the population figures of both Länder stand on (zensus2022, zensus2011, ...; two joined by + where they differ, NULL where none enters the indicator).';
 COMMENT ON COLUMN marts.indicator_comparison.synthetic IS 'TRUE for data generated by demografie (demo, benchmarks); never an official figure.';

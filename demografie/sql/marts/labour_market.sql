@@ -25,7 +25,7 @@ WITH figures AS (
     GROUP BY region_code, year(ref_date)
 ),
 working_age AS (
-    SELECT region_code, year(ref_date) + 1 AS year, working_age_population
+    SELECT region_code, year(ref_date) + 1 AS year, working_age_population, census_basis
     FROM marts.age_structure
     WHERE month(ref_date) = 12 AND day(ref_date) = 31 AND working_age_population IS NOT NULL
 )
@@ -36,7 +36,7 @@ SELECT
     f.employees_workplace_foreign,
     round(100 * f.employees_workplace_foreign / nullif(f.employees_workplace, 0), 3) AS foreign_share_employees,
     f.unemployed, f.unemployment_rate,
-    w.working_age_population,
+    w.working_age_population, w.census_basis AS working_age_census_basis,
     round(1000 * f.employees_workplace / nullif(w.working_age_population, 0), 3) AS employees_workplace_per_1000,
     round(1000 * f.employees_residence / nullif(w.working_age_population, 0), 3) AS employees_residence_per_1000,
     round(1000 * (f.employees_workplace - f.employees_residence) / nullif(w.working_age_population, 0), 3)
@@ -63,6 +63,7 @@ COMMENT ON COLUMN marts.labour_market.foreign_share_employees IS 'Percent of emp
 COMMENT ON COLUMN marts.labour_market.unemployed IS 'Unemployed persons, annual average (Bundesagentur für Arbeit).';
 COMMENT ON COLUMN marts.labour_market.unemployment_rate IS 'Percent: unemployed per civilian labour force, as published (annual average).';
 COMMENT ON COLUMN marts.labour_market.working_age_population IS 'Persons aged 15-64 on 31 December of the year before.';
+COMMENT ON COLUMN marts.labour_market.working_age_census_basis IS 'The census the working-age population (the denominator of the per-1,000 rates) stands on; employees and unemployment stand on none.';
 COMMENT ON COLUMN marts.labour_market.employees_workplace_per_1000 IS 'employees_workplace per 1,000 inhabitants aged 15-64.';
 COMMENT ON COLUMN marts.labour_market.employees_residence_per_1000 IS 'employees_residence per 1,000 inhabitants aged 15-64.';
 COMMENT ON COLUMN marts.labour_market.commuter_balance_per_1000 IS 'commuter_balance per 1,000 inhabitants aged 15-64.';

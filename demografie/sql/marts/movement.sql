@@ -22,7 +22,7 @@ WITH figures AS (
     GROUP BY region_code, year(ref_date)
 ),
 year_end AS (
-    SELECT region_code, year(ref_date) AS year, population
+    SELECT region_code, year(ref_date) AS year, population, census_basis
     FROM marts.population
     WHERE sex = 'total' AND nationality = 'total' AND age_from IS NULL AND age_to IS NULL
       AND month(ref_date) = 12 AND day(ref_date) = 31
@@ -31,7 +31,7 @@ SELECT
     f.region_code, f.region_name, f.region_level, f.state, f.settlement_type, f.year,
     f.live_births, f.deaths, f.live_births - f.deaths AS natural_balance,
     f.moves_in, f.moves_out, f.moves_in - f.moves_out AS net_migration,
-    p.population,
+    p.population, p.census_basis AS population_census_basis,
     round(1000 * (f.live_births - f.deaths) / nullif(p.population, 0), 3) AS natural_balance_per_1000,
     round(1000 * (f.moves_in - f.moves_out) / nullif(p.population, 0), 3) AS net_migration_per_1000,
     f.source_tables, f.vintage, f.synthetic
@@ -54,6 +54,7 @@ COMMENT ON COLUMN marts.movement.moves_in IS 'Persons moving into the region (ac
 COMMENT ON COLUMN marts.movement.moves_out IS 'Persons moving out of the region in the year.';
 COMMENT ON COLUMN marts.movement.net_migration IS 'Persons: moves_in - moves_out.';
 COMMENT ON COLUMN marts.movement.population IS 'Persons on 31 December of the year (the denominator of the rates).';
+COMMENT ON COLUMN marts.movement.population_census_basis IS 'The census the population (the denominator of the per-1,000 rates) stands on; births, deaths and moves themselves stand on none.';
 COMMENT ON COLUMN marts.movement.natural_balance_per_1000 IS 'natural_balance per 1,000 inhabitants.';
 COMMENT ON COLUMN marts.movement.net_migration_per_1000 IS 'net_migration per 1,000 inhabitants.';
 COMMENT ON COLUMN marts.movement.source_tables IS 'The publishers'' tables the movement figures come from.';
