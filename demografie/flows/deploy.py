@@ -30,7 +30,13 @@ NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Europe/Berlin"
 # Requests at once per publisher host, across every run and worker (status 6 answers more).
 # and one writer of the shared data home at a time, across machines.
-LIMITS = {"demografie-regio": 1, "demografie-destatis": 3, "demografie-sachsen": 1, "demografie-writer": 1}
+LIMITS = {
+    "demografie-regio": 1,
+    "demografie-destatis": 3,
+    "demografie-zensus": 1,
+    "demografie-sachsen": 1,
+    "demografie-writer": 1,
+}
 
 
 class DeployError(RuntimeError):

@@ -18,9 +18,7 @@ from demografie.sources import archive
 from demografie.sources.landing import land
 from demografie.transforms.formats import table_code_in
 
-TABLE_IN_NAME = re.compile(
-    r"(\d{5}-\d{2}-\d{2}-\d(?:-B)?|\d{5}-Z-\d{2}|AI-[A-Z]-\d{2}-\d-\d|\d{5}-\d{3}[A-Z]|\d{5}-\d{4})"
-)
+TABLE_IN_NAME = re.compile(f"({catalog.TABLE_CODE_PATTERN})")
 
 
 class IngestError(ValueError):

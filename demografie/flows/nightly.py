@@ -17,6 +17,8 @@ from demografie.settings import Paths
 
 def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: int | None) -> tuple[int, int]:
     end = to_year if to_year is not None else as_of.year
+    if dataset.last_year is not None:
+        end = min(end, dataset.last_year)  # a census or a discontinued table: its last years
     start = from_year if from_year is not None else end - dataset.nightly_years + 1
     return max(start, dataset.first_year), end
 

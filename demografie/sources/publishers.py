@@ -44,4 +44,14 @@ DESTATIS = Publisher(
     max_parallel_requests=3,
 )
 
-PUBLISHERS = {publisher.key: publisher for publisher in (REGIO, DESTATIS)}
+# The census results of 15 May 2022 (same protocol, its own host and account; docs/data-sources.md):
+# 12-digit ARS keys, no Land or Kreis rows in the Gemeinde tables.
+ZENSUS = Publisher(
+    key="zensus",
+    name="Zensus 2022 Datenbank",
+    base_url="https://ergebnisse.zensus2022.de/api/rest/2020/",
+    env_prefix="GENESIS_ZENSUS",
+    signup_url="https://ergebnisse.zensus2022.de/datenbank/online",
+)
+
+PUBLISHERS = {publisher.key: publisher for publisher in (REGIO, DESTATIS, ZENSUS)}

@@ -11,6 +11,13 @@ from types import MappingProxyType
 
 # Variables whose attribute code is a region key (an AGS prefix, or DG for Germany).
 REGIONAL_VARIABLES = frozenset({"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"})
+# The Zensus 2022 database names its regional variables by level and Gebietsstand instead:
+# GEODL1 (Deutschland), GEOBL1 (Länder), GEOGM4 (Gemeinden, Gebietsstand 15.05.2022), ...
+ZENSUS_REGIONAL_VARIABLE = r"^GEO(DL|BL|RB|LK|VB|GM)[0-9]+$"
+# ... and keys its Gemeinden by the 12-digit ARS (Land 2, Regierungsbezirk 1, Kreis 2,
+# Gemeindeverband 4, Gemeinde 3); the 8-digit AGS is the ARS without the Gemeindeverband.
+ARS_LENGTH = 12
+ARS_AGS_PARTS = ((0, 5), (9, 12))
 
 REGION_LEVELS: Mapping[int, str] = MappingProxyType({2: "land", 3: "regbez", 5: "kreis", 8: "gemeinde"})
 

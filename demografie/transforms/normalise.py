@@ -18,6 +18,8 @@ from demografie.transforms.arrays import arange
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile
 from demografie.transforms.harmonise import (
+    ARS_AGS_PARTS,
+    ARS_LENGTH,
     DIMENSION_DEFAULTS,
     DIMENSIONS,
     MONTH_VARIABLE,
@@ -25,6 +27,7 @@ from demografie.transforms.harmonise import (
     REGIONAL_VARIABLES,
     TIME_CODES,
     UNITS,
+    ZENSUS_REGIONAL_VARIABLE,
 )
 from demografie.transforms.schema import DIMS_TYPE, OBSERVATION_SCHEMA
 
@@ -120,7 +123,10 @@ def _region_position(flat: FlatFile, where: str) -> int:
     positions = []
     for i in range(1, flat.variables + 1):
         codes = flat.table.column(f"{i}_variable_code")
-        regional = pc.is_in(codes, value_set=pa.array(sorted(REGIONAL_VARIABLES)))
+        regional = pc.or_(
+            pc.is_in(codes, value_set=pa.array(sorted(REGIONAL_VARIABLES))),
+            pc.match_substring_regex(codes, ZENSUS_REGIONAL_VARIABLE),
+        )
         if pc.all(regional).as_py():
             positions.append(i)
         elif pc.any(regional).as_py():
@@ -151,7 +157,7 @@ def _dimension_codes(flat: FlatFile, table: pa.Table, positions: list[int], wher
 
 
 def _region_columns(table: pa.Table, position: int, where: str) -> dict[str, pa.ChunkedArray]:
-    codes = table.column(f"{position}_variable_attribute_code")
+    codes = _ags(table.column(f"{position}_variable_attribute_code"))
     lengths = pc.utf8_length(codes)
     levels = _lookup(lengths, REGION_LEVELS, pa.int32())
     if levels.null_count:
@@ -164,6 +170,15 @@ def _region_columns(table: pa.Table, position: int, where: str) -> dict[str, pa.
         "region_name": names,
         "state": pc.utf8_slice_codeunits(codes, 0, 2),
     }
+
+
+def _ags(codes: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Region keys as AGS prefixes: a 12-digit ARS (Zensus 2022) loses its Gemeindeverband."""
+    is_ars = pc.equal(pc.utf8_length(codes), ARS_LENGTH)
+    if not pc.any(is_ars).as_py():
+        return codes
+    parts = [pc.utf8_slice_codeunits(codes, start, stop) for start, stop in ARS_AGS_PARTS]
+    return pc.if_else(is_ars, pc.binary_join_element_wise(*parts, ""), codes)
 
 
 def _time_columns(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str, pa.ChunkedArray]:
