@@ -19,6 +19,16 @@ from demografie.fileio import atomic_write_bytes
 from demografie.warehouse.sqlfiles import read_sql
 
 SOURCE_COLUMNS = ("source_table", "source_tables", "sources")
+CENSUS_NOTE = (
+    "Population figures are carried forward (Fortschreibung) from the last census; when a new census is in, "
+    "the offices re-base the series and the figures jump. Every population figure and every mart row derived "
+    "from one names its basis in census_basis, from its date and its vintage (a figure published before its "
+    "publisher re-based keeps the old basis; census counts are their own basis; births, moves, employees and "
+    "unemployment stand on none: NULL). marts.population_change never takes a plain difference across a "
+    "re-basing: change_Ny_method is direct (one basis), linked (chain-linked at change_Ny_link_date, a date "
+    "the warehouse holds on both bases) or break (NULL). Shares and ratios within one date are unaffected. "
+    "See docs/census-bases.md."
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Dictionary:
     built: dict[str, Any]
     relations: list[Relation]
     datasets: list[dict[str, Any]]
+    census_bases: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ def read_dictionary(warehouse: Path) -> Dictionary:
             key = (row["schema_name"], row["table_name"])
             columns.setdefault(key, []).append(Column(row["column_name"], row["data_type"], row["comment"] or ""))
         datasets = _rows(con, "docs/datasets.sql")
+        bases = _rows(con, "docs/census_bases.sql")
         licence_of = {d["source_table"]: d["licence"] for d in datasets}
         relations = []
         for row in _rows(con, "docs/relations.sql"):
@@ -81,7 +93,7 @@ def read_dictionary(warehouse: Path) -> Dictionary:
                     licences=sorted({licence_of[t] for t in sources if t in licence_of}),
                 )
             )
-    return Dictionary(built[-1] if built else {}, relations, datasets)
+    return Dictionary(built[-1] if built else {}, relations, datasets, bases)
 
 
 def write_dictionary(warehouse: Path, directory: Path) -> Written:
@@ -125,6 +137,13 @@ def to_markdown(dictionary: Dictionary) -> str:
                 lines += ["| column | type | description |", "|---|---|---|"]
                 lines += [f"| `{c.name}` | {c.type} | {_md(c.description)} |" for c in relation.columns]
                 lines.append("")
+    lines += ["## Census bases", "", CENSUS_NOTE, ""]
+    lines += ["| basis | census | day | states | evidence |", "|---|---|---|---|---|"]
+    lines += [
+        f"| `{b['basis']}` | {_md(b['label'])} | {b['census_day']} | {b['states']} | {_md(b['evidence'])} |"
+        for b in dictionary.census_bases
+    ]
+    lines.append("")
     lines += ["## Publisher tables and licences", "", "| dataset | publisher | table | title | held | licence |"]
     lines.append("|---|---|---|---|---|---|")
     for d in dictionary.datasets:
@@ -142,6 +161,10 @@ def to_html(dictionary: Dictionary) -> str:
         body.append(f"<h2>Schema <code>{schema}</code></h2>")
         for relation in (r for r in dictionary.relations if r.schema == schema):
             body.append(_html_relation(relation))
+    body.append(f"<h2>Census bases</h2><p>{_e(CENSUS_NOTE)}</p>")
+    body.append(_html_table(("basis", "census", "day", "states", "evidence"), (
+        (b["basis"], b["label"], b["census_day"], b["states"], b["evidence"]) for b in dictionary.census_bases
+    )))  # fmt: skip
     body.append("<h2>Publisher tables and licences</h2>")
     body.append(_html_table(("dataset", "publisher", "table", "title", "held", "licence"), (
         (d["name"], d["source"], d["source_table"], d["title"], _held(d), d["licence"]) for d in dictionary.datasets

@@ -11,7 +11,7 @@ import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,15 @@ from plotly.subplots import make_subplots
 
 from demografie import __version__
 from demografie.fileio import atomic_write_bytes
+from demografie.reference import census_bases
 from demografie.warehouse.sqlfiles import read_sql
 
 STATES = {"06": "Hessen", "14": "Sachsen"}
 COLOURS = {"06": "#c8102e", "14": "#00843d"}
 AREAS = {"kreisfreie_stadt": "kreisfreie Städte", "landkreis": "Landkreise"}
 TEMPLATE = "plotly_white"
+BASIS_LABELS = {b.basis: b.short_label for b in census_bases()}
+BASIS_SYMBOLS = {"zensus2022": "diamond", "zensus2011": "circle", "vz1987": "square", "register1990": "square"}
 
 Rows = list[dict[str, Any]]
 
@@ -123,53 +126,93 @@ def _band(row: dict[str, Any]) -> str:
 
 
 def _population_change(rows: Rows) -> go.Figure:
-    five_years = all(r["change_5y_percent"] is not None for r in rows)
-    key, span = ("change_5y_percent", "five") if five_years else ("change_1y_percent", "one")
+    """Only changes within one census basis (direct) or chain-linked across a re-basing; a Kreis
+    whose change crosses a break without an overlap is left out and named, never drawn as the
+    plain difference."""
+    five_years = all(r["change_5y_percent"] is not None for r in rows if r["change_1y_percent"] is not None)
+    years = 5 if five_years else 1
+    key, method, link = (f"change_{years}y_percent", f"change_{years}y_method", f"change_{years}y_link_date")
     figure = go.Figure()
     for state, name in STATES.items():
-        mine = sorted((r for r in rows if r["state"] == state), key=lambda r: r[key])
+        mine = sorted((r for r in rows if r["state"] == state and r[key] is not None), key=lambda r: r[key])
         figure.add_trace(
             go.Bar(
                 x=[r[key] for r in mine],
                 y=[r["region_name"] for r in mine],
                 orientation="h",
                 name=name,
-                marker_color=COLOURS[state],
-                hovertemplate="%{y}: %{x:.2f} %<extra></extra>",
+                marker={"color": COLOURS[state], "pattern": {"shape": [_hatch(r[method]) for r in mine]}},
+                customdata=[_change_note(r[method], r[link]) for r in mine],
+                hovertemplate="%{y}: %{x:.2f} % (%{customdata})<extra></extra>",
             )
         )
     day = max(r["ref_date"] for r in rows)
+    left_out = sorted(r["region_name"] for r in rows if r[key] is None)
+    notes = ["Hatched: chain-linked across a census re-basing at the date both bases are held (docs/census-bases.md)."]
+    if left_out:
+        notes.append(f"Left out (a census break without an overlap, or no earlier figure): {', '.join(left_out)}.")
     figure.update_layout(
-        title=f"Population change over {span} year(s) to {day:%d.%m.%Y}, by Kreis (%)",
+        title=f"Population change over {years} year(s) to {day:%d.%m.%Y}, by Kreis (%)",
         height=max(500, 18 * len(rows)),
         yaxis={"type": "category"},
+        margin={"b": 90},
     )
+    figure.add_annotation(
+        text="<br>".join(html.escape(n) for n in notes), xref="paper", yref="paper", x=0, y=-0.06,
+        showarrow=False, align="left", xanchor="left", yanchor="top", font={"size": 11},
+    )  # fmt: skip
     return figure
 
 
+def _hatch(method: str) -> str:
+    return "/" if method == "linked" else ""
+
+
+def _change_note(method: str, link: date | None) -> str:
+    return f"linked at {link:%d.%m.%Y}" if method == "linked" and link else "one census basis"
+
+
 def _dependency(rows: Rows) -> go.Figure:
+    """One series per state, ratio and census basis, so that a re-basing shows as a gap between two
+    series, and the census days as dashed lines."""
     figure = go.Figure()
     for state, name in STATES.items():
-        mine = [r for r in rows if r["state"] == state]
-        for column, label, dash in (
-            ("old_age_dependency_ratio", "65+", "solid"),
-            ("youth_dependency_ratio", "<20", "dot"),
-        ):
-            figure.add_trace(
-                go.Scatter(
-                    x=[r["ref_date"].year for r in mine],  # every point is a 31 December
-                    y=[r[column] for r in mine],
-                    mode="lines+markers",
-                    name=f"{name}: {label} per 100 aged 20–64",
-                    line={"color": COLOURS[state], "dash": dash},
+        for basis in sorted({r["census_basis"] or "" for r in rows if r["state"] == state}):
+            mine = [r for r in rows if r["state"] == state and (r["census_basis"] or "") == basis]
+            for column, label, dash in (
+                ("old_age_dependency_ratio", "65+", "solid"),
+                ("youth_dependency_ratio", "<20", "dot"),
+            ):
+                figure.add_trace(
+                    go.Scatter(
+                        x=[r["ref_date"].year for r in mine],  # every point is a 31 December
+                        y=[r[column] for r in mine],
+                        mode="lines+markers",
+                        name=f"{name} {label} ({BASIS_LABELS.get(basis, basis or 'no basis')})",
+                        line={"color": COLOURS[state], "dash": dash},
+                        marker={"symbol": BASIS_SYMBOLS.get(basis, "circle")},
+                    )
                 )
-            )
+    _mark_census_days(figure, {r["ref_date"].year for r in rows})
     figure.update_layout(
-        title="Dependency ratios on 31 December (persons per 100 aged 20–64)",
+        title="Dependency ratios on 31 December: 65+ and under 20 per 100 aged 20–64 (one series per census basis;"
+        " dashed: census days)",
         yaxis={"title": "per 100"},
         xaxis={"dtick": 5 if len(rows) > 30 else 1},
     )
     return figure
+
+
+def _mark_census_days(figure: go.Figure, years: set[int]) -> None:
+    """A dashed line at each census day within the chart's years (x: the year of a 31 December, so
+    a census in May 2011 lies between 2010 and 2011)."""
+    for basis in census_bases():
+        position = basis.census_day.year - 1 + basis.census_day.timetuple().tm_yday / 366
+        if years and min(years) <= position <= max(years):
+            figure.add_vline(
+                x=position, line_dash="dash", line_color="#888", annotation_text=basis.short_label,
+                annotation_textangle=-90, annotation_position="top left", annotation_font_size=10,
+            )  # fmt: skip
 
 
 def _city_countryside(rows: Rows) -> go.Figure:

@@ -1,9 +1,13 @@
--- Population change of every Kreis to the newest date that has a change, per state.
-WITH changes AS (
-    SELECT * FROM marts.population_change WHERE region_level = 'kreis' AND change_1y_percent IS NOT NULL
+-- Population change of every Kreis to the newest date (per state) that has a change; breaks
+-- (NULL changes) stay in, so that the chart can name the Kreise it leaves out.
+WITH kreise AS (
+    SELECT * FROM marts.population_change WHERE region_level = 'kreis'
 ),
-latest AS (SELECT state, max(ref_date) AS ref_date FROM changes GROUP BY state)
-SELECT c.state, c.region_code, c.region_name, c.settlement_type, c.ref_date,
-       c.change_1y_percent, c.change_5y_percent, c.synthetic
-FROM changes AS c JOIN latest USING (state, ref_date)
-ORDER BY c.state, coalesce(c.change_5y_percent, c.change_1y_percent)
+latest AS (
+    SELECT state, max(ref_date) AS ref_date FROM kreise WHERE change_1y_percent IS NOT NULL GROUP BY state
+)
+SELECT k.state, k.region_code, k.region_name, k.settlement_type, k.ref_date, k.census_basis,
+       k.change_1y_percent, k.change_1y_method, k.change_1y_link_date,
+       k.change_5y_percent, k.change_5y_method, k.change_5y_link_date, k.synthetic
+FROM kreise AS k JOIN latest USING (state, ref_date)
+ORDER BY k.state, k.region_code
