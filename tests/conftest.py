@@ -61,6 +61,9 @@ def prefect_harness() -> Iterator[None]:
 V4_RECORDED = datetime(2024, 12, 4)
 V5_JUNE_2025 = datetime(2025, 6, 11)
 V5_MARCH_2026 = datetime(2026, 3, 10)
+# The Zensus 2022 answer is ingested as received (a zip) with its metadata's Updated stamp.
+ZENSUS_UPDATED = datetime(2024, 8, 20, 10, 27, 35)
+ZENSUS_GEMEINDEN = "zensus_v5_ffcsv_1000A-0000_gemeinden_2022-05-15_de.zip"
 
 TABLE_CSVS = (
     "destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv",
@@ -111,7 +114,7 @@ def all_samples_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness: 
     from demografie.flows.ingest import ingest
 
     home = tmp_path_factory.mktemp("all-samples")
-    for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items()]:
+    for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items(), (ZENSUS_UPDATED, (ZENSUS_GEMEINDEN,))]:
         ingest([str(sample_path(name)) for name in names], vintage=vintage, home=str(home))
     return home
 
