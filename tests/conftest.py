@@ -30,7 +30,9 @@ hypothesis_settings.register_profile("fuzz", database=None, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 FUZZ_FACTOR = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
-SAMPLES = Path(os.environ.get("DEMOGRAFIE_SAMPLES", REPO.parent / "shared" / "samples"))
+# The recorded answers the tests read: their copies in tests/data/samples (provenance and licences
+# in its README), or another folder of the same files named by DEMOGRAFIE_SAMPLES.
+SAMPLES = Path(os.environ.get("DEMOGRAFIE_SAMPLES") or REPO / "tests" / "data" / "samples")
 
 
 def sample_path(name: str) -> Path:

@@ -298,7 +298,7 @@ def test_every_sample_table_reached_the_warehouse(warehouse: duckdb.DuckDBPyConn
         "12411-0012", "12411-0015", "12411-0017", "12411-0018", "11111-01-01-4", "12411-01-01-4",
         "12411-04-02-4-B", "12411-04-02-4", "13211-02-05-4", "12410-010Z", "12613-010Z", "12613-020Z",
         "HSL-GEMEINDESTATISTIK", "HSL-ALTER-KREISE", "12111-01-01-4", "13111-01-03-4", "AI-N-01-2-5",
-        "11111-02-01-4", "12211-Z-11", "13111-0005",
+        "11111-02-01-4", "12211-Z-11", "13111-0005", "1000A-0000",
     }  # fmt: skip
     assert tables == expected
     states = warehouse.execute("SELECT DISTINCT state FROM core.observations ORDER BY state").fetchall()

@@ -1,0 +1,22 @@
+"""The recorded samples in tests/data/samples are the bytes their README says they are, and every
+one of them has its provenance row there."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from tests.conftest import REPO
+
+FOLDER = REPO / "tests" / "data" / "samples"
+README = FOLDER / "README.md"
+ROW = re.compile(r"^\| `([^`]+)` \| ([\d,]+) \| ([0-9a-f]{16}) \|", re.MULTILINE)
+
+
+def test_samples_are_the_recorded_bytes() -> None:
+    rows = {name: (int(size.replace(",", "")), sha) for name, size, sha in ROW.findall(README.read_text("utf-8"))}
+    files = {p.name for p in FOLDER.iterdir() if p.name != "README.md"}
+    assert files <= set(rows), f"files without a provenance row: {sorted(files - set(rows))}"
+    for name in files:
+        content = (FOLDER / name).read_bytes()
+        assert (len(content), hashlib.sha256(content).hexdigest()[:16]) == rows[name], name
