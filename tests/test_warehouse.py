@@ -57,7 +57,7 @@ def paths(tmp_path: Path) -> Paths:
 
 
 def test_a_revised_figure_keeps_both_versions_and_the_newer_is_current(paths: Paths) -> None:
-    # Frankfurt 31.12.2023 before and after the census re-basing (data-sources.md 3.1).
+    # Frankfurt 31.12.2023 before and after the census re-basing (docs/data-sources.md, "Revisions and census bases").
     deliver(paths, flat({("06412", ""): "775790", ("06411", ""): "100"}), datetime(2024, 12, 1))
     deliver(paths, flat({("06412", ""): "749596", ("06411", ""): "100"}), datetime(2025, 6, 1))
     build_warehouse(paths, catalog.DATASETS)

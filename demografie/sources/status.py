@@ -1,4 +1,4 @@
-"""GENESIS status codes and what we do with each (data-sources.md, section 1.6)."""
+"""GENESIS status codes and what we do with each (docs/data-sources.md, "The GENESIS REST 2020 protocol")."""
 
 from __future__ import annotations
 
