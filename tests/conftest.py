@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -107,6 +108,22 @@ FLAT_FILES: dict[datetime, tuple[str, ...]] = {
         "regio_v5_ffcsv_AI-N-01-2-5_de_EXCERPT-first1000rows.csv",
     ),
 }
+
+
+@pytest.fixture(scope="module")
+def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The all-samples warehouse, opened read-only as an analyst would."""
+    from demografie.settings import Paths
+
+    with duckdb.connect(str(Paths.from_env(str(all_samples_home)).warehouse), read_only=True) as con:
+        yield con
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> tuple[object, ...]:
+    """The one row a query must return."""
+    rows = con.execute(sql, list(params)).fetchall()
+    assert len(rows) == 1, rows
+    return rows[0]
 
 
 @pytest.fixture(scope="session")

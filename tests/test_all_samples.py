@@ -7,7 +7,7 @@ workbook) and the layout written out by hand, never with the parsers under test.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,19 +17,12 @@ import duckdb
 import openpyxl
 import pytest
 
-from demografie.settings import Paths
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import parse
 from tests.conftest import FLAT_FILES, TABLE_CSVS, V4_RECORDED, V5_JUNE_2025, sample_path
 
 REGIONAL = {"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"}
 SYMBOLS = {"-", ".", "...", "/", "x", "()"}
-
-
-@pytest.fixture(scope="module")
-def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    with duckdb.connect(str(Paths.from_env(str(all_samples_home)).warehouse), read_only=True) as con:
-        yield con
 
 
 # --- the flat files: one figure per file, found by a few lines of csv code ------------------------

@@ -20,7 +20,7 @@ from demografie.devserver.server import GenesisServer
 from demografie.flows.cli import app
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths
-from tests.conftest import ZENSUS_GEMEINDEN, sample_path
+from tests.conftest import ZENSUS_GEMEINDEN, one, sample_path
 
 V4_2023 = "regio_v4_ffcsv_12411-01-01-4_2023-12-31_de.csv"
 V5_2023 = "regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv"
@@ -28,18 +28,6 @@ V5_2024 = "regio_v5_ffcsv_12411-01-01-4_de.csv"
 DESTATIS_KREISE = "destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv"
 DESTATIS_LAENDER = "destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv"
 ZENSUS_METADATA = "zensus_json_metadata_table_1000A-0000.json"
-
-
-@pytest.fixture(scope="module")
-def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    with duckdb.connect(str(Paths.from_env(str(all_samples_home)).warehouse), read_only=True) as con:
-        yield con
-
-
-def one(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> tuple[object, ...]:
-    rows = con.execute(sql, list(params)).fetchall()
-    assert len(rows) == 1, rows
-    return rows[0]
 
 
 # --- raw figures -----------------------------------------------------------------------------------

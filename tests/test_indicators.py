@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 import openpyxl
-import pytest
 
-from demografie.settings import Paths
-from tests.conftest import V4_RECORDED, V5_JUNE_2025, sample_path
+from tests.conftest import V4_RECORDED, V5_JUNE_2025, one, sample_path
 
 KREISE_SINGLE_YEARS = "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv"
 LAENDER_SINGLE_YEARS = "regio_tabellencsv_12411-04-02-4-B_laender_altersjahre_2019-12-31.csv"
 HESSIAN_CITIES = {"06411", "06412", "06413", "06414", "06611"}
-
-
-@pytest.fixture(scope="module")
-def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    with duckdb.connect(str(Paths.from_env(str(all_samples_home)).warehouse), read_only=True) as con:
-        yield con
-
-
-def one(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> tuple[object, ...]:
-    rows = con.execute(sql, list(params)).fetchall()
-    assert len(rows) == 1, rows
-    return rows[0]
 
 
 # --- ages, read from the table CSVs of single years -------------------------------------------------
