@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -36,25 +37,35 @@ def main() -> None:
 
 def _progress(step: str, detail: str) -> None:
     style = {"failed": "bold red", "loaded": "green", "unchanged": "dim", "built": "bold green"}
-    console.print(f"[{style.get(step, 'cyan')}]{step:>9}[/] {detail}")
+    console.print(f"[{style.get(step, 'cyan')}]{step:>9}[/] {escape(detail)}")
 
 
 def _run(flow: Any, **parameters: Any) -> Any:
     from demografie.flows import progress
     from demografie.flows.runs import RunFailedError
+    from demografie.redact import redact
 
     progress.subscribe(_progress)
     try:
         return flow(**parameters)
     except RunFailedError as exc:
         _print_summary(exc.summary)
-        err.print(f"[bold red]Run failed.[/] {exc}")
+        err.print(f"[bold red]Run failed.[/] {escape(redact(str(exc)))}")
         raise typer.Exit(1) from None
     except Exception as exc:
-        err.print(f"[bold red]Error:[/] {exc}")
+        err.print(f"[bold red]Error:[/] {escape(redact(str(exc)))}")
         raise typer.Exit(1) from None
     finally:
         progress.unsubscribe(_progress)
+
+
+def _usage_check(check: Any, *args: Any) -> None:
+    """A wrong option value is a usage error (exit 2), said before anything starts."""
+    try:
+        check(*args)
+    except ValueError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -69,7 +80,10 @@ def run(
     """Fetch the tables from the publishers' GENESIS APIs and rebuild the warehouse."""
     from demografie import catalog
     from demografie.flows.nightly import nightly
-    from demografie.sources.credentials import Credentials
+    from demografie.flows.runs import check_years
+
+    _usage_check(check_years, from_year, to_year)
+    from demografie.sources.credentials import Credentials, CredentialsError
     from demografie.sources.publishers import PUBLISHERS
 
     try:
@@ -77,7 +91,11 @@ def run(
     except catalog.UnknownDatasetError as exc:
         err.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from None
-    missing = [PUBLISHERS[key] for key in needed if Credentials.from_env(PUBLISHERS[key].env_prefix) is None]
+    try:
+        missing = [PUBLISHERS[key] for key in needed if Credentials.from_env(PUBLISHERS[key].env_prefix) is None]
+    except CredentialsError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
     for publisher in missing:
         err.print(
             f"[bold red]No credentials for {publisher.name}.[/] Register for free at {publisher.signup_url}, then "
@@ -160,6 +178,9 @@ def backfill(
 ) -> None:
     """Fetch a range of years, chunk by chunk; a second run fetches only what is still missing."""
     from demografie.flows.backfill import backfill as backfill_flow
+    from demografie.flows.runs import check_years
+
+    _usage_check(check_years, from_year, to_year)
 
     summary = _run(
         backfill_flow,
@@ -213,12 +234,21 @@ def status(home: HomeOption = None) -> None:
     runs = Table(title=f"Last runs in {paths.home}")
     for column in ("flow", "started (UTC)", "finished", "loaded", "unchanged", "failed", "built"):
         runs.add_column(column)
+    skipped = []
     for run in recent_runs(paths, 10):
+        if "unreadable" in run or not isinstance(run.get("outcomes"), dict):
+            skipped.append(str(run.get("unreadable", "a run record of another layout")))
+            continue
         counts = run["outcomes"]
-        runs.add_row(run["flow"], run["started_at"], run["finished_at"][11:19], str(counts["loaded"]),
-                     str(counts["unchanged"]), f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
-                     "yes" if run["built"] else "no")  # fmt: skip
+        failed = counts.get("failed", 0)
+        runs.add_row(
+            str(run.get("flow", "?")), str(run.get("started_at", "")), str(run.get("finished_at", ""))[11:19],
+            str(counts.get("loaded", 0)), str(counts.get("unchanged", 0)), f"[red]{failed}[/]" if failed else "0",
+            "yes" if run.get("built") else "no",
+        )  # fmt: skip
     console.print(runs)
+    for note in skipped:
+        console.print(f"[yellow]skipped: {escape(note)}[/]")
     on_server = server_runs(10)
     if on_server:
         table = Table(title="Last flow runs on the Prefect server")
@@ -237,7 +267,10 @@ def status(home: HomeOption = None) -> None:
         if holding is None:
             continue
         age = (now - datetime.fromisoformat(holding.latest_vintage)).days
-        state = "[green]fresh[/]" if age <= d.fresh_days else "[yellow]stale[/]"
+        if age < -1:  # a vintage after today is a typo or a broken stamp, not a fresh table
+            state = "[red]vintage in the future[/]"
+        else:
+            state = "[green]fresh[/]" if age <= d.fresh_days else "[yellow]stale[/]"
         fresh.add_row(
             d.name, d.table, holding.latest_vintage[:16].replace("T", " "), str(age), str(d.fresh_days), state
         )
@@ -367,11 +400,19 @@ def sql(
     _print_query(_warehouse_or_exit(home), query, None)
 
 
+QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "lock_configuration": True,
+}
+
+
 def _print_query(warehouse: Path, query: str, title: str | None) -> None:
     import duckdb
 
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        # read-only is for DuckDB's catalog; COPY ... TO, ATTACH and read_csv still reach files, so
+        # a query typed here gets no file system at all (and cannot switch it back on)
+        with duckdb.connect(str(warehouse), read_only=True, config=QUERY_CONFIG) as con:
             relation = con.sql(query)
             if relation is None:
                 return

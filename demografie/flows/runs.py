@@ -36,6 +36,7 @@ from demografie.flows.tasks import (
     global_slot,
     load,
 )
+from demografie.redact import redact
 from demografie.settings import Paths
 from demografie.warehouse.build import is_current
 from demografie.warehouse.lock import HomeLockedError, writer_lock
@@ -65,6 +66,19 @@ class RunFailedError(RuntimeError):
         self.summary = summary
         lines = [f"- {t.table} ({t.dataset}): {t.message}" for t in summary.failures]
         super().__init__(f"{len(lines)} table(s) failed:\n" + "\n".join(lines))
+
+
+EARLIEST_YEAR = 1900  # the protocol's lower bound for startyear
+
+
+def check_years(from_year: int | None, to_year: int | None) -> None:
+    """Years a publisher can answer for: refused here, not sent and answered with status 104."""
+    latest = datetime.now().year + 1
+    for name, year in (("from_year", from_year), ("to_year", to_year)):
+        if year is not None and not EARLIEST_YEAR <= year <= latest:
+            raise ValueError(f"{name} {year} is outside {EARLIEST_YEAR}–{latest}")
+    if from_year is not None and to_year is not None and from_year > to_year:
+        raise ValueError(f"from_year {from_year} is after to_year {to_year}")
 
 
 def current_load_id() -> str:
@@ -132,8 +146,8 @@ def logins(publishers: list[str]) -> dict[str, str]:
             check_login(publisher)
         except Exception as exc:
             get_run_logger().error("%s", exc)
-            progress.report("failed", str(exc))
-            refused[publisher] = str(exc)
+            progress.report("failed", redact(str(exc)))
+            refused[publisher] = redact(str(exc))
     return refused
 
 
@@ -179,9 +193,9 @@ def _fetch_and_load(
                                 message="status 50: nothing newer than the vintage we hold")  # fmt: skip
         return load(extracted, str(paths.home), states, summary.load_id, synthetic)
     except Exception as exc:  # one table's failure must not stop the others
-        get_run_logger().error("%s failed: %s", label, exc)
-        progress.report("failed", f"{label}: {exc}")
-        return TableOutcome(dataset.name, dataset.table, "failed", message=str(exc))
+        get_run_logger().error("%s failed: %s", label, redact(str(exc)))
+        progress.report("failed", redact(f"{label}: {exc}"))
+        return TableOutcome(dataset.name, dataset.table, "failed", message=redact(str(exc)))
 
 
 def finish(paths: Paths, summary: RunSummary) -> RunSummary:
@@ -212,7 +226,10 @@ def record(paths: Paths, summary: RunSummary) -> None:
     }
     log = paths.home / RUN_LOG
     previous = log.read_bytes() if log.exists() else b""
-    atomic_write_bytes(log, previous + json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+    if previous and not previous.endswith(b"\n"):
+        previous += b"\n"  # a line left unfinished (a full disk, a hand edit) stays apart from ours
+    line = redact(json.dumps(entry, ensure_ascii=False))
+    atomic_write_bytes(log, previous + line.encode("utf-8") + b"\n")
 
 
 def recent_runs(paths: Paths, count: int) -> list[dict[str, Any]]:
@@ -220,8 +237,15 @@ def recent_runs(paths: Paths, count: int) -> list[dict[str, Any]]:
     log = paths.home / RUN_LOG
     if not log.exists():
         return []
-    lines = log.read_text("utf-8").splitlines()
-    return [json.loads(line) for line in reversed(lines[-count:]) if line.strip()]
+    runs = []
+    for number, line in enumerate(log.read_text("utf-8", errors="replace").splitlines(), start=1):
+        try:
+            entry = json.loads(line) if line.strip() else None
+        except json.JSONDecodeError:
+            entry = {"unreadable": f"{RUN_LOG} line {number} is not a run record: {line[:60]!r}"}
+        if isinstance(entry, dict):
+            runs.append(entry)
+    return runs[::-1][:count]
 
 
 def server_runs(count: int) -> list[dict[str, str]]:

@@ -3,11 +3,13 @@ paths and small records between them, never connections or table contents."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from pathlib import PurePosixPath
 from typing import Any, BinaryIO, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
@@ -106,7 +108,8 @@ def credentials_from_blocks(prefix: str) -> Credentials | None:
     username = _secret(f"{stem}-username")
     if username is None:
         return None
-    return Credentials(username, _secret(f"{stem}-password") or "")  # a token has no password
+    password = _secret(f"{stem}-password") or ""  # a token has no password
+    return Credentials.checked(username, password, f"Prefect Secret {stem}-username", f"Prefect Secret {stem}-password")
 
 
 def _secret(name: str) -> str | None:
@@ -221,6 +224,11 @@ def extract(
     ]
     retrieved_at = fetched.parts[-1].retrieved_at
     vintage = metadata.updated or retrieved_at
+    if metadata.updated is None:
+        get_run_logger().warning(
+            "%s: the publisher's metadata gives no readable Stand ('Updated'); the retrieval time %s stands in",
+            dataset.table, retrieved_at,
+        )  # fmt: skip
     size = sum(len(part.content) for part in fetched.parts)
     get_run_logger().info(
         "%s: %d bytes in %d part(s) (%s), vintage %s", dataset.table, size, len(raw_files), fetched.route, vintage
@@ -309,6 +317,19 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     )
 
 
+MEMBER_TABLE = re.compile(f"^({catalog.TABLE_CODE_PATTERN})_[0-9]+")
+
+
+def _check_member_table(dataset: Dataset, member: str) -> None:
+    """GENESIS names the file in its zip `<table>_<epoch ms>_<lang>_flat.csv` (a job's result
+    `<table>_<job number>_flat.csv`): a member of another table is another table's answer."""
+    match = MEMBER_TABLE.match(PurePosixPath(member).name)
+    if match and match.group(1) != dataset.table:
+        raise archive.ArchiveError(
+            f"the zip holds {member}, the answer for table {match.group(1)}, not for {dataset.table}"
+        )
+
+
 def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
     """Opens the landed answer as a stream: the file inside a zip answer (inflated as it is read),
     else the file itself; a workbook is itself a zip and stays whole."""
@@ -319,6 +340,7 @@ def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
             if archive.is_zip(file.read(4)) and not archive.is_workbook(file):
                 file.seek(0)
                 with archive.opened_single(file) as member:
+                    _check_member_table(dataset, str(getattr(member, "name", "")))
                     yield member
             else:
                 file.seek(0)

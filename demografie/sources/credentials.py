@@ -1,9 +1,39 @@
-"""Credentials come from the environment (or a caller that read a Prefect secret block)."""
+"""Credentials come from the environment (or a caller that read a Prefect secret block).
+
+They are checked when read, naming the variable and never the value: a blank or line break
+left by an env file or a Kubernetes secret, or a character an HTTP header cannot carry, would
+otherwise surface later as an exception whose text holds the password. Every secret read is
+registered with `demografie.redact`, so no message, log record or run record carries it.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+
+from demografie import redact
+
+
+class CredentialsError(ValueError):
+    """A credential that cannot be sent as it is; the message names the variable, not the value."""
+
+
+def checked(value: str, name: str) -> str:
+    """`value` if an HTTP header can carry it unchanged; otherwise a CredentialsError naming `name`."""
+    if value != value.strip():
+        raise CredentialsError(
+            f"{name} starts or ends with a blank or a line break (an env file's newline?); remove it"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise CredentialsError(f"{name} contains a control character; remove it")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise CredentialsError(
+            f"{name} contains a character outside Latin-1, which an HTTP header cannot carry; "
+            "choose a password without it at the publisher"
+        ) from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -22,10 +52,21 @@ class Credentials:
 
         A Destatis API token is passed as username with an empty password.
         """
-        username = os.environ.get(f"{prefix}_USERNAME", "").strip()
-        if not username:
+        username = os.environ.get(f"{prefix}_USERNAME", "")
+        if not username.strip():
             return None
-        return cls(username, os.environ.get(f"{prefix}_PASSWORD", ""))
+        password = os.environ.get(f"{prefix}_PASSWORD", "")
+        return cls.checked(username, password, f"{prefix}_USERNAME", f"{prefix}_PASSWORD")
+
+    @classmethod
+    def checked(cls, username: str, password: str, username_from: str, password_from: str) -> Credentials:
+        """Credentials from any store (environment, Prefect blocks), checked and registered as secrets;
+        `*_from` name where each came from."""
+        # a token travels as the username (with no password): then the username is the secret
+        for value in (password, username) if password else (username,):
+            redact.register(value)
+            redact.register(value.strip())
+        return cls(checked(username, username_from), checked(password, password_from))
 
     def headers(self) -> dict[str, str]:
         return {"username": self.username, "password": self.password}

@@ -1,7 +1,10 @@
 """Errors of the extract layer. Every message names the publisher, the table and the cause;
-none ever contains a credential."""
+none ever contains a credential (a publisher text that echoes one is redacted), and a publisher's
+long text is cut: its whole answer is in the raw landing zone."""
 
 from __future__ import annotations
+
+from demografie.redact import MAX_MESSAGE_CHARS, capped
 
 
 class SourceError(Exception):
@@ -10,8 +13,8 @@ class SourceError(Exception):
     def __init__(self, publisher: str, table: str, cause: str) -> None:
         self.publisher = publisher
         self.table = table
-        self.cause = cause
-        super().__init__(f"{publisher}: table {table}: {cause}")
+        self.cause = capped(cause, 2 * MAX_MESSAGE_CHARS)  # room for a capped publisher text and ours
+        super().__init__(f"{publisher}: table {table}: {self.cause}")
 
 
 class TransientSourceError(SourceError):
@@ -35,8 +38,8 @@ class StatusError(SourceError):
 
     def __init__(self, publisher: str, table: str, code: int, content: str, meaning: str) -> None:
         self.code = code
-        self.content = content
-        super().__init__(publisher, table, f"status {code} ({meaning}): {content}")
+        self.content = capped(content)
+        super().__init__(publisher, table, f"status {code} ({meaning}): {self.content}")
 
 
 class NoNewerDataError(StatusError):

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+
+class PublisherUrlError(ValueError):
+    """A `<prefix>_URL` that cannot be used as it is."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,23 @@ class Publisher:
     def from_env(self) -> Publisher:
         """Honour `<env_prefix>_URL`, e.g. to point at a staging or local server."""
         override = os.environ.get(f"{self.env_prefix}_URL", "").strip()
-        return self.with_base_url(override) if override else self
+        if not override:
+            return self
+        check_url(override, self.env_prefix)
+        return self.with_base_url(override)
+
+
+def check_url(url: str, prefix: str) -> None:
+    """Refuse a `<prefix>_URL` with a user name or password in it (it would travel in every raw
+    sidecar; credentials have variables of their own) or without http(s) and a host."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise PublisherUrlError(
+            f"{prefix}_URL carries a user name or password; put the credentials in {prefix}_USERNAME and "
+            f"{prefix}_PASSWORD instead"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PublisherUrlError(f"{prefix}_URL is not an http(s) URL with a host: {url!r}")
 
 
 REGIO = Publisher(

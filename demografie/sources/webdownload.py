@@ -17,6 +17,7 @@ import requests
 from demografie.sources import errors
 from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport
+from demografie.sources.publishers import check_url
 
 TABLE_CSV_START = (b"GENESIS-Tabelle:", b"Tabelle:")
 
@@ -33,6 +34,7 @@ class WebDownloadRoute:
         override = os.environ.get(f"{self.env_prefix}_URL", "").strip()
         if not override:
             return self
+        check_url(override, self.env_prefix)
         return replace(self, base_url=override if override.endswith("/") else override + "/")
 
 
