@@ -48,6 +48,9 @@ class Fault:
     delay: float = 0.0
     retry_after: str | None = None
     reset: bool = False  # drop the connection with a TCP reset instead of answering
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a redirect's Location
+    cut_body: bool = False  # promise the whole body, send half of it, then drop the connection
+    trickle_seconds: float = 0.0  # send the body one byte at a time, this long apart
     times: int = 1
 
 
@@ -193,8 +196,10 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
 
         def _fault(self, fault: Fault, endpoint: str, form: dict[str, str]) -> None:
             time.sleep(fault.delay)
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            if fault.reset:
+            headers = {**fault.headers, **({"Retry-After": fault.retry_after} if fault.retry_after else {})}
+            if fault.cut_body or fault.trickle_seconds:
+                self._send_slowly(fault, self._answer_body(endpoint, form), headers)
+            elif fault.reset:
                 # SO_LINGER with a zero timeout makes close() send RST, as a dropped connection does
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()
@@ -208,6 +213,34 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
                 self._send(fault.http_status, "application/json", body, headers)
             else:
                 self._send(fault.http_status, "text/plain", b"injected HTTP error", headers)
+
+        def _answer_body(self, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+            return _answer(state, endpoint, form)
+
+        def _send_slowly(self, fault: Fault, answer: tuple[int, str, bytes], headers: dict[str, str]) -> None:
+            """The real answer, cut in the middle (the connection then drops) or trickled byte by byte."""
+            status, content_type, body = answer
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                if fault.cut_body:
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                deadline = time.monotonic() + 30  # bounded even when the client never gives up
+                for i in range(len(body)):
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(fault.trickle_seconds)
+                    if time.monotonic() > deadline:
+                        break
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
 
         def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
             try:

@@ -38,6 +38,15 @@ def is_zip(data: bytes) -> bool:
     return data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC))
 
 
+def member_names(data: bytes) -> list[str]:
+    """The file names in a zip (none if it is not a readable zip)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [PurePosixPath(info.filename).name for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, EOFError, zlib.error):
+        return []
+
+
 def unpack_single(data: bytes, max_bytes: int | None = None) -> Member:
     """The one file inside a GENESIS zip response, whole (small answers; large ones are read
     through `opened_single`)."""

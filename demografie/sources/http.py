@@ -1,8 +1,13 @@
 """HTTP with bounded retries: what every publisher route shares.
 
-A failure that may pass (HTTP 429/5xx honouring Retry-After, timeouts, resets, an empty body, an
-HTML page where data was expected) is retried with exponential backoff and jitter; anything else
-fails at once. Routes add their own transient signals through `inspect` (GENESIS: status 6).
+A failure that may pass (HTTP 429/5xx honouring Retry-After, timeouts, resets, a connection
+dropped mid-body, an answer slower than the deadline, an empty body, an HTML page where data was
+expected) is retried with exponential backoff and jitter; anything else fails at once. Routes add
+their own transient signals through `inspect` (GENESIS: status 6).
+
+Redirects are followed by hand, and only to the same scheme and host: the credentials travel in
+headers, which `requests` would re-send to any host a redirect names (and in clear text after a
+switch from https to http).
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from demografie.sources import errors
 
@@ -27,6 +34,11 @@ TLS_UNTRUSTED = (
 )
 CONNECT_TIMEOUT_SECONDS = 30.0
 READ_TIMEOUT_SECONDS = 300.0  # a large flat file streams for minutes
+# An answer that trickles in never trips the read timeout (each byte resets it): an attempt as a
+# whole gets this long before it counts as timed out.
+DEADLINE_SECONDS = 1800.0
+MAX_REDIRECTS = 5
+CHUNK_BYTES = 1 << 16
 
 
 def timeout_from_env() -> tuple[float, float]:
@@ -34,6 +46,11 @@ def timeout_from_env() -> tuple[float, float]:
     stall before the request counts as timed out (and is retried)."""
     read = float(os.environ.get("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
     return (CONNECT_TIMEOUT_SECONDS, read)
+
+
+def deadline_from_env() -> float:
+    """Seconds one attempt may take from the request to the last byte (`DEMOGRAFIE_HTTP_DEADLINE_SECONDS`)."""
+    return float(os.environ.get("DEMOGRAFIE_HTTP_DEADLINE_SECONDS", DEADLINE_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class Transport:
     session: requests.Session = field(default_factory=requests.Session)
     timeout: tuple[float, float] = (30.0, 300.0)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    deadline: float = field(default_factory=deadline_from_env)
 
     def send(
         self,
@@ -103,17 +121,21 @@ class Transport:
         headers: Mapping[str, str] | None,
     ) -> requests.Response:
         key = self.publisher
-        try:
-            response = self.session.request(
-                method, url, data=data, params=params, headers=headers, timeout=self.timeout
-            )
-        except requests.exceptions.SSLError:
-            # Verification stays on; a retry cannot help, a CA bundle can.
-            raise errors.SourceError(key, table, TLS_UNTRUSTED) from None
-        except requests.Timeout as exc:
-            raise errors.TransientSourceError(key, table, f"timeout: {type(exc).__name__}") from None
-        except requests.ConnectionError as exc:
-            raise errors.TransientSourceError(key, table, f"connection failed: {type(exc).__name__}") from None
+        started = time.monotonic()
+        response = self._request(method, url, table, data, params, headers)
+        for _ in range(MAX_REDIRECTS):
+            if not response.is_redirect:
+                break
+            url = self._redirect_target(url, response, table)
+            response.close()
+            response = self._request(method, url, table, data, params, headers)
+        else:
+            if response.is_redirect:
+                raise errors.UnexpectedResponseError(
+                    key, table, f"more than {MAX_REDIRECTS} redirects (a redirect loop?), the last to "
+                    f"{response.headers.get('Location', '?')}"
+                )
+        self._read_body(response, table, started)
         if response.status_code in RETRYABLE_HTTP:
             raise errors.TransientSourceError(
                 key, table, f"HTTP {response.status_code}", retry_after=_retry_after(response)
@@ -127,6 +149,71 @@ class Transport:
                 key, table, "an HTML page where data was expected (web page or outage notice)"
             )
         return response
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        table: str,
+        data: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> requests.Response:
+        key = self.publisher
+        try:
+            return self.session.request(
+                method, url, data=data, params=params, headers=headers, timeout=self.timeout,
+                allow_redirects=False, stream=True,
+            )  # fmt: skip
+        except requests.exceptions.SSLError:
+            # Verification stays on; a retry cannot help, a CA bundle can.
+            raise errors.SourceError(key, table, TLS_UNTRUSTED) from None
+        except requests.RequestException as exc:
+            raise errors.TransientSourceError(key, table, _cause(exc)) from None
+
+    def _redirect_target(self, url: str, response: requests.Response, table: str) -> str:
+        location = response.headers.get("Location", "")
+        target = urljoin(url, location)
+        here, there = urlsplit(url), urlsplit(target)
+        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
+            raise errors.UnexpectedResponseError(
+                self.publisher, table,
+                f"redirected to another host or scheme ({target}); not following it with the credentials",
+            )  # fmt: skip
+        return target
+
+    def _read_body(self, response: requests.Response, table: str, started: float) -> None:
+        """Read the streamed body as it arrives (`read1`: whatever the socket has), within the
+        attempt's deadline."""
+        chunks = []
+        try:
+            while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() - started > self.deadline:
+                    received = sum(len(c) for c in chunks)
+                    raise errors.TransientSourceError(
+                        self.publisher, table,
+                        f"the answer took longer than {self.deadline:.0f} s (received {received} bytes; "
+                        "DEMOGRAFIE_HTTP_DEADLINE_SECONDS)",
+                    )  # fmt: skip
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            raise errors.TransientSourceError(self.publisher, table, _cause(exc)) from None
+        finally:
+            response.close()
+        response._content = b"".join(chunks)  # what response.content returns from now on
+
+
+def _cause(exc: Exception) -> str:
+    """A readable cause for a failed request (never urllib3's text, which may quote the request)."""
+    if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError):
+        return f"timeout: {type(exc).__name__}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | urllib3.exceptions.ProtocolError):
+        return "the connection dropped in the middle of the answer"
+    if isinstance(exc, requests.exceptions.ContentDecodingError | urllib3.exceptions.DecodeError):
+        return "the answer could not be decoded (its compression is broken)"
+    if isinstance(exc, requests.ConnectionError):
+        return f"connection failed: {type(exc).__name__}"
+    return f"the request failed: {type(exc).__name__}"
 
 
 def is_html(response: requests.Response) -> bool:
