@@ -16,7 +16,7 @@ from prefect import flow
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.flows.runs import RunSummary, current_load_id, exclusive, fetch_and_load, finish, logins
+from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_and_load, finish, logins
 from demografie.flows.tasks import TableOutcome
 from demografie.settings import Paths
 
@@ -49,8 +49,7 @@ def backfill(
     synthetic: bool = False,
 ) -> RunSummary:
     """Fetch `from_year`..`to_year` of every dataset (or those named), chunk by chunk, then build."""
-    if from_year > to_year:
-        raise ValueError(f"from_year {from_year} is after to_year {to_year}")
+    check_years(from_year, to_year)
     paths = Paths.from_env(home)
     paths.ensure()
     chosen = catalog.select(datasets)

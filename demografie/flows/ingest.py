@@ -38,7 +38,13 @@ def identify(path: Path, table: str | None) -> ManualFile:
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     content = path.read_bytes()
-    code = table or table_code_in(content) or _table_from_name(path)
+    named = table_code_in(content)
+    if table and named and named != table:
+        raise IngestError(
+            f"{path.name}: --table {table}, but the file names itself table {named}; "
+            "pass the table the file is, or leave --table out"
+        )
+    code = table or named or _table_from_name(path)
     catalog.find(code)  # raises with the list of known tables
     return ManualFile(path, code, content)
 
@@ -50,6 +56,27 @@ def _table_from_name(path: Path) -> str:
             f"{path.name}: cannot tell the table from the file name; pass --table, e.g. --table 12411-01-01-4"
         )
     return match.group(1)
+
+
+# GENESIS names its answers <table>_<epoch ms>_<lang>_flat.csv (and the zip likewise)
+GENESIS_NAME = re.compile(r"_([0-9]{13})_(de|en)_flat\.(?:csv|zip)$")
+DECIMAL_MARKS = {"de": ",", "en": "."}
+
+
+def retrieval_stamp(manual: ManualFile) -> datetime | None:
+    """When GENESIS wrote the answer, from the epoch milliseconds in its name (the zip's or the
+    member's): an upper bound of the table's Stand, closer to it than the file's modification time."""
+    names = [manual.path.name, *(archive.member_names(manual.content) if archive.is_zip(manual.content) else [])]
+    for name in names:
+        if match := GENESIS_NAME.search(name):
+            return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).replace(tzinfo=None)
+    return None
+
+
+def decimal_of(name: str) -> str | None:
+    """The decimal mark of a GENESIS answer, from the language in its name; None: read from the values."""
+    match = GENESIS_NAME.search(name)
+    return DECIMAL_MARKS[match.group(2)] if match else None
 
 
 @flow(name="ingest")
@@ -83,6 +110,7 @@ def ingest(
 def _land(paths: Paths, manual: ManualFile, vintage: datetime | None) -> Extracted:
     dataset = catalog.find(manual.table)
     modified = datetime.fromtimestamp(manual.path.stat().st_mtime, UTC).replace(tzinfo=None)
+    fallback = retrieval_stamp(manual) or modified
     retrieved_at = datetime.now(UTC).replace(tzinfo=None)
     progress.report("ingest", f"{manual.path.name} as {dataset.table}")
     landed = land(
@@ -99,9 +127,9 @@ def _land(paths: Paths, manual: ManualFile, vintage: datetime | None) -> Extract
         dataset.name,
         dataset.table,
         [landed.key],
-        vintage or modified,
+        vintage or fallback,
         retrieved_at,
-        None,
+        decimal_of(manual.path.name),
         route="file",
         vintage_is_fallback=vintage is None,
     )

@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.flows.runs import RunSummary, current_load_id, exclusive, fetch_and_load, finish, logins
+from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_and_load, finish, logins
 from demografie.flows.tasks import TableOutcome
 from demografie.settings import Paths
 
@@ -50,6 +50,7 @@ def nightly(
     A table that fails is reported and skipped; the others still load, the warehouse is built
     from everything committed, and the run then fails with a message naming each failed table.
     """
+    check_years(from_year, to_year)
     paths = Paths.from_env(home)
     paths.ensure()
     chosen = catalog.select(datasets)

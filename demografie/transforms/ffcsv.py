@@ -30,6 +30,15 @@ BOM = b"\xef\xbb\xbf"
 # enough, locked, limited informative value.
 SYMBOLS = ("-", ".", "...", "/", "x", "()")
 NUMBER_PATTERN = r"^-?[0-9]+([.,][0-9]+)?$"
+# A count is a whole number: one with exactly three decimals is a count with a thousands separator
+# (48.384 as a spreadsheet re-save writes it), which read as a decimal mark would be 1000 times too
+# small. GENESIS never writes one.
+COUNT_UNITS = ("Anzahl",)
+SEPARATED_THOUSANDS = r"^-?[0-9]{1,3}([.,][0-9]{3})+$"
+THOUSANDS_PROBLEM = (
+    "is a count with exactly three decimals: a thousands separator (a spreadsheet re-save?); "
+    "load the file as the publisher delivered it"
+)
 FIXED_COLUMNS = ("statistics_code", "time_code", "time", "value", "value_unit", "value_variable_code")
 VARIABLE_FIELDS = ("variable_code", "variable_label", "variable_attribute_code", "variable_attribute_label")
 VARIABLE_COLUMN = re.compile(r"^(\d+)_variable_code$")
@@ -207,11 +216,16 @@ def _parse_values(
     raw = table.column("value")
     is_symbol = pc.is_in(raw, value_set=pa.array(SYMBOLS))
     is_number = _matching(raw, NUMBER_PATTERN)
+    # a count in thousands groups (1.140.888) is named as what it is before it counts as no number
+    is_count = pc.is_in(table.column("value_unit"), value_set=pa.array(COUNT_UNITS))
+    grouped = pc.and_(is_count, pc.and_(pc.invert(is_number), _matching(raw, SEPARATED_THOUSANDS)))
+    _reject(table, grouped, "value", THOUSANDS_PROBLEM, where)
     _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value", "is neither a number nor a GENESIS symbol", where)
     distinct = pc.unique(raw)
     has_comma = pc.any(pc.match_substring(distinct, ",")).as_py()
     has_point = pc.any(pc.match_substring_regex(distinct, r"^-?[0-9]+\.[0-9]+$")).as_py()
     used = _decimal_mark(decimal, bool(has_comma), bool(has_point), where)
+    _reject(table, pc.and_(is_count, _matching(raw, SEPARATED_THOUSANDS)), "value", THOUSANDS_PROBLEM, where)
     numeric = pc.if_else(is_number, raw, None)
     if used == ",":
         numeric = pc.replace_substring(numeric, ",", ".")

@@ -17,6 +17,12 @@ ZENSUS_REGIONAL_VARIABLE = r"^GEO(DL|BL|RB|LK|VB|GM)[0-9]+$"
 # ... and keys its Gemeinden by the 12-digit ARS (Land 2, Regierungsbezirk 1, Kreis 2,
 # Gemeindeverband 4, Gemeinde 3); the 8-digit AGS is the ARS without the Gemeindeverband.
 ARS_LENGTH = 12
+
+# The statistic (the flat file's statistics_code) a table belongs to: the first five characters of
+# a GENESIS table code (12411-01-01-4 -> 12411, 1000A-0000 -> 1000A); the Regionalatlas' tables
+# all belong to 99910. Tables of other codes (our names for HSL publications) are not checked.
+TABLE_STATISTIC = r"^([0-9]{4}[0-9A-Z])-"
+REGIONALATLAS = ("AI-", "99910")
 ARS_AGS_PARTS = ((0, 5), (9, 12))
 
 REGION_LEVELS: Mapping[int, str] = MappingProxyType({2: "land", 3: "regbez", 5: "kreis", 8: "gemeinde"})

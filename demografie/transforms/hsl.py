@@ -52,34 +52,58 @@ class SheetColumn:
     unit: str
     period: str  # "stichtag": the date in the sheet header; "year": the year of the movement header
     attributes: tuple[Variable, ...] = ()
+    # what the column's own header cells must say (a regex over them, lower case, hyphenation
+    # undone): a release that swaps two columns is refused, not loaded with the sexes swapped
+    heading: str = ""
 
 
 # Sheet "Bevölkerung" of the Hessische Gemeindestatistik (every release since 2019 has this layout).
 GEMEINDESTATISTIK_BEVOELKERUNG = (
-    SheetColumn(1, "Fläche", "qkm", "stichtag"),
-    SheetColumn(2, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(3, "Bevölkerung", "Anzahl", "stichtag", (MALE, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(5, "Bevölkerung", "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(11, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("unter 6"))),
-    SheetColumn(13, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("6 bis unter 15"))),
-    SheetColumn(15, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("15 bis unter 65"))),
-    SheetColumn(17, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("65 oder mehr"))),
-    SheetColumn(19, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, GERMAN, TOTAL_AGE)),
-    SheetColumn(34, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE)),
-    SheetColumn(50, "Lebendgeborene", "Anzahl", "year"),
-    SheetColumn(51, "Gestorbene", "Anzahl", "year"),
-    SheetColumn(55, "Zugezogene", "Anzahl", "year"),
-    SheetColumn(59, "Fortgezogene", "Anzahl", "year"),
+    SheetColumn(1, "Fläche", "qkm", "stichtag", heading=r"fläche"),
+    SheetColumn(2, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE), heading=r"insgesamt"),
+    SheetColumn(3, "Bevölkerung", "Anzahl", "stichtag", (MALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bmännlich"),
+    SheetColumn(5, "Bevölkerung", "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bweiblich"),
+    SheetColumn(
+        11, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("unter 6")),
+        heading=r"\bunter 6\b",
+    ),
+    SheetColumn(
+        13, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("6 bis unter 15")),
+        heading=r"\b6 bis unter 15\b",
+    ),
+    SheetColumn(
+        15, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("15 bis unter 65")),
+        heading=r"\b15 bis unter 65\b",
+    ),
+    SheetColumn(
+        17, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("65 oder mehr")),
+        heading=r"\b65 oder mehr\b",
+    ),
+    SheetColumn(
+        19, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, GERMAN, TOTAL_AGE),
+        heading=r"(^|\s)deutsche bevölkerung",
+    ),
+    SheetColumn(
+        34, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE),
+        heading=r"nichtdeutsche bevölkerung",
+    ),
+    SheetColumn(50, "Lebendgeborene", "Anzahl", "year", heading=r"lebendgeborene"),
+    SheetColumn(51, "Gestorbene", "Anzahl", "year", heading=r"gestorbene"),
+    SheetColumn(55, "Zugezogene", "Anzahl", "year", heading=r"insgesamt"),
+    SheetColumn(59, "Fortgezogene", "Anzahl", "year", heading=r"insgesamt"),
 )
 # Sheet "Beschäftigte": employees subject to social insurance at residence and at workplace, 30.06.
 RESIDENCE, WORKPLACE = "Beschäftigte am Wohnort", "Beschäftigte am Arbeitsort"
 GEMEINDESTATISTIK_BESCHAEFTIGTE = (
-    SheetColumn(1, RESIDENCE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(2, RESIDENCE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(16, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(17, WORKPLACE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE)),
-    SheetColumn(23, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE)),
-    SheetColumn(24, WORKPLACE, "Anzahl", "stichtag", (FEMALE, FOREIGN, TOTAL_AGE)),
+    SheetColumn(1, RESIDENCE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE), heading=r"insgesamt"),
+    SheetColumn(2, RESIDENCE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bweiblich"),
+    SheetColumn(16, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE), heading=r"insgesamt"),
+    SheetColumn(17, WORKPLACE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bweiblich"),
+    SheetColumn(
+        23, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE),
+        heading=r"ausländische.*insgesamt",
+    ),
+    SheetColumn(24, WORKPLACE, "Anzahl", "stichtag", (FEMALE, FOREIGN, TOTAL_AGE), heading=r"\bweiblich"),
 )
 SHEETS = {"Bevölkerung": GEMEINDESTATISTIK_BEVOELKERUNG, "Beschäftigte": GEMEINDESTATISTIK_BESCHAEFTIGTE}
 HEADER_ROWS = 5
@@ -127,6 +151,8 @@ def _sheet_records(rows: Sequence[tuple[object, ...]], columns: tuple[SheetColum
     missing = [c.number for c in columns if c.number not in numbers]
     if missing:
         raise ParseError(where, f"the sheet lacks the numbered columns {missing}; has the layout changed?")
+    for column in columns:
+        _check_heading(rows, numbers[column.number], column, where)
     records = []
     for line, row in enumerate(rows[HEADER_ROWS:], start=HEADER_ROWS + 1):
         key = str(row[0] or "").strip()
@@ -152,6 +178,16 @@ def _sheet_records(rows: Sequence[tuple[object, ...]], columns: tuple[SheetColum
                 )
             )
     return records
+
+
+def _check_heading(rows: Sequence[tuple[object, ...]], index: int, column: SheetColumn, where: str) -> None:
+    cells = [row[index] for row in rows[: HEADER_ROWS - 1] if index < len(row) and row[index]]
+    heading = " ".join(" ".join(str(cell) for cell in cells).replace("-\n", "").lower().split())
+    if column.heading and not re.search(column.heading, heading):
+        raise ParseError(
+            where, f"column {column.number} is headed {heading!r}, where {column.measure} "
+            f"({', '.join(v.attribute_label for v in _attributes(column))}) was expected; has the layout changed?",
+        )  # fmt: skip
 
 
 def _attributes(column: SheetColumn) -> tuple[Variable, ...]:

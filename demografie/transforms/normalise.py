@@ -25,6 +25,8 @@ from demografie.transforms.harmonise import (
     MONTH_VARIABLE,
     REGION_LEVELS,
     REGIONAL_VARIABLES,
+    REGIONALATLAS,
+    TABLE_STATISTIC,
     TIME_CODES,
     UNITS,
     ZENSUS_REGIONAL_VARIABLE,
@@ -87,6 +89,7 @@ def normalise_block(
     Germany may hold other Länder only)."""
     where = provenance.where
     table = flat.table
+    _check_statistic(table, provenance.source_table, where)
     region_position = _region_position(flat, where)
     table = _keep_states(table, region_position, states)
     if table.num_rows == 0:
@@ -116,6 +119,28 @@ def normalise_block(
     result = pa.table(columns).select(OBSERVATION_SCHEMA.names).cast(OBSERVATION_SCHEMA)
     identity = _identity(result, table, dims)
     return Block(result, identity)
+
+
+def statistic_of(source_table: str) -> str | None:
+    """The statistics_code a table's flat files carry, where the table code tells it."""
+    if source_table.startswith(REGIONALATLAS[0]):
+        return REGIONALATLAS[1]
+    match = re.match(TABLE_STATISTIC, source_table)
+    return match.group(1) if match else None
+
+
+def _check_statistic(table: pa.Table, source_table: str, where: str) -> None:
+    """A file of another statistic is another table's answer (or saved under the wrong name):
+    employees must never load as population."""
+    expected = statistic_of(source_table)
+    if expected is None:
+        return
+    found = sorted(set(pc.unique(table.column("statistics_code")).to_pylist()) - {expected})
+    if found:
+        raise ParseError(
+            where, f"the file holds statistic {', '.join(found)}, but table {source_table} is statistic {expected}: "
+            "another table's answer, or a file saved under the wrong name?",
+        )  # fmt: skip
 
 
 def _region_position(flat: FlatFile, where: str) -> int:

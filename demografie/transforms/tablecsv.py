@@ -42,7 +42,8 @@ from demografie.transforms.harmonise import (
 )
 from demografie.transforms.records import Record, Variable, flat_from_records
 
-TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
+# the code ends at a blank or at the ';' a spreadsheet re-save pads the line with
+TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*([^\s;]+)")
 STAND = re.compile(r"Stand:\s*(\d{2}\.\d{2}\.\d{4})\s*/\s*(\d{2}:\d{2}:\d{2})")
 DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 YEAR = re.compile(r"^\d{4}$")

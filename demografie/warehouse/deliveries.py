@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import BinaryIO, cast
 
 import pyarrow as pa
@@ -52,14 +53,29 @@ def load_delivery(
     """
     openers = [_opener(part) for part in parts]
     if all(_is_flat_file(opener, provenance.where) for opener in openers):
+        check_vintage(provenance)
         return _load_streamed(lake, dataset, openers, provenance, states, raw_file, decimal, years)
     contents = [_read_all(opener) for opener in openers]
     parsed = [parse(content, provenance.where, decimal) for content in contents]
     published = {p.published for p in parsed}
     if prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
         provenance = replace(provenance, vintage=stand)
+    check_vintage(provenance)
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
     return write_delivery(lake, observations, content_sha256=_digest(contents), raw_file=raw_file, years=years)
+
+
+def check_vintage(provenance: Provenance) -> None:
+    """A vintage after tomorrow is a typo (2205 for 2025), a broken stamp or a wrong clock: kept, it
+    would stay the current version for ever, and sent as `stand` it would make the publisher answer
+    "nothing newer" for ever."""
+    latest = datetime.now() + timedelta(days=1)
+    if provenance.vintage > latest:
+        raise ParseError(
+            provenance.where,
+            f"its vintage {provenance.vintage:%Y-%m-%d %H:%M} lies in the future (after {latest:%Y-%m-%d}): a typo "
+            "in --vintage, a wrong Stand in the file, or a wrong clock; nothing was loaded",
+        )
 
 
 def _load_streamed(
