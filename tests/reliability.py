@@ -123,6 +123,19 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "the flat file has a header but no data rows"),
     FaultCase("flat file in ISO-8859-1 instead of UTF-8", on_tablefile(body=latin1, content_type="text/csv"),
               "failed", "malformed flat file: not valid UTF-8 (wrong encoding?)"),
+    FaultCase("connection dropped in the middle of the answer, once", on_tablefile(1, cut_body=True), "loaded", ""),
+    FaultCase("connection dropped in the middle of the answer, persisting", on_tablefile(cut_body=True), "failed",
+              "the connection dropped in the middle of the answer" + GAVE_UP),
+    FaultCase("answer trickling in, a byte every 0.05 s (deadline 1 s)", on_tablefile(trickle_seconds=0.05),
+              "failed", "the answer took longer than 1 s", {"DEMOGRAFIE_HTTP_DEADLINE_SECONDS": "1"}),
+    FaultCase("redirect to another host", on_tablefile(http_status=302, body=b"",
+              headers={"Location": "http://127.0.0.2:9/evil/data/tablefile"}), "failed",
+              "redirected to another host or scheme (http://127.0.0.2:9/evil/data/tablefile); not following it "
+              "with the credentials"),
+    FaultCase("redirect loop", on_tablefile(http_status=302, body=b"", headers={"Location": "tablefile"}),
+              "failed", "more than 5 redirects (a redirect loop?)"),
+    FaultCase("error text of 200,000 characters", on_tablefile(status_code=-1, status_content="x" * 200_000),
+              "failed", "… [199"),
     FaultCase("background job that never finishes (limit 2 s)", job_never_ready, "failed",
               "background job 12411-01-01-4_175879554 not finished after 2 s", {"DEMOGRAFIE_JOB_TIMEOUT_SECONDS": "2",
                                                               "DEMOGRAFIE_JOB_POLL_SECONDS": "0.2"}),
@@ -158,6 +171,59 @@ CRASH_POINTS: tuple[str, ...] = (
     "warehouse built, before the swap",
     "after the swap, before the run log",
 )
+
+
+@dataclass(frozen=True)
+class HostileCase:
+    """A defect of the hostile review, the test in `tests/test_hostile_input.py` that tries it, and
+    what a user now sees."""
+
+    case: str
+    result: str
+    test: str
+
+
+HOSTILE_CASES: tuple[HostileCase, ...] = (
+    HostileCase("a German flat file whose counts carry thousands separators (`48.384`)",
+                "refused: `… is a count with exactly three decimals: a thousands separator …`; nothing loaded",
+                "test_a_count_with_thousands_separators_is_refused_not_divided_by_1000"),
+    HostileCase("the employees table (13111) saved under a population name",
+                "refused: `the file holds statistic 13111, but table 12411-02-03-4 is statistic 12411 …`",
+                "test_a_flat_file_of_another_statistic_is_refused_naming_both"),
+    HostileCase("a zip whose member is another table's answer",
+                "refused: `the zip holds 12411-02-03-4_…_flat.csv, the answer for table 12411-02-03-4, not for …`",
+                "test_a_zip_holding_another_tables_answer_is_refused"),
+    HostileCase("`--table` contradicting the table the file names itself",
+                "refused before anything is written, naming both codes",
+                "test_a_table_option_that_contradicts_the_file_is_refused"),
+    HostileCase("a title line padded with `;;;;` by a spreadsheet", "the table code is read without the padding",
+                "test_a_title_padded_by_a_spreadsheet_still_names_the_table"),
+    HostileCase("an HSL workbook that numbers female before male",
+                "refused: every declared column's header must name what it holds",
+                "test_an_hsl_workbook_with_its_sexes_swapped_is_refused"),
+    HostileCase("a vintage in the future (`--vintage 2205-12-04`, a Stand of 2100)",
+                "refused: `its vintage … lies in the future …; nothing was loaded`; one already held is "
+                "flagged by the freshness check and `demografie status`",
+                "test_a_vintage_in_the_future_is_refused"),
+    HostileCase("a flat file without a stamp", "takes the retrieval stamp in its GENESIS name "
+                "(`…_1744323962295_de_flat.csv`) before the file's modification time",
+                "test_a_flat_file_without_a_stamp_takes_the_retrieval_stamp_of_its_name"),
+    HostileCase("a password with a trailing newline, a leading blank or a character outside Latin-1",
+                "refused before any request, naming the variable; the value is in no output or file",
+                "test_a_password_that_cannot_be_sent_is_named_never_shown"),
+    HostileCase("a publisher text that echoes the password", "redacted to `***` in messages, logs and "
+                "`runs.jsonl`", "test_a_publisher_text_that_echoes_the_password_is_redacted"),
+    HostileCase("a `GENESIS_*_URL` with user name and password in it",
+                "refused, naming the variable; the URL reaches no sidecar",
+                "test_a_url_with_credentials_in_it_is_refused"),
+    HostileCase("`demografie sql \"COPY … TO '<path>'\"`", "refused: the query connection has no file system "
+                "access and cannot switch it on", "test_the_sql_command_cannot_write_files"),
+    HostileCase("a broken last line in `runs.jsonl`",
+                "`status` names and skips it; the next record starts a line of its own",
+                "test_a_broken_last_line_of_the_run_log_neither_crashes_status_nor_swallows_the_next_one"),
+    HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
+                "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
+)  # fmt: skip
 
 
 def render() -> str:
@@ -224,6 +290,15 @@ def render() -> str:
         "`demografie-writer` admits one | `test_runs.py` |",
         "| nightly and backfill picked up by two workers of one pool | never held the home at "
         "the same time | `test_deployment.py` |",
+        "",
+        "## Hostile input (`test_hostile_input.py`)",
+        "",
+        "Defects found by a hostile review with unseen real files; redirects, dropped connections, "
+        "trickling answers and long error texts are in the publisher faults above.",
+        "",
+        "| case | result |",
+        "|---|---|",
+        *(f"| {c.case} | {c.result} |" for c in HOSTILE_CASES),
         "",
         "## Secrets and hostile input (`test_secrets.py`)",
         "",

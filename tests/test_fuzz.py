@@ -76,10 +76,12 @@ def test_mutated_bytes_give_a_valid_table_or_a_parse_error(target: FuzzTarget) -
 
 
 # An oracle of our own, independent of the parser: GENESIS writes plain numbers, German decimal
-# comma, no thousands separator, and these symbols instead of a number.
+# comma, no thousands separator, and these symbols instead of a number. A count (the sample's
+# unit is Anzahl) is whole: one with exactly three decimals is a thousands separator and refused.
 SYMBOL_TEXTS = ("-", ".", "...", "/", "x", "()")
 INTEGER = re.compile(r"-?[0-9]+")
 DECIMAL = re.compile(r"-?[0-9]+,[0-9]+")
+THOUSANDS = re.compile(r"-?[0-9]{1,3},[0-9]{3}")
 VALUE_TEXT = st.one_of(
     st.sampled_from(SYMBOL_TEXTS),
     st.from_regex(r"-?[0-9]{1,15}(,[0-9]{1,6})?", fullmatch=True),
@@ -91,6 +93,8 @@ def expected(text: str) -> float | str | None:
     """The number, the symbol, or None for "must be rejected"."""
     if text in SYMBOL_TEXTS:
         return text
+    if THOUSANDS.fullmatch(text):
+        return None
     if INTEGER.fullmatch(text) or DECIMAL.fullmatch(text):
         return float(text.replace(",", "."))
     return None

@@ -154,7 +154,8 @@ def test_a_measure_known_by_its_label_only() -> None:
     ]
     flat = parse_ffcsv(("\n".join([TWO_VARIABLES, *rows]) + "\n").encode(), "regio: table 12711-04-02-4")
     measures = {"label:Zuzüge": "moves_in", "label:Fortzüge": "moves_out", "*": "*"}
-    table = normalise(flat, MONTHLY, measures, ["06"])
+    migration = replace(PROVENANCE, dataset="migration_kreis_borders", source_table="12711-04-02-4")
+    table = normalise(flat, migration, measures, ["06"])
     assert sorted((r["source_measure"], r["measure"]) for r in table.to_pylist()) == [
         ("BEV081", "moves_in"), ("BEV082", "moves_out"), ("BEV083", "bev083"),
     ]  # fmt: skip

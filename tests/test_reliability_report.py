@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
+from tests import test_hostile_input
 from tests.conftest import REPO
-from tests.reliability import render
+from tests.reliability import HOSTILE_CASES, render
 
 REPORT = REPO / "docs" / "reliability.md"
 
@@ -17,3 +18,8 @@ def test_the_reliability_report_lists_exactly_the_cases_the_tests_run() -> None:
     assert REPORT.read_text(encoding="utf-8") == expected, (
         "docs/reliability.md is out of date: run DEMOGRAFIE_WRITE_RELIABILITY=1 make pytest"
     )
+
+
+def test_every_hostile_case_names_a_test_that_exists() -> None:
+    missing = [c.test for c in HOSTILE_CASES if not callable(getattr(test_hostile_input, c.test, None))]
+    assert missing == []

@@ -129,21 +129,21 @@ def test_regions_outside_their_period_never_reach_a_mart(paths: Paths) -> None:
     # Test data: a Hanau figure dated before Hanau became a Kreis (06415, 1 January 2026), and a
     # dissolved Saxon Kreis (14161, until 31 July 2008) that the publishers fill with '-'.
     rows = [
-        ("06415", "2025-12-31", "100"), ("06415", "2026-12-31", "101"),
-        ("06435", "2025-12-31", "420"), ("06435", "2026-12-31", "320"),
+        ("06415", "2025-12-31", "100"), ("06415", "2026-06-30", "101"),
+        ("06435", "2025-12-31", "420"), ("06435", "2026-06-30", "320"),
         ("14161", "2024-12-31", "-"), ("14511", "2024-12-31", "250"),
     ]  # fmt: skip
-    deliver(paths, dated_flat(rows), datetime(2027, 3, 1))
+    deliver(paths, dated_flat(rows), datetime(2026, 11, 1))
     build_warehouse(paths, catalog.DATASETS)
     assert rows_of(paths, "SELECT region_code, ref_date, population FROM marts.population ORDER BY ALL") == [
-        ("06415", date(2026, 12, 31), 101.0),
+        ("06415", date(2026, 6, 30), 101.0),
         ("06435", date(2025, 12, 31), 420.0),
-        ("06435", date(2026, 12, 31), 320.0),
+        ("06435", date(2026, 6, 30), 320.0),
         ("14511", date(2024, 12, 31), 250.0),
     ]
     assert rows_of(paths, "SELECT state, ref_date, value, regions_used FROM marts.land_totals ORDER BY ALL") == [
         ("06", date(2025, 12, 31), 420.0, 1),
-        ("06", date(2026, 12, 31), 421.0, 2),
+        ("06", date(2026, 6, 30), 421.0, 2),
         ("14", date(2024, 12, 31), 250.0, 1),
     ]
     periods = rows_of(paths, "SELECT valid_from, valid_to FROM core.regions WHERE region_code = '06435' ORDER BY ALL")

@@ -1,0 +1,215 @@
+"""Hostile input and unreliable files: each defect of the hostile review, tried as a user would,
+asserting what the user sees (the exact refusal, the lake and warehouse unchanged, no secret)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from demografie.devserver.server import Fault, GenesisServer
+from demografie.flows.cli import app
+from demografie.flows.ingest import IngestError, ingest
+from demografie.flows.nightly import nightly
+from demografie.flows.runs import RunFailedError
+from demografie.settings import Paths
+from demografie.transforms import hsl
+from demografie.transforms.errors import ParseError
+from demografie.transforms.formats import table_code_in
+from demografie.warehouse.lake import committed_entries
+from tests.conftest import EMPLOYEES, POPULATION, sample_path
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+TABLE_CSV = "regio_tabellencsv_12411-01-01-4_2018-12-31.csv"
+runner = CliRunner()
+
+
+def refused_ingest(home: Path, *files: Path, vintage: dt.datetime | None = None) -> str:
+    """Ingest that must fail: its message, after checking that nothing reached the lake."""
+    with pytest.raises(Exception) as failed:
+        ingest([str(f) for f in files], vintage=vintage, home=str(home))
+    assert committed_entries(Paths.from_env(str(home)).lake) == []
+    assert not Paths.from_env(str(home)).warehouse.exists()
+    return str(failed.value)
+
+
+def german_with_thousands(tmp_path: Path) -> Path:
+    """The v5 population file as a spreadsheet re-save writes it: counts with a thousands point."""
+    lines = sample_path(POPULATION).read_text("utf-8-sig").splitlines()
+    header, rows = lines[0].split(";"), [line.split(";") for line in lines[1:]]
+    at = header.index("value")
+    for row in rows:
+        if row[at].isdigit() and len(row[at]) > 3:
+            row[at] = f"{int(row[at]):,}".replace(",", ".")
+    target = tmp_path / "12411-01-01-4_resaved.csv"
+    target.write_text("\n".join([lines[0], *(";".join(r) for r in rows)]) + "\n", "utf-8")
+    return target
+
+
+def test_a_count_with_thousands_separators_is_refused_not_divided_by_1000(tmp_path: Path) -> None:
+    message = refused_ingest(tmp_path / "home", german_with_thousands(tmp_path))
+    assert message.startswith("regio: table 12411-01-01-4: ")
+    assert "is a count with exactly three decimals: a thousands separator (a spreadsheet re-save?)" in message
+
+
+def test_a_flat_file_of_another_statistic_is_refused_naming_both(tmp_path: Path) -> None:
+    saved = tmp_path / "12411-02-03-4_flat.csv"  # the employees table, saved under a population name
+    saved.write_bytes(sample_path(EMPLOYEES).read_bytes())
+    message = refused_ingest(tmp_path / "home", saved)
+    assert "the file holds statistic 13111, but table 12411-02-03-4 is statistic 12411" in message
+
+
+def test_a_zip_holding_another_tables_answer_is_refused(tmp_path: Path) -> None:
+    answer = tmp_path / "12411-01-01-4_1744323962295_de_flat.zip"
+    with zipfile.ZipFile(answer, "w") as archive:  # a 12411 file, but the answer for 12411-02-03-4
+        archive.writestr("12411-02-03-4_1744323962295_de_flat.csv", sample_path(POPULATION).read_bytes())
+    message = refused_ingest(tmp_path / "home", answer)
+    assert "the zip holds 12411-02-03-4_1744323962295_de_flat.csv, the answer for table 12411-02-03-4, " \
+           "not for 12411-01-01-4" in message  # fmt: skip
+
+
+def test_a_table_option_that_contradicts_the_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IngestError) as refused:
+        ingest([str(sample_path(TABLE_CSV))], table="12411-0015", home=str(tmp_path))
+    assert str(refused.value) == (
+        f"{TABLE_CSV}: --table 12411-0015, but the file names itself table 12411-01-01-4; pass the table the "
+        "file is, or leave --table out"
+    )
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_title_padded_by_a_spreadsheet_still_names_the_table() -> None:
+    data = sample_path(TABLE_CSV).read_bytes()
+    first, rest = data.split(b"\n", 1)
+    assert table_code_in(first.rstrip(b"\r;") + b";;;;;;\n" + rest) == "12411-01-01-4"
+
+
+def test_an_hsl_workbook_with_its_sexes_swapped_is_refused() -> None:
+    workbook = openpyxl.load_workbook(sample_path("hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx"),
+                                      read_only=True, data_only=True)  # fmt: skip
+    rows = [list(row) for row in workbook["Bevölkerung"].iter_rows(values_only=True)]
+    numbers: dict[object, int] = {v: i for i, v in enumerate(rows[hsl.HEADER_ROWS - 1]) if isinstance(v, int)}
+    male, female = numbers[3], numbers[5]
+    assert (rows[2][male], rows[2][female]) == ("männlich", "weiblich")  # the layout as published
+    rows[2][male], rows[2][female] = "weiblich", "männlich"  # a release that numbers female first
+    with pytest.raises(ParseError) as refused:
+        hsl._sheet_records([tuple(r) for r in rows], hsl.GEMEINDESTATISTIK_BEVOELKERUNG, "hessen: table X")
+    assert "column 3 is headed 'davon weiblich anzahl', where Bevölkerung (männlich" in str(refused.value)
+
+
+def test_a_vintage_in_the_future_is_refused(tmp_path: Path) -> None:
+    message = refused_ingest(tmp_path / "home", sample_path(POPULATION), vintage=dt.datetime(2205, 12, 4))
+    assert "its vintage 2205-12-04 00:00 lies in the future" in message and "nothing was loaded" in message
+
+
+def test_a_flat_file_without_a_stamp_takes_the_retrieval_stamp_of_its_name(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.zip"
+    with zipfile.ZipFile(answer, "w") as archive:
+        archive.writestr("12411-01-01-4_1744323962295_de_flat.csv", sample_path(POPULATION).read_bytes())
+    ingest([str(answer)], table="12411-01-01-4", home=str(tmp_path / "home"))
+    (entry,) = committed_entries(Paths.from_env(str(tmp_path / "home")).lake)
+    written = dt.datetime.fromtimestamp(1744323962.295, dt.UTC).replace(tzinfo=None)
+    assert dt.datetime.fromisoformat(entry.vintage) == written  # not the file's modification time
+
+
+# --- secrets -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "complaint"),
+    [
+        (f"Geh31m-{uuid.uuid4().hex}\n", "GENESIS_REGIO_PASSWORD starts or ends with a blank or a line break"),
+        (f" Geh31m-{uuid.uuid4().hex}", "GENESIS_REGIO_PASSWORD starts or ends with a blank or a line break"),
+        (f"Geh€1m-{uuid.uuid4().hex}", "GENESIS_REGIO_PASSWORD contains a character outside Latin-1"),
+    ],
+    ids=["trailing newline", "leading blank", "outside Latin-1"],
+)
+def test_a_password_that_cannot_be_sent_is_named_never_shown(
+    password: str, complaint: str, recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with GenesisServer(recorded_publisher, "analyst", password.strip()) as server:
+        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
+        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", password)
+        result = runner.invoke(app, ["run", "-d", "population", "--home", str(tmp_path)])
+        assert server.seen == []  # refused before any request
+    assert result.exit_code == 1
+    assert complaint in " ".join(result.output.split())
+    produced = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    for secret in (password, password.strip()):
+        assert secret not in result.output and secret.encode() not in produced
+
+
+def test_a_publisher_text_that_echoes_the_password_is_redacted(
+    recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = f"Geh31m-{uuid.uuid4().hex}"
+    with GenesisServer(recorded_publisher, "analyst", password) as server:
+        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
+        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
+        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", password)
+        server.inject(Fault("data/tablefile", status_code=-1, status_content=f"Fehler für {password}", times=100))
+        with pytest.raises(RunFailedError) as failed:
+            nightly(datasets=["population"], as_of=dt.date(2025, 12, 31), home=str(tmp_path))
+    (table,) = failed.value.summary.failures
+    assert table.message == "regio: table 12411-01-01-4: status -1 (publisher error): Fehler für ***"
+    log = (tmp_path / "runs.jsonl").read_text("utf-8")
+    assert "Fehler für ***" in log and password not in log
+
+
+def test_a_url_with_credentials_in_it_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENESIS_REGIO_URL", "https://analyst:S3cret-in-url@www.regionalstatistik.de/rest/2020/")
+    monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
+    monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "whatever")
+    with pytest.raises(RunFailedError) as failed:
+        nightly(datasets=["population"], as_of=dt.date(2025, 12, 31), home=str(tmp_path))
+    (table,) = failed.value.summary.failures
+    assert "GENESIS_REGIO_URL carries a user name or password; put the credentials in GENESIS_REGIO_USERNAME" \
+        in table.message  # fmt: skip
+    produced = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"S3cret-in-url" not in produced and "S3cret-in-url" not in table.message
+
+
+def test_the_sql_command_cannot_write_files(all_samples_home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "overwritten.csv"
+    result = runner.invoke(app, ["sql", "--home", str(all_samples_home), f"COPY (SELECT 1) TO '{target}'"])
+    assert result.exit_code == 1 and "file system operations are disabled" in " ".join(result.output.split())
+    assert not target.exists()
+    result = runner.invoke(app, ["sql", "--home", str(all_samples_home), "SET enable_external_access = true"])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["sql", "--home", str(all_samples_home), "SELECT count(*) FROM marts.population"])
+    assert result.exit_code == 0
+
+
+# --- the run log, years --------------------------------------------------------------------------------
+
+
+def test_a_broken_last_line_of_the_run_log_neither_crashes_status_nor_swallows_the_next_one(tmp_path: Path) -> None:
+    log = tmp_path / "runs.jsonl"
+    log.write_text('{"load_id": "a", "flow": "nightly", "started_at": "2026-01-01T02:00:00", "finis', "utf-8")
+    ingest([str(sample_path(TABLE_CSV))], home=str(tmp_path))
+    lines = log.read_text("utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["flow"] == "ingest"
+    result = runner.invoke(app, ["status", "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "skipped: runs.jsonl line 1 is not a run record" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--from-year", "2024", "--to-year", "2020"], "from_year 2024 is after to_year 2020"),
+        (["--from-year", "3000"], "from_year 3000 is outside 1900–"),
+        (["--to-year", "-5"], "to_year -5 is outside 1900–"),
+    ],
+)
+def test_impossible_years_are_a_usage_error(options: list[str], message: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "-d", "deaths_gemeinden_sn", *options, "--home", str(tmp_path)])
+    assert result.exit_code == 2 and message in result.output
+    assert not any(tmp_path.iterdir())
