@@ -221,6 +221,10 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
     HostileCase("a broken last line in `runs.jsonl`",
                 "`status` names and skips it; the next record starts a line of its own",
                 "test_a_broken_last_line_of_the_run_log_neither_crashes_status_nor_swallows_the_next_one"),
+    HostileCase("an analyst's read-write session that wrote and died, leaving a WAL",
+                "the next build moves the WAL aside (`…wal.<time>.replaced`, a warning says so) before the "
+                "swap; every reader opens the new warehouse",
+                "test_a_killed_read_write_session_does_not_break_the_next_warehouse"),
     HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
                 "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
 )  # fmt: skip

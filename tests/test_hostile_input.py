@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
+import sys
 import uuid
 import zipfile
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -213,3 +218,35 @@ def test_impossible_years_are_a_usage_error(options: list[str], message: str, tm
     result = runner.invoke(app, ["run", "-d", "deaths_gemeinden_sn", *options, "--home", str(tmp_path)])
     assert result.exit_code == 2 and message in result.output
     assert not any(tmp_path.iterdir())
+
+
+# --- the warehouse stays readable ------------------------------------------------------------------
+
+
+def test_a_killed_read_write_session_does_not_break_the_next_warehouse(tmp_path: Path) -> None:
+    """An analyst opens the warehouse read-write (plain `duckdb data/warehouse.duckdb`), writes, and
+    the session dies: its WAL must not end up beside the next warehouse."""
+    home = tmp_path / "home"
+    ingest([str(sample_path(TABLE_CSV))], home=str(home))
+    warehouse = Paths.from_env(str(home)).warehouse
+    session = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(warehouse)!r})\n"
+         "con.execute('CREATE TABLE main.my_notes AS SELECT 42 AS answer')\n"
+         "print('written', flush=True)\ntime.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert session.stdout is not None and session.stdout.readline().strip() == "written"
+        os.kill(session.pid, signal.SIGKILL)
+    finally:
+        session.wait(timeout=30)
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    assert wal.exists()  # what the dead session left
+
+    result = runner.invoke(app, ["build", "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # opens: no foreign WAL beside it
+        assert con.execute("SELECT count(*) FROM marts.population").fetchone() != (0,)
+    (aside,) = warehouse.parent.glob(f"{wal.name}.*.replaced")  # the analyst's writes are kept
+    assert aside.stat().st_size > 0

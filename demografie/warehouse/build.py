@@ -7,6 +7,7 @@ whenever anything fails, the previous warehouse stays live and untouched.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Sequence
@@ -28,6 +29,8 @@ from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
 from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries
 from demografie.warehouse.sqlfiles import read_sql
+
+log = logging.getLogger(__name__)
 
 BUILD_STEPS = (
     "core/schemas.sql",
@@ -66,12 +69,30 @@ def build_warehouse(paths: Paths, datasets: Sequence[Dataset]) -> BuildResult:
     staging = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex}.building")
     try:
         result = _build(staging, paths, entries, datasets)
+        set_aside_stale_wal(paths.warehouse)
         os.replace(staging, paths.warehouse)
         fsync_dir(paths.warehouse.parent)
     finally:
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return BuildResult(paths.warehouse, *result)
+
+
+def set_aside_stale_wal(warehouse: Path) -> Path | None:
+    """Move the live file's write-ahead log aside before the swap. It is there only when someone
+    wrote to the warehouse (opened it read-write, the plain `duckdb data/warehouse.duckdb`) and did
+    not close cleanly; left beside the new file, it would make every reader fail with "WAL does not
+    match database file", and no rebuild would repair it. The writes stay in the moved file."""
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if not wal.exists():
+        return None
+    aside = wal.with_name(f"{wal.name}.{datetime.now(UTC):%Y%m%dT%H%M%S}.replaced")
+    os.replace(wal, aside)
+    log.warning(
+        "%s held the writes of a session that opened the warehouse read-write; moved to %s (open the "
+        "warehouse read-only: it is rebuilt and replaced by every run)", wal, aside,
+    )  # fmt: skip
+    return aside
 
 
 def is_current(paths: Paths) -> bool:
