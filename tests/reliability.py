@@ -225,6 +225,12 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
                 "the next build moves the WAL aside (`…wal.<time>.replaced`, a warning says so) before the "
                 "swap; every reader opens the new warehouse",
                 "test_a_killed_read_write_session_does_not_break_the_next_warehouse"),
+    HostileCase("a committed lake Parquet file with a damaged footer",
+                "the build fails naming the file, its table and delivery and what to do; the live warehouse stays",
+                "test_a_damaged_lake_file_is_named_and_the_live_warehouse_stays"),
+    HostileCase("a manifest entry with a field of a newer version, or damaged",
+                "a newer field is ignored with a warning; a damaged entry is named by build and status "
+                "(no traceback)", "test_manifest_entries_newer_or_damaged"),
     HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
                 "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
 )  # fmt: skip

@@ -250,3 +250,40 @@ def test_a_killed_read_write_session_does_not_break_the_next_warehouse(tmp_path:
         assert con.execute("SELECT count(*) FROM marts.population").fetchone() != (0,)
     (aside,) = warehouse.parent.glob(f"{wal.name}.*.replaced")  # the analyst's writes are kept
     assert aside.stat().st_size > 0
+
+
+def one_delivery(tmp_path: Path) -> Paths:
+    home = tmp_path / "home"
+    ingest([str(sample_path(TABLE_CSV))], home=str(home))
+    return Paths.from_env(str(home))
+
+
+def test_a_damaged_lake_file_is_named_and_the_live_warehouse_stays(tmp_path: Path) -> None:
+    paths = one_delivery(tmp_path)
+    before = paths.warehouse.read_bytes()
+    (entry,) = committed_entries(paths.lake)
+    parquet = paths.home / "lake" / entry.lake_file
+    data = parquet.read_bytes()
+    parquet.write_bytes(data[:-60] + b"\xff" * 52 + data[-8:])  # a damaged footer, its length and magic intact
+    result = runner.invoke(app, ["build", "--home", str(paths.home)])
+    output = "".join(result.output.split())  # the terminal wraps inside long paths
+    assert result.exit_code == 1
+    expected = f"lake/{entry.lake_file} (table 12411-01-01-4, delivery of {entry.raw_file}) is damaged"
+    assert "".join(expected.split()) in output
+    assert paths.warehouse.read_bytes() == before
+
+
+def test_manifest_entries_newer_or_damaged(tmp_path: Path) -> None:
+    paths = one_delivery(tmp_path)
+    (marker,) = (paths.home / "lake" / "manifest").rglob("*.json")
+    record = json.loads(marker.read_text("utf-8"))
+    marker.write_text(json.dumps({**record, "written_by": "a newer demografie"}), "utf-8")
+    result = runner.invoke(app, ["build", "--home", str(paths.home)])
+    assert result.exit_code == 0, result.output  # a field of a newer version is ignored
+
+    marker.write_text('{"load_id": "x", "dataset"', "utf-8")
+    key = marker.relative_to(paths.home).as_posix()
+    result = runner.invoke(app, ["build", "--home", str(paths.home)])
+    assert result.exit_code == 1 and f"{key}: damaged manifest entry" in " ".join(result.output.split())
+    result = runner.invoke(app, ["status", "--home", str(paths.home)])
+    assert result.exit_code == 0 and f"{key}: damaged manifest entry" in " ".join(result.output.split())

@@ -228,7 +228,7 @@ def status(home: HomeOption = None) -> None:
     from demografie import catalog
     from demografie.flows.runs import recent_runs, server_runs
     from demografie.settings import Paths
-    from demografie.warehouse.lake import holdings
+    from demografie.warehouse.lake import ManifestError, holdings
 
     paths = Paths.from_env(home)
     runs = Table(title=f"Last runs in {paths.home}")
@@ -260,7 +260,11 @@ def status(home: HomeOption = None) -> None:
     fresh = Table(title="Freshness of the datasets held")
     for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
         fresh.add_column(column)
-    held = holdings(paths.lake)
+    try:
+        held = holdings(paths.lake)
+    except ManifestError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        held = {}
     now = datetime.now()
     for d in catalog.DATASETS:
         holding = held.get((d.source, d.table))

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 
 from demografie import __version__
 from demografie.catalog import Dataset
@@ -27,7 +28,7 @@ from demografie.settings import Paths
 from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
-from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries
+from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file
 from demografie.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
@@ -115,9 +116,13 @@ def _build(
 ) -> tuple[int, int, int, list[CheckResult]]:
     con = duckdb.connect(str(staging))
     try:
-        _stage(con, paths.lake, entries, datasets)
-        for step in BUILD_STEPS:
-            con.execute(read_sql(step))
+        try:
+            _stage(con, paths.lake, entries, datasets)
+            for step in BUILD_STEPS:
+                con.execute(read_sql(step))
+        except duckdb.Error:
+            _name_a_broken_file(paths.lake, entries)
+            raise
         checks = run_checks(con)
         failures = [c for c in checks if c.failed and c.severity == "error"]
         if failures:
@@ -132,6 +137,26 @@ def _build(
     finally:
         con.close()
     return len(entries), versions, current, checks
+
+
+class LakeFileError(RuntimeError):
+    """A committed lake file that cannot be read; the message names it and its delivery."""
+
+
+def _name_a_broken_file(lake: Store, entries: list[ManifestEntry]) -> None:
+    """When the build fails, say which committed Parquet file is damaged (DuckDB's message names
+    none), so that a person knows which delivery to load again."""
+    for entry in entries:
+        try:
+            with lake.filesystem.open_input_file(lake.full(entry.lake_file)) as handle:
+                pq.read_metadata(handle)
+        except (OSError, pa.ArrowException) as exc:
+            raise LakeFileError(
+                f"lake/{entry.lake_file} (table {entry.source_table}, delivery of {entry.raw_file}) is damaged: "
+                f"{exc}. The previous warehouse stays live; remove the file and its manifest entry "
+                f"lake/{manifest_file(entry.source, entry.source_table, entry.content_sha256)} and load the "
+                "delivery again"
+            ) from None
 
 
 def _stage(

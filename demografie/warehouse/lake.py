@@ -13,10 +13,11 @@ is rewritten by the next load.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ import pyarrow.parquet as pq
 from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 
+log = logging.getLogger(__name__)
 PARTITION_COLUMNS = ("source", "source_table")
 FILE_SCHEMA = pa.schema([f for f in OBSERVATION_SCHEMA if f.name not in PARTITION_COLUMNS])
 
@@ -184,8 +186,27 @@ def _commit(
     return LakeWrite(entry, written=True)
 
 
+class ManifestError(ValueError):
+    """A manifest entry that cannot be read; the message names it and what to do."""
+
+
 def read_entry(lake: Store, key: str) -> ManifestEntry:
-    return ManifestEntry(**json.loads(lake.read_bytes(key).decode("utf-8")))
+    """One commit record. A field of a newer version of ours is ignored with a warning (an older
+    program must still build); a damaged record is an error that names it."""
+    try:
+        record = json.loads(lake.read_bytes(key).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"lake/{key}: damaged manifest entry ({exc}); remove it to build without that delivery, "
+                            "or restore it from a backup") from None  # fmt: skip
+    if not isinstance(record, dict):
+        raise ManifestError(f"lake/{key}: damaged manifest entry (not a JSON object)")
+    known = {f.name for f in fields(ManifestEntry)}
+    if unknown := sorted(set(record) - known):
+        log.warning("lake/%s: ignoring field(s) %s, written by a newer demografie", key, ", ".join(unknown))
+    missing = sorted(f.name for f in fields(ManifestEntry) if f.name not in record and f.default is MISSING)
+    if missing:
+        raise ManifestError(f"lake/{key}: damaged manifest entry, it lacks {', '.join(missing)}")
+    return ManifestEntry(**{name: value for name, value in record.items() if name in known})
 
 
 def committed_entries(lake: Store) -> list[ManifestEntry]:
