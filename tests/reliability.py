@@ -231,6 +231,12 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
     HostileCase("a manifest entry with a field of a newer version, or damaged",
                 "a newer field is ignored with a warning; a damaged entry is named by build and status "
                 "(no traceback)", "test_manifest_entries_newer_or_damaged"),
+    HostileCase("a saved GENESIS JSON error answer given to `ingest`",
+                "refused as what it is: `a saved GENESIS error answer, not a table: status 104: …`",
+                "test_a_saved_error_answer_is_said_to_be_one"),
+    HostileCase("a table CSV whose umlauts were destroyed (U+FFFD) by a re-save",
+                "refused naming the line, the cell and the encoding damage",
+                "test_a_table_csv_with_destroyed_umlauts_names_the_cell"),
     HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
                 "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
 )  # fmt: skip

@@ -287,3 +287,25 @@ def test_manifest_entries_newer_or_damaged(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"{key}: damaged manifest entry" in " ".join(result.output.split())
     result = runner.invoke(app, ["status", "--home", str(paths.home)])
     assert result.exit_code == 0 and f"{key}: damaged manifest entry" in " ".join(result.output.split())
+
+
+# --- files a person saves -------------------------------------------------------------------------
+
+
+def test_a_saved_error_answer_is_said_to_be_one(tmp_path: Path) -> None:
+    saved = tmp_path / "12411-01-01-4.json"
+    saved.write_bytes(sample_path("genesis_json_tablefile_status104_no_object.json").read_bytes())
+    message = refused_ingest(tmp_path / "home", saved)
+    assert message == (
+        "regio: table 12411-01-01-4: a saved GENESIS error answer, not a table: status 104: "
+        "Es gibt keine Objekte zum angegebenen Selektionskriterium"
+    )
+
+
+def test_a_table_csv_with_destroyed_umlauts_names_the_cell(tmp_path: Path) -> None:
+    text = sample_path(TABLE_CSV).read_bytes().decode("cp1252").replace("Gießen", "Gie\ufffden")
+    saved = tmp_path / "12411-01-01-4_resaved.csv"
+    saved.write_bytes(text.encode("utf-8"))
+    message = refused_ingest(tmp_path / "home", saved)
+    assert "'Gie\ufffden, Regierungsbezirk' holds replacement characters (U+FFFD)" in message
+    assert "download the table again" in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
 from demografie.transforms import hsl
@@ -36,9 +37,25 @@ def sniff(data: bytes, where: str) -> Format:
         return Format.TABLE_CSV
     if hsl.is_age_export(head[:4096].decode("utf-8", errors="replace")):
         return Format.HSL_AGE_EXPORT
+    if head.lstrip().startswith(b"{"):
+        raise ParseError(where, _json_answer(head))
     if first.startswith("K;") or first.startswith("*"):
         raise ParseError(where, "a GENESIS cube file (datencsv); ask for format=ffcsv instead")
     raise ParseError(where, f"unknown file layout; the first line is {first[:80]!r}")
+
+
+def _json_answer(head: bytes) -> str:
+    """What a saved JSON file says: a GENESIS error answer names its status; anything else is no table."""
+    try:
+        status = json.loads(head.decode("utf-8")).get("Status", {})
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return "a JSON file, not a table"
+    if isinstance(status, dict) and "Code" in status:
+        return (
+            f"a saved GENESIS error answer, not a table: status {status.get('Code')}: "
+            f"{' '.join(str(status.get('Content', '')).split())[:300]}"
+        )
+    return "a JSON file, not a table"
 
 
 def parse(data: bytes, where: str, decimal: str | None = None) -> FlatFile:

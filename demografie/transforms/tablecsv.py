@@ -99,10 +99,25 @@ def is_table_csv(first_line: str) -> bool:
 
 
 def parse_table_csv(data: bytes, where: str) -> FlatFile:
-    rows = _rows(_decode(data), where)
+    text = _decode(data)
+    _check_replacement_characters(text, where)
+    rows = _rows(text, where)
     layout = _layout(rows, where)
     cells = [cell for i in layout.data for cell in _cells(layout, *rows[i], where)]
     return flat_from_records(_records(layout.table, cells), where, ",", layout.published)
+
+
+def _check_replacement_characters(text: str, where: str) -> None:
+    """U+FFFD is what an editor writes for characters it could not read: the umlauts of region names
+    are lost, and a row would fail later as "no region" without saying why."""
+    if "\ufffd" not in text:
+        return
+    number, line = next((n, line) for n, line in enumerate(text.splitlines(), start=1) if "\ufffd" in line)
+    cell = next(c for c in line.split(";") if "\ufffd" in c)
+    raise ParseError(
+        where, f"line {number}: {cell.strip()!r} holds replacement characters (U+FFFD): the file was re-saved "
+        "after being read in the wrong encoding, and its umlauts are lost; download the table again",
+    )  # fmt: skip
 
 
 def _decode(data: bytes) -> str:
