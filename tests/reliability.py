@@ -232,8 +232,12 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
                 "a newer field is ignored with a warning; a damaged entry is named by build and status "
                 "(no traceback)", "test_manifest_entries_newer_or_damaged"),
     HostileCase("a saved GENESIS JSON error answer given to `ingest`",
-                "refused as what it is: `a saved GENESIS error answer, not a table: status 104: …`",
+                "refused as what it is before anything is landed: `a saved GENESIS error answer, not a table: "
+                "status 104: …`",
                 "test_a_saved_error_answer_is_said_to_be_one"),
+    HostileCase("a Destatis or Zensus workbook given to `ingest`",
+                "refused before anything is landed, naming its sheets and what to download instead",
+                "test_a_workbook_that_is_not_the_gemeindestatistik_is_refused_saying_what_it_is"),
     HostileCase("a table CSV whose umlauts were destroyed (U+FFFD) by a re-save",
                 "refused naming the line, the cell and the encoding damage",
                 "test_a_table_csv_with_destroyed_umlauts_names_the_cell"),

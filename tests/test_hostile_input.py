@@ -295,11 +295,24 @@ def test_manifest_entries_newer_or_damaged(tmp_path: Path) -> None:
 def test_a_saved_error_answer_is_said_to_be_one(tmp_path: Path) -> None:
     saved = tmp_path / "12411-01-01-4.json"
     saved.write_bytes(sample_path("genesis_json_tablefile_status104_no_object.json").read_bytes())
-    message = refused_ingest(tmp_path / "home", saved)
-    assert message == (
-        "regio: table 12411-01-01-4: a saved GENESIS error answer, not a table: status 104: "
+    with pytest.raises(IngestError) as refused:
+        ingest([str(saved)], home=str(tmp_path / "home"))
+    assert str(refused.value) == (
+        "12411-01-01-4.json: a saved GENESIS error answer, not a table: status 104: "
         "Es gibt keine Objekte zum angegebenen Selektionskriterium"
     )
+    assert not (tmp_path / "home").exists() or not any((tmp_path / "home").rglob("*.json"))  # nothing landed
+
+
+def test_a_workbook_that_is_not_the_gemeindestatistik_is_refused_saying_what_it_is(tmp_path: Path) -> None:
+    workbook = sample_path("destatis_xlsx_12421-0003_15kbv_en_MODIFIED.xlsx")
+    with pytest.raises(IngestError) as refused:
+        ingest([str(workbook)], home=str(tmp_path / "home"))
+    assert str(refused.value) == (
+        f"{workbook.name}: an Excel workbook that is not the Hessische Gemeindestatistik (sheets: 12421-0003); "
+        "for a GENESIS table, download it as flat file (ffcsv) or table CSV instead"
+    )
+    assert not (tmp_path / "home" / "raw").exists()
 
 
 def test_a_table_csv_with_destroyed_umlauts_names_the_cell(tmp_path: Path) -> None:

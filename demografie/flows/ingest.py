@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +17,14 @@ from demografie.flows.tasks import Extracted, load
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.landing import land
-from demografie.transforms.formats import table_code_in
+from demografie.transforms import hsl
+from demografie.transforms.errors import ParseError
+from demografie.transforms.formats import sniff, table_code_in
 
 TABLE_IN_NAME = re.compile(f"({catalog.TABLE_CODE_PATTERN})")
+
+
+HEAD_BYTES = 1 << 16  # enough to tell a format
 
 
 class IngestError(ValueError):
@@ -38,6 +44,7 @@ def identify(path: Path, table: str | None) -> ManualFile:
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     content = path.read_bytes()
+    _recognise(content, path.name)
     named = table_code_in(content)
     if table and named and named != table:
         raise IngestError(
@@ -47,6 +54,21 @@ def identify(path: Path, table: str | None) -> ManualFile:
     code = table or named or _table_from_name(path)
     catalog.find(code)  # raises with the list of known tables
     return ManualFile(path, code, content)
+
+
+def _recognise(content: bytes, name: str) -> None:
+    """Refuse a file of no layout we read before anything is landed (a GENESIS zip by its member)."""
+    head = content if hsl.is_xlsx(content) else content[:HEAD_BYTES]
+    if archive.is_zip(content) and not hsl.is_xlsx(content):
+        try:
+            with archive.opened_single(io.BytesIO(content)) as member:
+                head = member.read(HEAD_BYTES)
+        except archive.ArchiveError as exc:
+            raise IngestError(f"{name}: {exc}") from None
+    try:
+        sniff(head, name)
+    except ParseError as exc:
+        raise IngestError(str(exc)) from None
 
 
 def _table_from_name(path: Path) -> str:

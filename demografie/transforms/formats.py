@@ -24,7 +24,13 @@ class Format(StrEnum):
 
 def sniff(data: bytes, where: str) -> Format:
     if hsl.is_xlsx(data):
-        return Format.HSL_WORKBOOK
+        if hsl.is_gemeindestatistik(data):
+            return Format.HSL_WORKBOOK
+        sheets = ", ".join(hsl.sheet_names(data)[:8]) or "none readable"
+        raise ParseError(
+            where, f"an Excel workbook that is not the Hessische Gemeindestatistik (sheets: {sheets}); for a "
+            "GENESIS table, download it as flat file (ffcsv) or table CSV instead",
+        )  # fmt: skip
     if data[:4] == b"PK\x03\x04":
         raise ParseError(where, "a zip archive that is not a workbook; unpack it first")
     head = data[len(BOM) :] if data.startswith(BOM) else data

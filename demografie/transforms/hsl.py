@@ -10,8 +10,10 @@ declares its columns here: a quirk table, not a guess.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -124,6 +126,22 @@ def ags(hsl_key: str) -> str | None:
 
 def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" and b"xl/workbook.xml" in data[:65536] + data[-65536:]
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of a workbook, from its xl/workbook.xml (no need to load the workbook)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            listing = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []
+    return [html.unescape(name) for name in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', listing)]
+
+
+def is_gemeindestatistik(data: bytes) -> bool:
+    """The Hessische Gemeindestatistik: its title sheet names it, or it has both sheets we read."""
+    sheets = sheet_names(data)
+    return any(s.startswith("Hessische Gemeindestatistik") for s in sheets) or set(SHEETS) <= set(sheets)
 
 
 def parse_hsl_workbook(data: bytes, where: str) -> FlatFile:
