@@ -169,7 +169,12 @@ def recorded_publisher(tmp_path: Path) -> Path:
 def publisher(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
     """The local GENESIS server answering with the recorded population and employees tables."""
     with GenesisServer(recorded_publisher, "analyst", "pw-for-tests") as server:
-        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
-        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
-        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "pw-for-tests")
+        point_at(server, "GENESIS_REGIO", "analyst", "pw-for-tests", monkeypatch)
         yield server
+
+
+def point_at(server: GenesisServer, prefix: str, username: str, password: str, mp: pytest.MonkeyPatch) -> None:
+    """Make a GENESIS route (`GENESIS_REGIO`, `GENESIS_ZENSUS`, ...) use the local server."""
+    mp.setenv(f"{prefix}_URL", server.base_url)
+    mp.setenv(f"{prefix}_USERNAME", username)
+    mp.setenv(f"{prefix}_PASSWORD", password)

@@ -20,7 +20,7 @@ from demografie.devserver.server import GenesisServer
 from demografie.flows.cli import app
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths
-from tests.conftest import ZENSUS_GEMEINDEN, one, sample_path
+from tests.conftest import ZENSUS_GEMEINDEN, one, point_at, sample_path
 
 V4_2023 = "regio_v4_ffcsv_12411-01-01-4_2023-12-31_de.csv"
 V5_2023 = "regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv"
@@ -237,9 +237,7 @@ def zensus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisS
         (root / "tablefile" / "1000A-0000.csv").write_bytes(archive.read(member))
     (root / "metadata" / "1000A-0000.json").write_bytes(sample_path(ZENSUS_METADATA).read_bytes())
     with GenesisServer(root, "census-user", "census-pw") as server:
-        monkeypatch.setenv("GENESIS_ZENSUS_URL", server.base_url)
-        monkeypatch.setenv("GENESIS_ZENSUS_USERNAME", "census-user")
-        monkeypatch.setenv("GENESIS_ZENSUS_PASSWORD", "census-pw")
+        point_at(server, "GENESIS_ZENSUS", "census-user", "census-pw", monkeypatch)
         yield server
 
 

@@ -20,7 +20,7 @@ from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
 from demografie.sources.publishers import DESTATIS, REGIO
-from tests.conftest import publisher_dir, sample_path
+from tests.conftest import point_at, publisher_dir, sample_path
 
 RESULTFILE = "genesis_v5_ffcsv_resultfile_12531-0043_job_EXCERPT-first1000rows.csv"
 JOB_SEQUENCE = (
@@ -184,9 +184,7 @@ def test_nightly_loads_a_table_that_needs_a_job(
 @pytest.fixture
 def regio(recorded_publisher: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GenesisServer]:
     with GenesisServer(recorded_publisher) as server:
-        monkeypatch.setenv("GENESIS_REGIO_URL", server.base_url)
-        monkeypatch.setenv("GENESIS_REGIO_USERNAME", "demo")
-        monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "demo")
+        point_at(server, "GENESIS_REGIO", "demo", "demo", monkeypatch)
         yield server
 
 

@@ -159,3 +159,21 @@ def test_a_measure_known_by_its_label_only() -> None:
     assert sorted((r["source_measure"], r["measure"]) for r in table.to_pylist()) == [
         ("BEV081", "moves_in"), ("BEV082", "moves_out"), ("BEV083", "bev083"),
     ]  # fmt: skip
+
+
+def test_value_variables_of_different_breakdowns_in_one_file() -> None:
+    # As in 52411-02-01-4: one value variable is broken down by sex, the other leaves the
+    # classifying variable empty in its rows (it is not broken down by it).
+    rows = [
+        "52411;Unternehmensregister;JAHR;Jahr;2023;KREISE;Kreise;06611;Kassel;GES;Geschlecht;GESM;männlich;"
+        "120;Anzahl;UNT001;Unternehmen",
+        "52411;Unternehmensregister;JAHR;Jahr;2023;KREISE;Kreise;06611;Kassel;GES;Geschlecht;GESW;weiblich;"
+        "80;Anzahl;UNT001;Unternehmen",
+        "52411;Unternehmensregister;JAHR;Jahr;2023;KREISE;Kreise;06611;Kassel;;;;;3500;Anzahl;UNT002;Beschäftigte",
+    ]
+    flat = parse_ffcsv(("\n".join([TWO_VARIABLES, *rows]) + "\n").encode(), "regio: table 52411-02-01-4")
+    provenance = replace(PROVENANCE, dataset="x", source_table="52411-02-01-4")
+    table = normalise(flat, provenance, {"*": "*"}, ["06"])
+    assert sorted((r["source_measure"], r["sex"], r["value"]) for r in table.to_pylist()) == [
+        ("UNT001", "female", 80.0), ("UNT001", "male", 120.0), ("UNT002", "total", 3500.0),
+    ]  # fmt: skip

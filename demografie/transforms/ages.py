@@ -31,7 +31,7 @@ _LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def age_bounds(code: str, label: str) -> AgeBounds | None:
     """Bounds of an age class from its code, else its label; None if neither is understood."""
-    if code == "" and label.strip().lower() in ("insgesamt", "total"):
+    if code == "" and label.strip().lower() in ("insgesamt", "total", ""):  # "": not broken down by age
         return TOTAL
     for pattern, kind in _CODES:
         if match := pattern.match(code):

@@ -171,7 +171,9 @@ def _dimension_codes(flat: FlatFile, table: pa.Table, positions: list[int], wher
     """(variable code, position) of every classifying variable, sorted by code."""
     found = []
     for i in positions:
-        codes = pc.unique(table.column(f"{i}_variable_code")).to_pylist()
+        # a value variable without this breakdown leaves the variable empty in its rows (e.g.
+        # 52411-02-01-4): those rows stand for all of its attributes, as "Insgesamt" does
+        codes = [c for c in pc.unique(table.column(f"{i}_variable_code")).to_pylist() if c != ""]
         if len(codes) != 1:
             raise ParseError(where, f"variable {i} changes its code between rows: {codes}")
         found.append((str(codes[0]), i))
