@@ -241,6 +241,10 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
     HostileCase("a table CSV whose umlauts were destroyed (U+FFFD) by a re-save",
                 "refused naming the line, the cell and the encoding damage",
                 "test_a_table_csv_with_destroyed_umlauts_names_the_cell"),
+    HostileCase("a command that fails on a user's file",
+                "prints the message alone (`Error: …`), exit 1; the traceback stays in Prefect's run log, "
+                "and reaches the terminal with `DEMOGRAFIE_DEBUG=1`",
+                "test_a_failing_command_prints_the_message_not_a_traceback"),
     HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
                 "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
 )  # fmt: skip

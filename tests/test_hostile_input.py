@@ -322,3 +322,17 @@ def test_a_table_csv_with_destroyed_umlauts_names_the_cell(tmp_path: Path) -> No
     message = refused_ingest(tmp_path / "home", saved)
     assert "'Gie\ufffden, Regierungsbezirk' holds replacement characters (U+FFFD)" in message
     assert "download the table again" in message
+
+
+def test_a_failing_command_prints_the_message_not_a_traceback(tmp_path: Path) -> None:
+    saved = tmp_path / "12411-02-03-4_flat.csv"
+    saved.write_bytes(sample_path(EMPLOYEES).read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-m", "demografie.flows.cli", "ingest", str(saved), "--home", str(tmp_path / "home")],
+        capture_output=True, text=True, timeout=180, check=False, env=os.environ | {"COLUMNS": "200"},
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "Traceback" not in output and "Encountered exception" not in output
+    assert "Error: regio: table 12411-02-03-4: the file holds statistic 13111" in output
+    assert len(output.strip().splitlines()) <= 4, output

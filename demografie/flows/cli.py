@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from datetime import date, datetime
@@ -40,11 +41,34 @@ def _progress(step: str, detail: str) -> None:
     console.print(f"[{style.get(step, 'cyan')}]{step:>9}[/] {escape(detail)}")
 
 
+class _NoTracebacks(logging.Filter):
+    """On the terminal a failure is its message; the traceback stays in Prefect's run log (the
+    API handler) and comes to the terminal with DEMOGRAFIE_DEBUG=1."""
+
+    # the engine's own reports of a failure, which the closing "Error:" line says once
+    ENGINE_FAILURES = ("Task run failed with exception", "Finished in state Failed", "Encountered exception")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return not (record.levelno >= logging.ERROR and str(record.msg).startswith(self.ENGINE_FAILURES))
+
+
+def _quiet_tracebacks() -> None:
+    if os.environ.get("DEMOGRAFIE_DEBUG") == "1":
+        return
+    for handler in logging.getLogger().handlers:  # Prefect's console handler sits on the root logger
+        if type(handler).__name__ == "PrefectConsoleHandler" and not any(
+            isinstance(f, _NoTracebacks) for f in handler.filters
+        ):
+            handler.addFilter(_NoTracebacks())
+
+
 def _run(flow: Any, **parameters: Any) -> Any:
     from demografie.flows import progress
     from demografie.flows.runs import RunFailedError
     from demografie.redact import redact
 
+    _quiet_tracebacks()
     progress.subscribe(_progress)
     try:
         return flow(**parameters)
