@@ -105,10 +105,10 @@ def run(
     from demografie import catalog
     from demografie.flows.nightly import nightly
     from demografie.flows.runs import check_years
-
-    _usage_check(check_years, from_year, to_year)
     from demografie.sources.credentials import Credentials, CredentialsError
     from demografie.sources.publishers import PUBLISHERS
+
+    _usage_check(check_years, from_year, to_year)
 
     try:
         needed = sorted({d.source for d in catalog.select(dataset) if d.access is catalog.Access.API})
