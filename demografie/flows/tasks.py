@@ -3,13 +3,11 @@ paths and small records between them, never connections or table contents."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import PurePosixPath
 from typing import Any, BinaryIO, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
@@ -317,19 +315,6 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     )
 
 
-MEMBER_TABLE = re.compile(f"^({catalog.TABLE_CODE_PATTERN})_[0-9]+")
-
-
-def _check_member_table(dataset: Dataset, member: str) -> None:
-    """GENESIS names the file in its zip `<table>_<epoch ms>_<lang>_flat.csv` (a job's result
-    `<table>_<job number>_flat.csv`): a member of another table is another table's answer."""
-    match = MEMBER_TABLE.match(PurePosixPath(member).name)
-    if match and match.group(1) != dataset.table:
-        raise archive.ArchiveError(
-            f"the zip holds {member}, the answer for table {match.group(1)}, not for {dataset.table}"
-        )
-
-
 def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
     """Opens the landed answer as a stream: the file inside a zip answer (inflated as it is read),
     else the file itself; a workbook is itself a zip and stays whole."""
@@ -340,7 +325,7 @@ def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
             if archive.is_zip(file.read(4)) and not archive.is_workbook(file):
                 file.seek(0)
                 with archive.opened_single(file) as member:
-                    _check_member_table(dataset, str(getattr(member, "name", "")))
+                    archive.check_member_table(str(getattr(member, "name", "")), dataset.table)
                     yield member
             else:
                 file.seek(0)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any, BinaryIO, cast
+
+from demografie.catalog import TABLE_CODE_PATTERN
 
 # The largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb.
 MAX_MEMBER_BYTES = 2 * 1024**3
@@ -32,6 +35,18 @@ class ArchiveError(ValueError):
 class Member:
     name: str
     data: bytes
+
+
+# GENESIS names the file in its zip `<table>_<epoch ms>_<lang>_flat.csv` (a job's result
+# `<table>_<job number>_flat.csv`)
+MEMBER_TABLE = re.compile(f"^({TABLE_CODE_PATTERN})_[0-9]+")
+
+
+def check_member_table(member: str, table: str) -> None:
+    """A member GENESIS named for another table is that table's answer, not the one asked for."""
+    match = MEMBER_TABLE.match(PurePosixPath(member).name)
+    if match and match.group(1) != table:
+        raise ArchiveError(f"the zip holds {member}, the answer for table {match.group(1)}, not for {table}")
 
 
 def is_zip(data: bytes) -> bool:

@@ -8,6 +8,7 @@ CREATE TABLE core.population_totals AS
 WITH figures AS (
     SELECT *
     FROM core.observations
+    JOIN (SELECT name AS dataset, precedence FROM meta.datasets) USING (dataset)
     WHERE measure = 'population' AND sex = 'total' AND nationality = 'total'
       AND age_from IS NULL AND age_to IS NULL AND value IS NOT NULL
       AND census_basis IS NOT NULL AND core.schema_breakdown(source_dims)
@@ -21,7 +22,8 @@ per_basis AS (
         max(valid_from) AS vintage,
         arg_max(valid_to IS NULL, valid_from) AS in_force,
         bool_or(synthetic) AS synthetic,
-        'published' AS derivation
+        'published' AS derivation,
+        any_value(precedence) AS precedence
     FROM figures
     GROUP BY region_code, ref_date, source, source_table, census_basis
 ),
@@ -38,7 +40,7 @@ kreis_sums AS (
         k.state AS region_code, 'land' AS region_level, NULL AS region_name, k.state, k.ref_date,
         k.source, k.source_table, k.census_basis,
         sum(k.value) AS value, max(k.vintage) AS vintage, bool_and(k.in_force) AS in_force,
-        bool_or(k.synthetic) AS synthetic, 'sum_of_kreise' AS derivation
+        bool_or(k.synthetic) AS synthetic, 'sum_of_kreise' AS derivation, any_value(k.precedence) AS precedence
     FROM per_basis AS k
     JOIN expected_kreise AS e ON e.state = k.state AND e.ref_date = k.ref_date
     WHERE k.region_level = 'kreis'
@@ -63,4 +65,5 @@ COMMENT ON TABLE core.population_totals IS
 COMMENT ON COLUMN core.population_totals.census_basis IS 'The census the figure stands on (see core.observations.census_basis).';
 COMMENT ON COLUMN core.population_totals.vintage IS 'The publisher''s Stand of this version (for a sum: the newest among the Kreise).';
 COMMENT ON COLUMN core.population_totals.in_force IS 'TRUE for the version in force; FALSE for one a later vintage replaced (e.g. the old-basis figure of a re-based date).';
+COMMENT ON COLUMN core.population_totals.precedence IS 'The source''s precedence (meta.datasets; lower wins), for choosing among tables.';
 COMMENT ON COLUMN core.population_totals.derivation IS 'published = the publisher''s row; sum_of_kreise = our sum of every Kreis that existed on the date.';

@@ -43,16 +43,11 @@ previous_basis AS (
     JOIN bases AS p ON p.state = b.state AND p.census_day < b.census_day
     GROUP BY b.basis, b.state
 ),
-fortschreibung AS (
-    SELECT t.*, d.precedence
-    FROM core.population_totals AS t
-    JOIN meta.datasets AS d ON d.source_table = t.source_table
-),
 old_basis AS (
     SELECT c.region_code, c.census_day, c.source_table, f.value, f.ref_date, f.source_table AS table_used
     FROM all_counts AS c
     JOIN previous_basis AS b ON b.basis = c.census_basis AND b.state = c.state
-    JOIN fortschreibung AS f ON f.region_code = c.region_code AND f.census_basis = b.previous
+    JOIN core.population_totals AS f ON f.region_code = c.region_code AND f.census_basis = b.previous
     QUALIFY row_number() OVER (
         PARTITION BY c.region_code, c.census_day, c.source_table
         ORDER BY abs(f.ref_date - c.census_day), f.ref_date DESC, f.precedence, f.vintage DESC
@@ -61,7 +56,7 @@ old_basis AS (
 new_basis AS (
     SELECT c.region_code, c.census_day, c.source_table, f.value, f.ref_date, f.source_table AS table_used
     FROM all_counts AS c
-    JOIN fortschreibung AS f
+    JOIN core.population_totals AS f
       ON f.region_code = c.region_code AND f.census_basis = c.census_basis AND f.ref_date >= c.census_day
     QUALIFY row_number() OVER (
         PARTITION BY c.region_code, c.census_day, c.source_table

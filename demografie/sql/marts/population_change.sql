@@ -9,13 +9,8 @@
 --   break   an earlier figure exists, but no such overlap (or only an unrelated table): NULL.
 -- Land figures summed from their Kreise count like published ones (core.population_totals).
 CREATE VIEW marts.population_change AS
-WITH totals AS (
-    SELECT p.*, d.precedence
-    FROM core.population_totals AS p
-    JOIN meta.datasets AS d ON d.source_table = p.source_table
-),
-in_force AS (
-    SELECT * FROM totals WHERE in_force
+WITH in_force AS (
+    SELECT * FROM core.population_totals WHERE in_force
 ),
 chosen AS (
     SELECT * FROM in_force
@@ -28,8 +23,8 @@ chosen AS (
 -- basis for some date; every table carries its own.
 same_series AS (
     SELECT DISTINCT a.region_code, a.source_table AS table_a, b.source_table AS table_b
-    FROM totals AS a
-    JOIN totals AS b
+    FROM core.population_totals AS a
+    JOIN core.population_totals AS b
       ON b.region_code = a.region_code AND b.ref_date = a.ref_date
      AND b.census_basis = a.census_basis AND b.value = a.value
 ),
@@ -65,11 +60,11 @@ linked AS (
     JOIN in_force AS b
       ON b.region_code = t.region_code AND b.ref_date = t.before_date AND b.census_basis <> t.census_basis
     JOIN same_series AS so ON so.region_code = t.region_code AND so.table_a = b.source_table
-    JOIN totals AS old_link
+    JOIN core.population_totals AS old_link
       ON old_link.region_code = t.region_code AND old_link.source_table = so.table_b
      AND old_link.census_basis = b.census_basis AND old_link.ref_date BETWEEN t.before_date AND t.ref_date
     JOIN same_series AS sn ON sn.region_code = t.region_code AND sn.table_a = t.source_table
-    JOIN totals AS new_link
+    JOIN core.population_totals AS new_link
       ON new_link.region_code = t.region_code AND new_link.source_table = sn.table_b
      AND new_link.census_basis = t.census_basis AND new_link.ref_date = old_link.ref_date
     WHERE b.value > 0 AND old_link.value > 0 AND new_link.value > 0
