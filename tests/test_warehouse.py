@@ -14,11 +14,13 @@ from demografie.devserver.largefile import write_large_flat_file
 from demografie.settings import Paths
 from demografie.transforms import ffcsv
 from demografie.transforms.errors import ParseError
-from demografie.transforms.normalise import Provenance
+from demografie.transforms.formats import parse
+from demografie.transforms.normalise import Provenance, normalise
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.checks import ChecksFailedError
 from demografie.warehouse.deliveries import load_delivery
+from demografie.warehouse.lake import write_delivery
 from tests.conftest import POPULATION as SAMPLE_POPULATION
 from tests.conftest import sample_path
 
@@ -93,11 +95,33 @@ def test_secret_kreis_makes_the_sum_unknown(paths: Paths) -> None:
     assert rows(paths, "SELECT value, status FROM marts.land_totals") == [(None, ".")]
 
 
+def test_a_delivery_that_an_error_check_would_refuse_never_enters_the_lake(paths: Paths) -> None:
+    deliver(paths, flat({("06411", ""): "10"}), datetime(2025, 1, 1))
+    build_warehouse(paths, catalog.DATASETS)
+    with pytest.raises(ParseError) as info:
+        deliver(paths, flat({("06412", ""): "-3", ("06411", ""): "11"}), datetime(2025, 2, 1))
+    assert str(info.value) == (
+        "regio: table 12411-01-01-4: 1 negative count(s) of persons, e.g. BEVSTD 06412 2023-12-31: -3; a misread file, "
+        "not a figure to keep: nothing was loaded, the lake and warehouse are unchanged"
+    )
+    assert len(list((paths.home / "lake" / "manifest").rglob("*.json"))) == 1
+    assert [p.name for p in (paths.home / "lake").rglob("*") if p.is_file() and p.name.startswith(".")] == []
+    deliver(paths, flat({("06412", ""): "20", ("06411", ""): "11"}), datetime(2025, 3, 1))
+    build_warehouse(paths, catalog.DATASETS)  # the next delivery of the table builds as if nothing happened
+    assert rows(paths, "SELECT region_code, value FROM core.current_observations ORDER BY 1") == [
+        ("06411", 11.0),
+        ("06412", 20.0),
+    ]
+
+
 def test_a_failing_error_check_keeps_the_previous_warehouse(paths: Paths) -> None:
     deliver(paths, flat({("06411", ""): "10"}), datetime(2025, 1, 1))
     build_warehouse(paths, catalog.DATASETS)
     before = paths.warehouse.read_bytes()
-    deliver(paths, flat({("06412", ""): "-3"}), datetime(2025, 2, 1))
+    # a lake written by an older demografie, which did not check a delivery before its commit
+    provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 2, 1), datetime(2025, 2, 1), "old")
+    table = normalise(parse(flat({("06412", ""): "-3"}), "old", ","), provenance, POPULATION.measures, ["06"])
+    write_delivery(paths.lake, table, content_sha256="0" * 64, raw_file="raw/old")
     with pytest.raises(ChecksFailedError) as info:
         build_warehouse(paths, catalog.DATASETS)
     assert "check no_negative_counts (error): 1 violating row(s)" in str(info.value)

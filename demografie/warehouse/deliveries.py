@@ -24,8 +24,9 @@ from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import iter_ffcsv
 from demografie.transforms.formats import Format, parse, sniff
 from demografie.transforms.normalise import Block, Provenance, normalise, normalise_block
+from demografie.warehouse.guards import check_rows
 from demografie.warehouse.identity import IdentityLedger
-from demografie.warehouse.lake import LakeWrite, write_delivery, write_streamed_delivery
+from demografie.warehouse.lake import LakeWrite, StagedDelivery, stage_delivery
 
 # A part is its bytes, or something that opens it as a binary stream (a raw file, a zip member).
 Opener = Callable[[], AbstractContextManager[BinaryIO]]
@@ -44,8 +45,23 @@ def load_delivery(
     prefer_published: bool = False,
     years: tuple[int, int] | None = None,
 ) -> LakeWrite:
-    """Parse and normalise the parts of one delivery (one file, or the answers of a split request)
-    and commit them to the lake as one delivery (or find it already there).
+    """Parse and normalise the parts of one delivery and commit them to the lake as one delivery
+    (or find it already there); see `stage_parts`."""
+    return stage_parts(lake, dataset, parts, provenance, states, decimal, prefer_published, years).commit(raw_file)
+
+
+def stage_parts(
+    lake: Store,
+    dataset: Dataset,
+    parts: Sequence[Part],
+    provenance: Provenance,
+    states: Collection[str],
+    decimal: str | None = None,
+    prefer_published: bool = False,
+    years: tuple[int, int] | None = None,
+) -> StagedDelivery:
+    """Parse, normalise and check the parts of one delivery (one file, or the answers of a split
+    request) into a staged lake file, committed by the caller.
 
     With `prefer_published`, the Stand printed in the file (table CSVs have one) replaces the
     provenance's vintage, which is then only a fallback such as the file's modification time.
@@ -54,7 +70,7 @@ def load_delivery(
     openers = [_opener(part) for part in parts]
     if all(_is_flat_file(opener, provenance.where) for opener in openers):
         check_vintage(provenance)
-        return _load_streamed(lake, dataset, openers, provenance, states, raw_file, decimal, years)
+        return _stage_streamed(lake, dataset, openers, provenance, states, decimal, years)
     contents = [_read_all(opener) for opener in openers]
     parsed = [parse(content, provenance.where, decimal) for content in contents]
     published = {p.published for p in parsed}
@@ -62,7 +78,9 @@ def load_delivery(
         provenance = replace(provenance, vintage=stand)
     check_vintage(provenance)
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
-    return write_delivery(lake, observations, content_sha256=_digest(contents), raw_file=raw_file, years=years)
+    check_rows(observations, provenance.where)
+    digest = _digest(contents)
+    return stage_delivery(lake, [observations], lambda: digest, years=years)
 
 
 def check_vintage(provenance: Provenance) -> None:
@@ -78,16 +96,15 @@ def check_vintage(provenance: Provenance) -> None:
         )
 
 
-def _load_streamed(
+def _stage_streamed(
     lake: Store,
     dataset: Dataset,
     openers: list[Opener],
     provenance: Provenance,
     states: Collection[str],
-    raw_file: str,
     decimal: str | None,
     years: tuple[int, int] | None,
-) -> LakeWrite:
+) -> StagedDelivery:
     where = provenance.where
     digests: list[bytes] = []
     ledger = IdentityLedger()
@@ -111,6 +128,7 @@ def _load_streamed(
 
     def accepted(block: Block | None) -> Iterator[pa.Table]:
         if block is not None:
+            check_rows(block.table, where)
             ledger.add(block.identity)
             yield block.table
 
@@ -122,7 +140,7 @@ def _load_streamed(
         return _combined(digests)
 
     try:
-        return write_streamed_delivery(lake, blocks(), seal, raw_file=raw_file, years=years)
+        return stage_delivery(lake, blocks(), seal, years=years)
     finally:
         ledger.close()
 

@@ -69,6 +69,40 @@ def manifest_file(source: str, table: str, sha256: str) -> str:
     return f"manifest/{source}/{table}/{sha256[:16]}.json"
 
 
+@dataclass
+class StagedDelivery:
+    """A delivery's Parquet file, complete and checked, in a hidden temporary of the lake: invisible
+    to every build until `commit`, gone after `discard`. A batch stages all its files first, so
+    that one bad file commits none."""
+
+    lake: Store
+    incoming: str
+    tally: _Tally
+    digest: str
+    years: tuple[int, int] | None
+
+    @property
+    def source_table(self) -> str:
+        return str(self.tally.head["source_table"])
+
+    def commit(self, raw_file: str) -> LakeWrite:
+        """Give the file its final name and write its manifest entry, unless the lake already
+        holds the same delivery."""
+        source, table = self.tally.head["source"], self.tally.head["source_table"]
+        marker = manifest_file(source, table, self.digest)
+        try:
+            if self.lake.exists(marker):
+                return LakeWrite(read_entry(self.lake, marker), written=False)
+            target = lake_file(source, table, self.digest)
+            self.lake.commit(self.incoming, target)
+            return _commit(self.lake, self.tally, self.digest, target, raw_file, self.years)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        self.lake.delete(self.incoming)
+
+
 def write_delivery(
     lake: Store,
     observations: pa.Table,
@@ -78,30 +112,19 @@ def write_delivery(
     years: tuple[int, int] | None = None,
 ) -> LakeWrite:
     """Write one delivery's observations unless the lake already holds the same delivery."""
-    first = observations.slice(0, 1).to_pylist()[0]
-    source, table = first["source"], first["source_table"]
-    marker = manifest_file(source, table, content_sha256)
-    if lake.exists(marker):
-        return LakeWrite(read_entry(lake, marker), written=False)
-    target = lake_file(source, table, content_sha256)
-    with lake.writing(target) as sink:
-        pq.write_table(_file_rows(observations), str(sink), compression="zstd", filesystem=lake.filesystem)
-    tally = _Tally()
-    tally.add(observations)
-    return _commit(lake, tally, content_sha256, target, raw_file, years)
+    return stage_delivery(lake, [observations], lambda: content_sha256, years=years).commit(raw_file)
 
 
-def write_streamed_delivery(
+def stage_delivery(
     lake: Store,
     blocks: Iterable[pa.Table],
     seal: Callable[[], str],
     *,
-    raw_file: str,
     years: tuple[int, int] | None = None,
-) -> LakeWrite:
+) -> StagedDelivery:
     """Write a delivery that arrives in blocks (a large file read piece by piece) to a hidden
-    temporary, then `seal()` (which checks the whole delivery and returns its content digest)
-    and commit it under that digest, unless the lake already holds the same delivery."""
+    temporary, then `seal()`, which checks the whole delivery and returns its content digest.
+    Nothing is committed: the caller commits or discards the staged file."""
     incoming = f"incoming/.{uuid.uuid4().hex}.parquet.tmp"
     tally = _Tally()
     try:
@@ -124,14 +147,10 @@ def write_streamed_delivery(
         digest = seal()
         if tally.first is None:
             raise ValueError("seal() must refuse a delivery without rows")
-        marker = manifest_file(tally.first["source"], tally.first["source_table"], digest)
-        if lake.exists(marker):
-            return LakeWrite(read_entry(lake, marker), written=False)
-        target = lake_file(tally.first["source"], tally.first["source_table"], digest)
-        lake.commit(incoming, target)
-        return _commit(lake, tally, digest, target, raw_file, years)
-    finally:
+    except BaseException:
         lake.delete(incoming)
+        raise
+    return StagedDelivery(lake, incoming, tally, digest, years)
 
 
 ROW_GROUP_ROWS = 1 << 20
@@ -149,6 +168,11 @@ class _Tally:
         self.rows = 0
         self.dates: list[Any] = []
 
+    @property
+    def head(self) -> dict[str, Any]:
+        assert self.first is not None, "a staged delivery has rows"
+        return self.first
+
     def add(self, block: pa.Table) -> None:
         if self.first is None:
             self.first = block.slice(0, 1).to_pylist()[0]
@@ -161,8 +185,7 @@ def _commit(
     lake: Store, tally: _Tally, digest: str, target: str, raw_file: str, years: tuple[int, int] | None
 ) -> LakeWrite:
     """Write the manifest entry of a delivery whose Parquet file is in place: its commit."""
-    first = tally.first
-    assert first is not None
+    first = tally.head
     entry = ManifestEntry(
         load_id=first["load_id"],
         dataset=first["dataset"],
@@ -217,6 +240,42 @@ def committed_entries(lake: Store) -> list[ManifestEntry]:
     )
 
 
+def orphans(lake: Store, entries: list[ManifestEntry]) -> list[str]:
+    """Lake files no manifest entry names: invisible to every build (a run killed between the file
+    and its commit; the next load of that delivery rewrites it), or a manifest entry lost."""
+    named = {entry.lake_file for entry in entries}
+    return [key for key in lake.keys("observations", ".parquet") if key not in named]
+
+
+def orphan_warning(key: str) -> str:
+    return f"lake/{key} has no manifest entry and is not in the warehouse: load its delivery again, or remove it"
+
+
+class DeliveryNotFoundError(LookupError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def find_delivery(lake: Store, delivery: str) -> ManifestEntry:
+    """The one committed delivery whose content digest starts with `delivery` (the id that
+    `demografie deliveries list` shows)."""
+    matches = [e for e in committed_entries(lake) if e.content_sha256.startswith(delivery.lower())] if delivery else []
+    if len(matches) != 1:
+        found = ", ".join(f"{e.content_sha256[:16]} ({e.source_table})" for e in matches[:5]) or "none"
+        raise DeliveryNotFoundError(
+            f"{len(matches)} deliveries match {delivery!r} (found: {found}); give more of the id that "
+            "`demografie deliveries list` shows"
+        )
+    return matches[0]
+
+
+def drop_delivery(lake: Store, entry: ManifestEntry) -> None:
+    """Remove a delivery from the lake: its commit record first (the build stops seeing it), then
+    its file. The raw answer stays in raw/ and can be loaded again."""
+    lake.delete(manifest_file(entry.source, entry.source_table, entry.content_sha256))
+    lake.delete(entry.lake_file)
+
+
 def held_vintage(lake: Store, source: str, table: str, start_year: int, end_year: int) -> datetime | None:
     """The newest vintage we hold of `table` from a request that covered [start_year, end_year]."""
     covering = [
@@ -242,10 +301,10 @@ class Holding:
     last_ref_date: str
 
 
-def holdings(lake: Store) -> dict[tuple[str, str], Holding]:
+def holdings(entries: list[ManifestEntry]) -> dict[tuple[str, str], Holding]:
     """(source, table) -> deliveries, newest vintage and date span, for every table in the lake."""
     grouped: dict[tuple[str, str], list[ManifestEntry]] = {}
-    for entry in committed_entries(lake):
+    for entry in entries:
         grouped.setdefault((entry.source, entry.source_table), []).append(entry)
     return {
         key: Holding(
