@@ -27,7 +27,12 @@ class Paths:
     @classmethod
     def from_env(cls, home: str | Path | None = None) -> Paths:
         chosen = home if home is not None else os.environ.get(HOME_ENV, str(DEFAULT_HOME))
-        return cls(Path(chosen).resolve(), os.environ.get(STORAGE_ENV) or None)
+        where = "--home" if home is not None else HOME_ENV if HOME_ENV in os.environ else "the default data home"
+        resolved = Path(chosen).resolve()
+        if resolved.exists() and not resolved.is_dir():
+            raise HomeError(f"{where} {chosen} is a file, not a directory: point it at a folder for raw/, lake/ "
+                            "and the warehouse (it is created if missing)")  # fmt: skip
+        return cls(resolved, os.environ.get(STORAGE_ENV) or None)
 
     @property
     def store(self) -> Store:
@@ -46,7 +51,14 @@ class Paths:
         return self.home / WAREHOUSE_FILE
 
     def ensure(self) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise HomeError(f"cannot create the data home {self.home}: a part of that path is a file") from None
+
+
+class HomeError(ValueError):
+    """The data home cannot be a directory (it, or a folder above it, is a file)."""
 
 
 @functools.lru_cache(maxsize=8)

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any, BinaryIO, cast
 
 from demografie.catalog import TABLE_CODE_PATTERN
+from demografie.tuning import tuned
 
-# The largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb.
-MAX_MEMBER_BYTES = 2 * 1024**3
 MAX_BYTES_ENV = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
 
 
 def max_member_bytes() -> int:
     """The unpacked size a zip member may have (`DEMOGRAFIE_MAX_UNPACKED_BYTES`, default 2 GiB)."""
-    return int(os.environ.get(MAX_BYTES_ENV, MAX_MEMBER_BYTES))
+    return int(tuned(MAX_BYTES_ENV))
+
+
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no member is only its end record
 
@@ -67,6 +68,26 @@ def unpack_single(data: bytes, max_bytes: int | None = None) -> Member:
     through `opened_single`)."""
     with opened_single(io.BytesIO(data), max_bytes) as member:
         return Member(PurePosixPath(member.name).name, member.read())
+
+
+def unpacking(table: str, open_file: Callable[[], BinaryIO]) -> Callable[[], AbstractContextManager[BinaryIO]]:
+    """Opens an answer as a stream: the file inside a zip answer (inflated as it is read, and
+    refused if GENESIS named it for another table), else the file itself; a workbook is itself a
+    zip and stays whole."""
+
+    @contextlib.contextmanager
+    def opened() -> Iterator[BinaryIO]:
+        with open_file() as file:
+            if is_zip(file.read(4)) and not is_workbook(file):
+                file.seek(0)
+                with opened_single(file) as member:
+                    check_member_table(str(getattr(member, "name", "")), table)
+                    yield member
+            else:
+                file.seek(0)
+                yield file
+
+    return opened
 
 
 def is_workbook(file: BinaryIO) -> bool:

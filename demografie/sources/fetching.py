@@ -10,13 +10,13 @@ a byte-exact answer of its own; the caller lands each one and the parser reads t
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from demografie.sources import errors
 from demografie.sources.genesis import Download, GenesisClient, TableRequest
+from demografie.tuning import tuned
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,8 @@ class JobPolicy:
     def from_env(cls) -> JobPolicy:
         """`DEMOGRAFIE_JOB_POLL_SECONDS` and `DEMOGRAFIE_JOB_TIMEOUT_SECONDS` tune the defaults."""
         return cls(
-            poll_seconds=float(os.environ.get("DEMOGRAFIE_JOB_POLL_SECONDS", cls.poll_seconds)),
-            timeout_seconds=float(os.environ.get("DEMOGRAFIE_JOB_TIMEOUT_SECONDS", cls.timeout_seconds)),
+            poll_seconds=tuned("DEMOGRAFIE_JOB_POLL_SECONDS"),
+            timeout_seconds=tuned("DEMOGRAFIE_JOB_TIMEOUT_SECONDS"),
         )
 
 

@@ -13,7 +13,6 @@ switch from https to http).
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +23,7 @@ import requests
 import urllib3
 
 from demografie.sources import errors
+from demografie.tuning import tuned
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,6 @@ TLS_UNTRUSTED = (
     "re-signs traffic, point REQUESTS_CA_BUNDLE at its CA bundle)"
 )
 CONNECT_TIMEOUT_SECONDS = 30.0
-READ_TIMEOUT_SECONDS = 300.0  # a large flat file streams for minutes
-# An answer that trickles in never trips the read timeout (each byte resets it): an attempt as a
-# whole gets this long before it counts as timed out.
-DEADLINE_SECONDS = 1800.0
 MAX_REDIRECTS = 5
 CHUNK_BYTES = 1 << 16
 
@@ -44,13 +40,12 @@ CHUNK_BYTES = 1 << 16
 def timeout_from_env() -> tuple[float, float]:
     """(connect, read) seconds; `DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS` tunes how long an answer may
     stall before the request counts as timed out (and is retried)."""
-    read = float(os.environ.get("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS", READ_TIMEOUT_SECONDS))
-    return (CONNECT_TIMEOUT_SECONDS, read)
+    return (CONNECT_TIMEOUT_SECONDS, tuned("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS"))
 
 
 def deadline_from_env() -> float:
     """Seconds one attempt may take from the request to the last byte (`DEMOGRAFIE_HTTP_DEADLINE_SECONDS`)."""
-    return float(os.environ.get("DEMOGRAFIE_HTTP_DEADLINE_SECONDS", DEADLINE_SECONDS))
+    return tuned("DEMOGRAFIE_HTTP_DEADLINE_SECONDS")
 
 
 @dataclass(frozen=True)
@@ -64,8 +59,8 @@ class RetryPolicy:
     def from_env(cls) -> RetryPolicy:
         """`DEMOGRAFIE_HTTP_ATTEMPTS` and `DEMOGRAFIE_HTTP_BACKOFF_SECONDS` tune the defaults."""
         return cls(
-            attempts=int(os.environ.get("DEMOGRAFIE_HTTP_ATTEMPTS", cls.attempts)),
-            backoff_seconds=float(os.environ.get("DEMOGRAFIE_HTTP_BACKOFF_SECONDS", cls.backoff_seconds)),
+            attempts=int(tuned("DEMOGRAFIE_HTTP_ATTEMPTS")),
+            backoff_seconds=tuned("DEMOGRAFIE_HTTP_BACKOFF_SECONDS"),
         )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:

@@ -12,6 +12,8 @@ from demografie.transforms.ffcsv_v4 import is_v4, parse_ffcsv_v4
 from demografie.transforms.tablecsv import is_table_csv, parse_table_csv, table_code
 
 V5_MARKERS = ("statistics_code;", "value_variable_code")
+# Office encrypts a workbook with a password into an OLE2 compound file, the container of old .xls too
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class Format(StrEnum):
@@ -30,6 +32,11 @@ def sniff(data: bytes, where: str) -> Format:
         raise ParseError(
             where, f"an Excel workbook that is not the Hessische Gemeindestatistik (sheets: {sheets}); for a "
             "GENESIS table, download it as flat file (ffcsv) or table CSV instead",
+        )  # fmt: skip
+    if data.startswith(OLE2_MAGIC):
+        raise ParseError(
+            where, "an encrypted (password-protected) workbook or an old .xls file (OLE2), which cannot be read: "
+            "open it in a spreadsheet program, remove the password and save it as .xlsx, or download the table again",
         )  # fmt: skip
     if data[:4] == b"PK\x03\x04":
         raise ParseError(where, "a zip archive that is not a workbook; unpack it first")

@@ -11,7 +11,8 @@
     <footnotes, ©, "Stand: 21.03.2020 / 12:15:06">
 
 ISO-8859-1/cp1252, decimal comma. The layout differs per table, so nothing is read by position:
-the stub cells of a row are a date or year, a region key followed by its name, or a row label
+the stub cells of a row are a date or year, a region key followed by its name, a Land by its name
+alone, or a row label
 (an age class); every header cell over a value column is a date, a unit, a Land, an attribute
 (sex, nationality, age), the name of a variable, or part of the measure's name. A table without
 a date, a region or a unit anywhere is an error that says which one is missing.
@@ -264,6 +265,8 @@ def _stub(cells: list[str], line: int, where: str) -> tuple[str | None, tuple[st
         elif region is None and REGION_KEY.match(text):
             region = (text, " ".join(cells[i + 1].split()) if i + 1 < len(cells) else "")
             i += 1
+        elif region is None and text in LAND_CODES:  # Destatis Länder tables: the Land by name, no key
+            region = (LAND_CODES[text], text)
         elif attribute := _attribute(text):
             attributes[attribute.code] = attribute
         elif text:

@@ -1,0 +1,66 @@
+"""The numbers an operator may tune through the environment, in one place: each with its default
+and its lower bound, read with an error that names the variable (a value such as `4s` or `0` would
+otherwise surface far away, as "unreachable" or a bare "could not convert string to float")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tunable:
+    name: str
+    default: float
+    minimum: float
+    whole: bool
+    meaning: str
+
+
+TUNABLES = {
+    t.name: t
+    for t in (
+        Tunable("DEMOGRAFIE_HTTP_ATTEMPTS", 4, 1, True, "tries per HTTP request"),
+        Tunable("DEMOGRAFIE_HTTP_BACKOFF_SECONDS", 2.0, 0, False, "first wait between tries"),
+        # a large flat file streams for minutes
+        Tunable("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS", 300.0, 0.1, False, "how long an answer may stall"),
+        # an answer that trickles in never trips the read timeout (each byte resets it)
+        Tunable("DEMOGRAFIE_HTTP_DEADLINE_SECONDS", 1800.0, 0.1, False, "how long one try may take in all"),
+        Tunable("DEMOGRAFIE_JOB_POLL_SECONDS", 5.0, 0, False, "wait between polls of a background job"),
+        Tunable("DEMOGRAFIE_JOB_TIMEOUT_SECONDS", 3000.0, 0.1, False, "how long a background job may take"),
+        Tunable("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", 60.0, 0, False, "wait before a failed fetch is tried again"),
+        Tunable("DEMOGRAFIE_LOCK_WAIT_SECONDS", 600.0, 0, False, "how long a run waits for another"),
+        # the largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb
+        Tunable("DEMOGRAFIE_MAX_UNPACKED_BYTES", 2 * 1024**3, 1, True, "largest file a zip may unpack to"),
+    )
+}
+
+
+class TuningError(ValueError):
+    """A tuning variable holds no usable number; the message names it, its value and its default."""
+
+
+def tuned(name: str) -> float:
+    """The value of tuning variable `name`, or its default when unset."""
+    tunable = TUNABLES[name]
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return tunable.default
+    kind = "a whole number" if tunable.whole else "a number"
+    try:
+        value = float(int(text)) if tunable.whole else float(text)
+    except ValueError:
+        raise TuningError(
+            f"{name}={text[:40]!r} is not {kind} ({tunable.meaning}; default {tunable.default:g})"
+        ) from None
+    if value < tunable.minimum:
+        raise TuningError(
+            f"{name}={text!r} is below {tunable.minimum:g} ({tunable.meaning}; default {tunable.default:g})"
+        )
+    return value
+
+
+def check_tuning() -> None:
+    """Read every tuning variable once, so that a bad value is said before a run starts."""
+    for name in TUNABLES:
+        tuned(name)
