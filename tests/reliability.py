@@ -247,6 +247,36 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
                 "test_a_failing_command_prints_the_message_not_a_traceback"),
     HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
                 "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
+    HostileCase("`ingest a b c` where b is bad",
+                "every file is read and checked first: `1 of 3 file(s) refused; nothing was loaded …` naming b and "
+                "why; nothing in raw/ or the lake; the run is in `runs.jsonl`; `--keep-going` loads a and c and "
+                "reports b (exit 1)", "test_one_bad_file_of_a_batch_lands_nothing_and_is_named"),
+    HostileCase("a file with a count an error check refuses (a negative population)",
+                "refused before its commit, naming the rows; the lake and warehouse unchanged, and the next "
+                "delivery builds", "test_a_file_that_an_error_check_would_refuse_never_blocks_later_builds"),
+    HostileCase("a delivery that must go (a wrong file loaded)",
+                "`demografie deliveries list` shows it; `deliveries drop ID` removes it from the lake (its raw "
+                "file stays) and rebuilds", "test_a_delivery_can_be_listed_and_dropped"),
+    HostileCase("a lake file whose manifest entry is lost",
+                "`build` and `status` warn: `lake/… has no manifest entry and is not in the warehouse …`",
+                "test_a_lake_file_without_its_manifest_entry_is_reported"),
+    HostileCase("a directory given to `ingest`", "`… a directory; give the files in it (e.g. …/*.csv)`",
+                "test_a_directory_given_to_ingest_is_said_to_be_one"),
+    HostileCase("a password-protected workbook", "refused as what it is (an encrypted or old OLE2 workbook), "
+                "saying how to save it readable", "test_a_password_protected_workbook_is_said_to_be_one"),
+    HostileCase("`DEMOGRAFIE_HOME` pointing at a file", "`Error: DEMOGRAFIE_HOME … is a file, not a directory …`, "
+                "exit 2, no traceback", "test_a_data_home_that_is_a_file_is_said_to_be_one"),
+    HostileCase("`DEMOGRAFIE_HTTP_ATTEMPTS=0`, `=three`, a timeout of `30s`",
+                "a usage error (exit 2) naming the variable, its value, meaning and default; nothing starts",
+                "test_a_bad_tuning_value_is_a_usage_error_that_names_the_variable"),
+    HostileCase("`docs`, `report` and `status` on a damaged warehouse file",
+                "`… cannot be read (…); demografie build builds it anew from the lake`, no traceback",
+                "test_a_damaged_warehouse_is_said_to_be_one"),
+    HostileCase("a Destatis table CSV with the Länder as row labels (by name, no key)",
+                "read; the same figures as the published layout", "test_a_land_named_as_a_row_label_is_read"),
+    HostileCase("SIGTERM or SIGKILL to a running command",
+                "SIGTERM unwinds like Ctrl-C (`Stopped. …`, exit 130); after either, Prefect's temporary server "
+                "is gone within seconds", "test_a_stopped_command_leaves_no_prefect_server_behind"),
 )  # fmt: skip
 
 

@@ -9,8 +9,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,7 @@ from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.cli import app
 from demografie.flows.ingest import IngestError, ingest
 from demografie.flows.nightly import nightly
+from demografie.flows.reaper import descendants
 from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths
 from demografie.transforms import hsl
@@ -59,7 +62,7 @@ def german_with_thousands(tmp_path: Path) -> Path:
 
 def test_a_count_with_thousands_separators_is_refused_not_divided_by_1000(tmp_path: Path) -> None:
     message = refused_ingest(tmp_path / "home", german_with_thousands(tmp_path))
-    assert message.startswith("regio: table 12411-01-01-4: ")
+    assert message.startswith("12411-01-01-4_resaved.csv: regio: table 12411-01-01-4: ")
     assert "is a count with exactly three decimals: a thousands separator (a spreadsheet re-save?)" in message
 
 
@@ -86,7 +89,7 @@ def test_a_table_option_that_contradicts_the_file_is_refused(tmp_path: Path) -> 
         f"{TABLE_CSV}: --table 12411-0015, but the file names itself table 12411-01-01-4; pass the table the "
         "file is, or leave --table out"
     )
-    assert not any(tmp_path.iterdir())
+    assert not any(path.is_file() for sub in ("raw", "lake") for path in (tmp_path / sub).rglob("*"))
 
 
 def test_a_title_padded_by_a_spreadsheet_still_names_the_table() -> None:
@@ -334,5 +337,252 @@ def test_a_failing_command_prints_the_message_not_a_traceback(tmp_path: Path) ->
     output = done.stdout + done.stderr
     assert done.returncode == 1
     assert "Traceback" not in output and "Encountered exception" not in output
-    assert "Error: regio: table 12411-02-03-4: the file holds statistic 13111" in output
+    assert "Error: 12411-02-03-4_flat.csv: regio: table 12411-02-03-4: the file holds statistic 13111" in output
     assert len(output.strip().splitlines()) <= 4, output
+
+
+# --- a batch of files, the deliveries in the lake -------------------------------------------------
+
+
+def files_in(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def test_one_bad_file_of_a_batch_lands_nothing_and_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "13111-01-03-4_broken.csv"
+    bad.write_bytes(sample_path(EMPLOYEES).read_bytes()[:-400] + b"x;y\n")  # a download cut off and patched
+    good = [sample_path(TABLE_CSV), sample_path("regio_tabellencsv_13211-02-05-4_2023.csv")]
+    home = tmp_path / "home"
+    with pytest.raises(IngestError) as refused:
+        ingest([str(good[0]), str(bad), str(good[1])], home=str(home))
+    message = str(refused.value)
+    assert message.startswith(
+        "1 of 3 file(s) refused; nothing was loaded, the lake and warehouse are unchanged (--keep-going loads "
+        "the others):\n- 13111-01-03-4_broken.csv: "
+    )
+    assert files_in(home / "raw") == [] and files_in(home / "lake") == []  # the good ones neither
+    assert not (home / "warehouse.duckdb").exists()
+    (run,) = [json.loads(line) for line in (home / "runs.jsonl").read_text("utf-8").splitlines()]
+    assert run["outcomes"] == {"loaded": 0, "unchanged": 0, "failed": 1} and not run["built"]
+    assert run["failed"] == [message.split("\n- ", 1)[1]]
+
+    result = runner.invoke(app, ["ingest", str(good[0]), str(bad), str(good[1]), "--keep-going", "--home", str(home)],
+                           env={"COLUMNS": "400"})  # fmt: skip
+    assert result.exit_code == 1
+    assert "Run failed. 1 table(s) failed:\n- 13111-01-03-4_broken.csv: " in result.output
+    loaded = sorted(entry.source_table for entry in committed_entries(Paths.from_env(str(home)).lake))
+    assert loaded == ["12411-01-01-4", "13211-02-05-4"]
+    assert sorted(path.parent.name for path in files_in(home / "raw") if path.suffix != ".json") == loaded
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        tables = con.execute("SELECT DISTINCT source_table FROM core.observations ORDER BY 1").fetchall()
+    assert tables == [("12411-01-01-4",), ("13211-02-05-4",)]
+
+
+def test_a_file_that_an_error_check_would_refuse_never_blocks_later_builds(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingest([str(sample_path("regio_tabellencsv_13211-02-05-4_2023.csv"))], home=str(home))
+    before = (home / "warehouse.duckdb").read_bytes()
+    negative = tmp_path / "12411-01-01-4_edited.csv"  # a sign slipped into a count by a hand edit
+    original = sample_path(TABLE_CSV).read_bytes()
+    negative.write_bytes(original.replace(b"Kreisfreie Stadt;753056;", b"Kreisfreie Stadt;-753056;"))
+    with pytest.raises(IngestError) as refused:
+        ingest([str(negative)], home=str(home))
+    assert str(refused.value) == (
+        "12411-01-01-4_edited.csv: regio: table 12411-01-01-4: 1 negative count(s) of persons, e.g. BEVSTD 06412 "
+        "2018-12-31: -753056; a misread file, not a figure to keep: nothing was loaded, the lake and warehouse are "
+        "unchanged"
+    )
+    assert [e.source_table for e in committed_entries(Paths.from_env(str(home)).lake)] == ["13211-02-05-4"]
+    assert (home / "warehouse.duckdb").read_bytes() == before
+    ingest([str(sample_path(TABLE_CSV))], home=str(home))  # the next file builds as if nothing had happened
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        frankfurt = con.execute("SELECT value FROM core.current_observations WHERE region_code = '06412' "
+                                "AND sex = 'total' AND source_table = '12411-01-01-4'").fetchall()  # fmt: skip
+    assert frankfurt == [(753056.0,)]
+
+
+def test_a_delivery_can_be_listed_and_dropped(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingest([str(sample_path(TABLE_CSV)), str(sample_path("regio_tabellencsv_13211-02-05-4_2023.csv"))],
+           home=str(home))  # fmt: skip
+    entries = {e.source_table: e for e in committed_entries(Paths.from_env(str(home)).lake)}
+    listed = runner.invoke(app, ["deliveries", "list", "--home", str(home)], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    unemployment = entries["13211-02-05-4"]
+    assert unemployment.content_sha256[:16] in listed.output
+    assert entries["12411-01-01-4"].content_sha256[:16] in listed.output
+
+    dropped = runner.invoke(app, ["deliveries", "drop", unemployment.content_sha256[:8], "--home", str(home)])
+    assert dropped.exit_code == 0, dropped.output
+    assert f"dropped {unemployment.content_sha256[:16]}: 13211-02-05-4" in dropped.output
+    assert [e.source_table for e in committed_entries(Paths.from_env(str(home)).lake)] == ["12411-01-01-4"]
+    assert not (home / "lake" / unemployment.lake_file).exists()
+    assert (home / unemployment.raw_file).exists()  # the raw answer stays, to be loaded again
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT source_table FROM core.observations").fetchall() == [("12411-01-01-4",)]
+
+    unknown = runner.invoke(app, ["deliveries", "drop", "ffff", "--home", str(home)])
+    assert unknown.exit_code == 2
+    assert "0 deliveries match 'ffff' (found: none)" in unknown.output
+
+
+def test_a_lake_file_without_its_manifest_entry_is_reported(tmp_path: Path) -> None:
+    paths = one_delivery(tmp_path)
+    (marker,) = (paths.home / "lake" / "manifest").rglob("*.json")
+    (entry,) = committed_entries(paths.lake)
+    marker.unlink()  # a lost commit record: the table would silently vanish from the warehouse
+    expected = f"lake/{entry.lake_file} has no manifest entry and is not in the warehouse"
+    built = runner.invoke(app, ["build", "--home", str(paths.home)], env={"COLUMNS": "300"})
+    assert built.exit_code == 0 and expected in built.output
+    status = runner.invoke(app, ["status", "--home", str(paths.home)], env={"COLUMNS": "300"})
+    assert status.exit_code == 0 and expected in status.output
+
+
+# --- texts that say what is wrong ---------------------------------------------------------------
+
+
+def test_a_directory_given_to_ingest_is_said_to_be_one(tmp_path: Path) -> None:
+    with pytest.raises(IngestError) as refused:
+        ingest([str(tmp_path)], home=str(tmp_path / "home"))
+    assert str(refused.value) == f"{tmp_path}: a directory; give the files in it (e.g. {tmp_path}/*.csv)"
+
+
+def test_a_password_protected_workbook_is_said_to_be_one(tmp_path: Path) -> None:
+    # what Excel writes for a workbook saved with a password: an OLE2 compound file
+    saved = tmp_path / "HSL-GEMEINDESTATISTIK_2019.xlsx"
+    saved.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"EncryptionInfo")
+    with pytest.raises(IngestError) as refused:
+        ingest([str(saved)], home=str(tmp_path / "home"))
+    assert str(refused.value) == (
+        "HSL-GEMEINDESTATISTIK_2019.xlsx: an encrypted (password-protected) workbook or an old .xls file (OLE2), "
+        "which cannot be read: open it in a spreadsheet program, remove the password and save it as .xlsx, or "
+        "download the table again"
+    )
+
+
+def test_a_data_home_that_is_a_file_is_said_to_be_one(tmp_path: Path) -> None:
+    home = tmp_path / "data"
+    home.write_text("not a folder")
+    done = subprocess.run(
+        [sys.executable, "-m", "demografie.flows.cli", "status"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env=os.environ | {"DEMOGRAFIE_HOME": str(home), "COLUMNS": "300"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"Error: DEMOGRAFIE_HOME {home} is a file, not a directory: point it at a folder for raw/, lake/ and the "
+        "warehouse (it is created if missing)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEMOGRAFIE_HTTP_ATTEMPTS", "0", "DEMOGRAFIE_HTTP_ATTEMPTS='0' is below 1 (tries per HTTP request; default 4"),
+        ("DEMOGRAFIE_HTTP_ATTEMPTS", "three", "DEMOGRAFIE_HTTP_ATTEMPTS='three' is not a whole number"),
+        ("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS", "30s", "DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS='30s' is not a number"),
+    ],
+)
+def test_a_bad_tuning_value_is_a_usage_error_that_names_the_variable(
+    variable: str, value: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    command = ["ingest", str(sample_path(TABLE_CSV)), "--home", str(tmp_path)]
+    result = runner.invoke(app, command, env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and message in result.output
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("command", ["docs", "report", "status"])
+def test_a_damaged_warehouse_is_said_to_be_one(command: str, tmp_path: Path) -> None:
+    paths = one_delivery(tmp_path)
+    paths.warehouse.write_bytes(paths.warehouse.read_bytes()[:8192])  # a copy cut short
+    out = [] if command == "status" else ["--out", str(tmp_path / "out")]
+    result = runner.invoke(app, [command, "--home", str(paths.home), *out], env={"COLUMNS": "300"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"{paths.warehouse} cannot be read (" in result.output
+    assert "`demografie build` builds it anew from the lake" in result.output
+    assert result.exit_code == (0 if command == "status" else 1)
+
+
+def test_a_land_named_as_a_row_label_is_read(tmp_path: Path) -> None:
+    """Destatis Länder tables put the Länder in the rows by name, without a key: the 12411-0012
+    sample turned round (Länder as rows, ages as columns) must give the same figures."""
+    lines = sample_path("destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv").read_bytes().split(b"\n")
+    cells = [line.rstrip(b"\r").split(b";") for line in lines]
+    laender, data = cells[5][2:], cells[6:9]
+    ages = [row[1] for row in data]
+    turned = [b";;" + b";".join(ages)] + [
+        data[0][0] + b";" + land + b";" + b";".join(row[2 + i] for row in data) for i, land in enumerate(laender)
+    ]
+    target = tmp_path / "12411-0012_turned.csv"
+    target.write_bytes(b"\n".join([*lines[:4], *turned, b"__________", *lines[-4:]]))
+    home = tmp_path / "home"
+    ingest([str(target)], home=str(home))
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT region_code, age_from, value FROM core.observations WHERE region_code IN ('06', '14') "
+            "ORDER BY 1, 2"
+        ).fetchall()
+    # the figures of 31.12.1967 as published in the sample's rows (Hessen 83950, 85460, 84968; Sachsen "-")
+    assert rows == [("06", 0, 83950.0), ("06", 1, 85460.0), ("06", 2, 84968.0), ("14", 0, None), ("14", 1, None),
+                    ("14", 2, None)]  # fmt: skip
+
+
+# --- a command stopped from outside --------------------------------------------------------------
+# systemd's SIGTERM, `timeout`, `docker stop`, the OOM killer's SIGKILL: no Prefect server may stay
+# behind, holding 230 MB and the parent's environment with the passwords.
+
+
+def prefect_server_below(pid: int) -> int | None:
+    for child in descendants(pid, exclude=os.getpid()):
+        try:
+            if b"uvicorn" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        except OSError:
+            continue
+    return None
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_stopped_command_leaves_no_prefect_server_behind(signum: signal.Signals, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "200"}
+    command = [sys.executable, "-m", "demografie.flows.cli", "demo", "--home", str(tmp_path / "home"),
+               "--from-year", "2022", "--to-year", "2023"]  # fmt: skip
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as command_run:
+        found: list[int] = []
+
+        def server_started() -> bool:
+            server = prefect_server_below(command_run.pid)
+            found.extend([server] if server else [])
+            return server is not None
+
+        assert wait_for(server_started, 120), "the command started no Prefect server"
+        time.sleep(1)  # the watcher notes children every POLL_SECONDS; one started in the last instant escapes
+        os.kill(command_run.pid, signum)
+        output, _ = command_run.communicate(timeout=60)
+    assert wait_for(lambda: not running(found[0]), 20), f"the Prefect server {found[0]} outlived its command"
+    if signum == signal.SIGTERM:  # unwound like Ctrl-C, and said so
+        assert command_run.returncode == 130, output.decode()
+        assert "Stopped. The lake holds only whole deliveries; the previous warehouse stays live." in output.decode()
+        assert "Traceback" not in output.decode()

@@ -22,10 +22,9 @@ from cryptography.x509.oid import NameOID
 from prefect.logging.handlers import APILogHandler
 from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_URL
 
-from demografie.catalog import UnknownDatasetError
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.backfill import backfill
-from demografie.flows.ingest import ingest
+from demografie.flows.ingest import IngestError, ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError
 from demografie.sources.credentials import Credentials
@@ -143,8 +142,9 @@ def test_a_file_naming_a_table_outside_the_catalog_is_refused_before_anything_is
     original = sample_path("regio_tabellencsv_12411-01-01-4_2018-12-31.csv").read_bytes()
     hostile.write_bytes(original.replace(b"GENESIS-Tabelle: 12411-01-01-4", b"GENESIS-Tabelle: ../../etc/x", 1))
     home = tmp_path / "home"
-    with pytest.raises(UnknownDatasetError, match=r"unknown dataset or table '\.\./\.\./etc/x'"):
+    with pytest.raises(IngestError, match=r"^download.csv: unknown dataset or table '\.\./\.\./etc/x'"):
         ingest([str(hostile)], home=str(home))
-    with pytest.raises(UnknownDatasetError, match="unknown dataset or table"):
+    with pytest.raises(IngestError, match="unknown dataset or table"):
         ingest([str(sample_path(POPULATION))], table="12411-01-01-4/../../x", home=str(home))
-    assert files_below(home) == []
+    assert files_below(home / "raw", home / "lake") == []
+    assert sorted(p.name for p in home.iterdir() if p.is_file()) == [".writer.lock", "runs.jsonl"]

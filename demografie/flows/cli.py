@@ -28,12 +28,30 @@ HomeOption = Annotated[
 DEMO_HOME = Path("demo-data")
 
 
+class _Process:
+    """What main() knows of this process: that it is a real command (not a test's CliRunner) and
+    the watcher of its children, once started."""
+
+    from_main = False
+    watcher: object | None = None
+
+
 def main() -> None:
+    from demografie.flows.reaper import shutdown_on_sigterm
+
+    shutdown_on_sigterm()
+    _Process.from_main = True
     # Prefect's own log lines would drown the progress lines; warnings and errors still show.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    app()
+    from demografie.settings import HomeError
+
+    try:
+        app()
+    except HomeError as exc:  # said by a command before any run starts (status, build, docs ...)
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise SystemExit(2) from None
 
 
 def _progress(step: str, detail: str) -> None:
@@ -67,11 +85,17 @@ def _run(flow: Any, **parameters: Any) -> Any:
     from demografie.flows import progress
     from demografie.flows.runs import RunFailedError
     from demografie.redact import redact
+    from demografie.tuning import check_tuning
 
+    _usage_check(check_tuning)
+    _watch_children()
     _quiet_tracebacks()
     progress.subscribe(_progress)
     try:
         return flow(**parameters)
+    except KeyboardInterrupt:
+        err.print("[bold red]Stopped.[/] The lake holds only whole deliveries; the previous warehouse stays live.")
+        raise typer.Exit(130) from None
     except RunFailedError as exc:
         _print_summary(exc.summary)
         err.print(f"[bold red]Run failed.[/] {escape(redact(str(exc)))}")
@@ -81,6 +105,14 @@ def _run(flow: Any, **parameters: Any) -> Any:
         raise typer.Exit(1) from None
     finally:
         progress.unsubscribe(_progress)
+
+
+def _watch_children() -> None:
+    """Prefect's temporary server must not outlive a command killed by SIGKILL (see reaper)."""
+    from demografie.flows.reaper import watch_children
+
+    if _Process.from_main and _Process.watcher is None:
+        _Process.watcher = watch_children()
 
 
 def _usage_check(check: Any, *args: Any) -> None:
@@ -252,7 +284,8 @@ def status(home: HomeOption = None) -> None:
     from demografie import catalog
     from demografie.flows.runs import recent_runs, server_runs
     from demografie.settings import Paths
-    from demografie.warehouse.lake import ManifestError, holdings
+    from demografie.warehouse.build import unreadable
+    from demografie.warehouse.lake import ManifestError, committed_entries, holdings, orphan_warning, orphans
 
     paths = Paths.from_env(home)
     runs = Table(title=f"Last runs in {paths.home}")
@@ -285,10 +318,11 @@ def status(home: HomeOption = None) -> None:
     for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
         fresh.add_column(column)
     try:
-        held = holdings(paths.lake)
+        entries = committed_entries(paths.lake)
     except ManifestError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
-        held = {}
+        entries = []
+    held = holdings(entries)
     now = datetime.now()
     for d in catalog.DATASETS:
         holding = held.get((d.source, d.table))
@@ -303,8 +337,12 @@ def status(home: HomeOption = None) -> None:
             d.name, d.table, holding.latest_vintage[:16].replace("T", " "), str(age), str(d.fresh_days), state
         )
     console.print(fresh)
+    for key in orphans(paths.lake, entries):
+        console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
     warehouse = paths.warehouse
-    if warehouse.exists():
+    if warehouse.exists() and (problem := unreadable(warehouse)):
+        console.print(f"[bold red]warehouse damaged:[/] {escape(problem)}")
+    elif warehouse.exists():
         size = warehouse.stat().st_size / 1e6
         built = datetime.fromtimestamp(warehouse.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         console.print(f"warehouse {warehouse}: built {built}, {size:.1f} MB")
@@ -318,13 +356,22 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="Flat files (ffcsv, zipped or not) downloaded from GENESIS")],
     table: Annotated[str | None, typer.Option(help="Table code, when the file name does not carry it")] = None,
     vintage: Annotated[datetime | None, typer.Option(help="The table's Stand, e.g. 2025-03-31T11:18:07")] = None,
+    keep_going: Annotated[
+        bool, typer.Option(help="Load the good files of a batch, report the bad (default: one bad file loads none)")
+    ] = False,
     home: HomeOption = None,
 ) -> None:
-    """Load files downloaded by hand through the same normalise -> lake -> warehouse path."""
+    """Load files downloaded by hand through the same normalise -> lake -> warehouse path. Every file
+    is read and checked before any is landed or committed."""
     from demografie.flows.ingest import ingest as ingest_flow
 
     summary = _run(
-        ingest_flow, files=[str(f) for f in files], table=table, vintage=vintage, home=str(home) if home else None
+        ingest_flow,
+        files=[str(f) for f in files],
+        table=table,
+        vintage=vintage,
+        keep_going=keep_going,
+        home=str(home) if home else None,
     )
     _print_summary(summary)
 
@@ -336,6 +383,7 @@ def build(home: HomeOption = None) -> None:
     from demografie.flows.runs import lock_wait
     from demografie.settings import Paths
     from demografie.warehouse.build import build_warehouse
+    from demografie.warehouse.lake import orphan_warning
     from demografie.warehouse.lock import writer_lock
 
     paths = Paths.from_env(home)
@@ -346,6 +394,64 @@ def build(home: HomeOption = None) -> None:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
         raise typer.Exit(1) from None
     console.print(f"built {result.path}: {result.current_observations} current observations")
+    for key in result.orphans:
+        console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
+
+
+deliveries_app = typer.Typer(help="The deliveries the lake holds: list them, drop one.", no_args_is_help=True)
+app.add_typer(deliveries_app, name="deliveries")
+
+
+@deliveries_app.command("list")
+def deliveries_list(
+    table: Annotated[str | None, typer.Option(help="Only this publisher table, e.g. 12411-01-01-4")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Every committed delivery: its id, table, vintage, rows and the raw file it came from."""
+    from demografie.settings import Paths
+    from demografie.warehouse.lake import committed_entries
+
+    listing = Table(title="Deliveries in the lake")
+    for column in ("id", "source", "table", "vintage", "rows", "dates", "raw file"):
+        listing.add_column(column, overflow="fold")
+    for e in committed_entries(Paths.from_env(home).lake):
+        if table is None or e.source_table == table:
+            listing.add_row(
+                e.content_sha256[:16], e.source, e.source_table, e.vintage[:16].replace("T", " "), str(e.rows),
+                f"{e.first_ref_date} … {e.last_ref_date}", e.raw_file,
+            )  # fmt: skip
+    console.print(listing)
+
+
+@deliveries_app.command("drop")
+def deliveries_drop(
+    delivery: Annotated[str, typer.Argument(help="The delivery's id (or its start) from `deliveries list`")],
+    home: HomeOption = None,
+) -> None:
+    """Remove one delivery from the lake and rebuild the warehouse without it; its raw file stays in
+    raw/, so `demografie ingest` can load it again."""
+    from demografie import catalog
+    from demografie.flows.runs import lock_wait
+    from demografie.settings import Paths
+    from demografie.warehouse.build import build_warehouse
+    from demografie.warehouse.lake import DeliveryNotFoundError, drop_delivery, find_delivery
+    from demografie.warehouse.lock import writer_lock
+
+    paths = Paths.from_env(home)
+    try:
+        with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=lock_wait()):
+            entry = find_delivery(paths.lake, delivery)
+            drop_delivery(paths.lake, entry)
+            console.print(f"dropped {entry.content_sha256[:16]}: {entry.source_table}, vintage {entry.vintage}, "
+                          f"{entry.rows} rows (its raw file {entry.raw_file} stays)")  # fmt: skip
+            result = build_warehouse(paths, catalog.DATASETS)
+    except DeliveryNotFoundError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    except Exception as exc:
+        err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(f"built {result.path}: {result.current_observations} current observations")
 
 
 @app.command()
@@ -353,9 +459,9 @@ def sources(home: HomeOption = None) -> None:
     """List every dataset: its publisher table, route, coverage, and the newest vintage we hold."""
     from demografie import catalog
     from demografie.settings import Paths
-    from demografie.warehouse.lake import holdings
+    from demografie.warehouse.lake import committed_entries, holdings
 
-    held = holdings(Paths.from_env(home).lake)
+    held = holdings(committed_entries(Paths.from_env(home).lake))
     table = Table(title="Datasets and their publisher tables")
     for column in ("dataset", "publisher table", "route", "level", "coverage", "held", "vintage"):
         table.add_column(column, no_wrap=column == "dataset", overflow="fold")
@@ -411,11 +517,15 @@ def report(
 
 def _warehouse_or_exit(home: Path | None) -> Path:
     from demografie.settings import Paths
+    from demografie.warehouse.build import unreadable
 
     warehouse = Paths.from_env(home).warehouse
     if not warehouse.exists():
         err.print(f"[bold red]No warehouse at {warehouse}.[/] Run `demografie run` or `make demo` first.")
         raise typer.Exit(2)
+    if problem := unreadable(warehouse):
+        err.print(f"[bold red]Error:[/] {escape(problem)}")
+        raise typer.Exit(1)
     return warehouse
 
 

@@ -7,19 +7,25 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from prefect import flow, get_run_logger
 
 from demografie import catalog
+from demografie.catalog import Dataset
 from demografie.flows import progress
-from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish
-from demografie.flows.tasks import Extracted, load
+from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish, record
+from demografie.flows.tasks import TableOutcome
+from demografie.redact import redact
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.landing import land
 from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import sniff, table_code_in
+from demografie.transforms.normalise import Provenance
+from demografie.warehouse.deliveries import stage_parts
+from demografie.warehouse.lake import StagedDelivery
 
 TABLE_IN_NAME = re.compile(f"({catalog.TABLE_CODE_PATTERN})")
 
@@ -41,6 +47,8 @@ class ManualFile:
 def identify(path: Path, table: str | None) -> ManualFile:
     """Read a downloaded file and decide which catalog table it is: `--table`, else the code the
     file itself names (table CSVs and HSL publications do), else the code in the file name."""
+    if path.is_dir():
+        raise IngestError(f"{path}: a directory; give the files in it (e.g. {path}/*.csv)")
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     content = path.read_bytes()
@@ -101,6 +109,22 @@ def decimal_of(name: str) -> str | None:
     return DECIMAL_MARKS[match.group(2)] if match else None
 
 
+@dataclass(frozen=True)
+class StagedFile:
+    """A file read, checked and staged in the lake, waiting for the rest of the batch."""
+
+    manual: ManualFile
+    dataset: Dataset
+    vintage: datetime | None  # as given (--vintage); the sidecar's source_vintage
+    retrieved_at: datetime
+    modified: datetime
+    delivery: StagedDelivery
+
+
+# What a bad file raises: its own fault, said with its name; anything else is ours and propagates.
+REFUSALS = (ValueError, LookupError, OSError)
+
+
 @flow(name="ingest")
 def ingest(
     files: list[str],
@@ -108,50 +132,94 @@ def ingest(
     vintage: datetime | None = None,
     states: list[str] | None = None,
     home: str | None = None,
+    keep_going: bool = False,
 ) -> RunSummary:
-    """Land each file in raw/ (as it is), load it into the lake and rebuild the warehouse.
+    """Read and check every file, then land each in raw/ (as it is), commit it to the lake and
+    rebuild the warehouse. One bad file lands and commits nothing of the batch, unless
+    `keep_going`: then the good files load and the bad ones are reported.
 
     The vintage is `vintage` when given; otherwise the Stand printed in the file (table CSVs have
-    one); otherwise the file's modification time, which for a fresh download is when it was
-    retrieved.
+    one); otherwise the retrieval stamp in a GENESIS file name; otherwise the file's modification
+    time, which for a fresh download is when it was retrieved.
     """
     paths = Paths.from_env(home)
     paths.ensure()
-    manual = [identify(Path(name), table) for name in files]  # every file understood before any is landed
+    wanted = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "ingest")
     with exclusive(paths, summary):
-        for one in manual:
-            extracted = _land(paths, one, vintage)
-            summary.tables.append(
-                load(extracted, str(paths.home), sorted(states or catalog.STATES), summary.load_id, False)
-            )
-        get_run_logger().info("ingested %d file(s)", len(files))
+        staged: list[StagedFile] = []
+        try:
+            for name in files:
+                read = _stage(paths, Path(name), table, vintage, wanted, summary.load_id)
+                if isinstance(read, StagedFile):
+                    staged.append(read)
+                else:
+                    summary.tables.append(read)
+            if summary.failures and not keep_going:
+                record(paths, summary)
+                raise IngestError(_nothing_loaded(summary.failures, len(files)))
+            summary.tables += [_commit(paths, one) for one in staged]
+        finally:
+            for one in staged:
+                one.delivery.discard()
+        get_run_logger().info("ingested %d of %d file(s)", len(staged), len(files))
         return finish(paths, summary)
 
 
-def _land(paths: Paths, manual: ManualFile, vintage: datetime | None) -> Extracted:
-    dataset = catalog.find(manual.table)
-    modified = datetime.fromtimestamp(manual.path.stat().st_mtime, UTC).replace(tzinfo=None)
-    fallback = retrieval_stamp(manual) or modified
-    retrieved_at = datetime.now(UTC).replace(tzinfo=None)
-    progress.report("ingest", f"{manual.path.name} as {dataset.table}")
+def _stage(
+    paths: Paths, path: Path, table: str | None, vintage: datetime | None, states: list[str], load_id: str
+) -> StagedFile | TableOutcome:
+    """Recognise, parse, normalise and check one file into a staged lake file; a refusal is an
+    outcome that names the file."""
+    try:
+        manual = identify(path, table)
+        dataset = catalog.find(manual.table)
+        progress.report("read", f"{path.name} as {dataset.table}")
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        retrieved_at = datetime.now(UTC).replace(tzinfo=None)
+        provenance = Provenance(
+            dataset=dataset.name, source=dataset.source, source_table=dataset.table,
+            vintage=vintage or retrieval_stamp(manual) or modified, retrieved_at=retrieved_at, load_id=load_id,
+        )  # fmt: skip
+        content = manual.content
+        opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)))
+        delivery = stage_parts(
+            paths.lake, dataset, [opener], provenance, states, decimal_of(path.name), prefer_published=vintage is None
+        )
+    except REFUSALS as exc:
+        message = redact(str(exc) if path.name in str(exc) else f"{path.name}: {exc}")
+        progress.report("refused", path.name)  # the closing message says why
+        return TableOutcome("", path.name, "failed", message=message)
+    return StagedFile(manual, dataset, vintage, retrieved_at, modified, delivery)
+
+
+def _nothing_loaded(failures: list[TableOutcome], files: int) -> str:
+    if files == 1:
+        return failures[0].message
+    refused = "\n".join(f"- {failure.failure()}" for failure in failures)
+    return (
+        f"{len(failures)} of {files} file(s) refused; nothing was loaded, the lake and warehouse are unchanged "
+        f"(--keep-going loads the others):\n{refused}"
+    )
+
+
+def _commit(paths: Paths, staged: StagedFile) -> TableOutcome:
+    """Land the file byte-exact in raw/, then commit its staged delivery to the lake."""
+    manual, dataset = staged.manual, staged.dataset
     landed = land(
         paths.raw,
         publisher=dataset.source,
         table=dataset.table,
         content=manual.content,
-        retrieved_at=retrieved_at,
-        vintage=vintage,
-        origin={"ingested_from": manual.path.name, "file_modified_at": modified.isoformat()},
+        retrieved_at=staged.retrieved_at,
+        vintage=staged.vintage,
+        origin={"ingested_from": manual.path.name, "file_modified_at": staged.modified.isoformat()},
         suffix=".zip" if archive.is_zip(manual.content) else ".csv",
     )
-    return Extracted(
-        dataset.name,
-        dataset.table,
-        [landed.key],
-        vintage or fallback,
-        retrieved_at,
-        decimal_of(manual.path.name),
-        route="file",
-        vintage_is_fallback=vintage is None,
+    written = staged.delivery.commit(raw_file=f"raw/{landed.key}")
+    entry = written.entry
+    outcome = "loaded" if written.written else "unchanged"
+    progress.report(outcome, f"{manual.path.name}: {dataset.table}, {entry.rows} observations")
+    return TableOutcome(
+        dataset.name, dataset.table, outcome, entry.rows, entry.first_ref_date, entry.last_ref_date, entry.vintage
     )

@@ -4,7 +4,6 @@ closing build, the run log and the Prefect artifacts."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -38,6 +37,7 @@ from demografie.flows.tasks import (
 )
 from demografie.redact import redact
 from demografie.settings import Paths
+from demografie.tuning import tuned
 from demografie.warehouse.build import is_current
 from demografie.warehouse.lock import HomeLockedError, writer_lock
 
@@ -64,7 +64,7 @@ class RunFailedError(RuntimeError):
 
     def __init__(self, summary: RunSummary) -> None:
         self.summary = summary
-        lines = [f"- {t.table} ({t.dataset}): {t.message}" for t in summary.failures]
+        lines = [f"- {t.failure()}" for t in summary.failures]
         super().__init__(f"{len(lines)} table(s) failed:\n" + "\n".join(lines))
 
 
@@ -90,13 +90,13 @@ def task_retry_delay() -> float:
     """Seconds before a fetch task is tried once more after a failure that may pass (default 60;
     `DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS`). The HTTP layer has already retried within seconds;
     this second chance is for outages that last a minute."""
-    return float(os.environ.get("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", "60"))
+    return tuned("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS")
 
 
 def lock_wait() -> float:
     """How long a run waits for another run on the same data home (default 600 s;
     `DEMOGRAFIE_LOCK_WAIT_SECONDS`)."""
-    return float(os.environ.get("DEMOGRAFIE_LOCK_WAIT_SECONDS", "600"))
+    return tuned("DEMOGRAFIE_LOCK_WAIT_SECONDS")
 
 
 @contextmanager
@@ -221,7 +221,7 @@ def record(paths: Paths, summary: RunSummary) -> None:
         "locked_at": summary.locked_at,
         "finished_at": _now(precise=True),
         "outcomes": {o: sum(t.outcome == o for t in summary.tables) for o in ("loaded", "unchanged", "failed")},
-        "failed": [f"{t.table}: {t.message}" for t in summary.failures],
+        "failed": [t.failure() for t in summary.failures],
         "built": summary.build is not None,
     }
     log = paths.home / RUN_LOG

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, BinaryIO, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
 from prefect.blocks.system import Secret
@@ -35,7 +35,7 @@ from demografie.transforms.normalise import Provenance
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import Opener, load_delivery
-from demografie.warehouse.lake import held_vintage
+from demografie.warehouse.lake import held_vintage, orphan_warning
 
 FETCH_TIMEOUT_SECONDS = 3600
 LOAD_TIMEOUT_SECONDS = 1800
@@ -81,6 +81,11 @@ class TableOutcome:
     vintage: str = ""
     message: str = ""
     years: str = ""  # the years asked for (a backfill chunk), when not the file's own
+
+    def failure(self) -> str:
+        """What failed and why, as the run log and the closing message say it (a file refused by
+        ingest has no dataset, and its message names the file)."""
+        return f"{self.table} ({self.dataset}): {self.message}" if self.dataset else self.message
 
 
 @dataclass(frozen=True)
@@ -316,22 +321,7 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
 
 
 def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
-    """Opens the landed answer as a stream: the file inside a zip answer (inflated as it is read),
-    else the file itself; a workbook is itself a zip and stays whole."""
-
-    @contextmanager
-    def opened() -> Iterator[BinaryIO]:
-        with raw.open_input(key) as file:
-            if archive.is_zip(file.read(4)) and not archive.is_workbook(file):
-                file.seek(0)
-                with archive.opened_single(file) as member:
-                    archive.check_member_table(str(getattr(member, "name", "")), dataset.table)
-                    yield member
-            else:
-                file.seek(0)
-                yield file
-
-    return opened
+    return archive.unpacking(dataset.table, lambda: raw.open_input(key))
 
 
 def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:
@@ -351,7 +341,7 @@ def build(home: str) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
     result = build_warehouse(Paths.from_env(home), catalog.DATASETS)
-    warnings = [c.describe() for c in result.checks if c.failed]
+    warnings = [c.describe() for c in result.checks if c.failed] + [orphan_warning(key) for key in result.orphans]
     for warning in warnings:
         get_run_logger().warning(warning)
     progress.report("built", f"{result.path} ({result.current_observations} current observations)")

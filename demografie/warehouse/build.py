@@ -28,7 +28,8 @@ from demografie.settings import Paths
 from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
-from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file
+from demografie.warehouse.guards import NEVER_NEGATIVE
+from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file, orphans
 from demografie.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class BuildResult:
     observation_versions: int
     current_observations: int
     checks: list[CheckResult]
+    orphans: list[str]  # lake.orphans: files the build cannot see, each a warning
 
 
 def build_warehouse(paths: Paths, datasets: Sequence[Dataset]) -> BuildResult:
@@ -76,7 +78,7 @@ def build_warehouse(paths: Paths, datasets: Sequence[Dataset]) -> BuildResult:
     finally:
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return BuildResult(paths.warehouse, *result)
+    return BuildResult(paths.warehouse, *result, orphans=orphans(paths.lake, entries))
 
 
 def set_aside_stale_wal(warehouse: Path) -> Path | None:
@@ -109,6 +111,17 @@ def is_current(paths: Paths) -> bool:
     except duckdb.Error:
         return False  # unreadable, or of an older layout: build anew
     return built == committed
+
+
+def unreadable(warehouse: Path) -> str | None:
+    """Why the warehouse file cannot be read (damaged, truncated, of another program), or None."""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            con.execute("SELECT count(*) FROM meta.build").fetchall()
+    except duckdb.Error as exc:
+        cause = " ".join(str(exc).split())[:200]
+        return f"{warehouse} cannot be read ({cause}); `demografie build` builds it anew from the lake"
+    return None
 
 
 def _build(
@@ -177,6 +190,7 @@ def _stage(
     con.register("reference_regions", _reference_table())
     con.register("census_bases", _census_bases_table())
     con.register("census_rebasings", _rebasings_table())
+    con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
 
 
 def _object_store_observations(lake: Store, entries: list[ManifestEntry]) -> pads.Dataset:
