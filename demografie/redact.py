@@ -5,6 +5,7 @@ exception shown to a person, a publisher's text that echoes the request)."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 MASK = "***"
@@ -24,10 +25,19 @@ def register(secret: str) -> None:
     install()
 
 
+# A secret this short (the demo's "demo") is masked only where it stands alone: inside a word
+# ("demografie") it is ordinary text, and masking it there would garble every message.
+SHORT_SECRET = 8
+
+
 def redact(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
+        if secret not in text:
+            continue
+        if len(secret) >= SHORT_SECRET:
             text = text.replace(secret, MASK)
+        else:
+            text = re.sub(rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])", MASK, text)
     return text
 
 

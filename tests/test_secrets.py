@@ -148,3 +148,12 @@ def test_a_file_naming_a_table_outside_the_catalog_is_refused_before_anything_is
         ingest([str(sample_path(POPULATION))], table="12411-01-01-4/../../x", home=str(home))
     assert files_below(home / "raw", home / "lake") == []
     assert sorted(p.name for p in home.iterdir() if p.is_file()) == [".writer.lock", "runs.jsonl"]
+
+
+def test_a_short_password_is_masked_where_it_stands_not_inside_words() -> None:
+    from demografie.redact import redact, register
+
+    register("demo")  # the demo's password
+    assert redact("load it with `demografie geodata`; login demo:demo failed") == (
+        "load it with `demografie geodata`; login ***:*** failed"
+    )
