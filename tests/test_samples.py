@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 
 from tests.conftest import REPO
 
@@ -20,3 +21,16 @@ def test_samples_are_the_recorded_bytes() -> None:
     for name in files:
         content = (FOLDER / name).read_bytes()
         assert (len(content), hashlib.sha256(content).hexdigest()[:16]) == rows[name], name
+
+
+MEMBER = re.compile(r"^\| `bkg/([^`]+)` \| ([\d,]+) \| ([0-9a-f]{16}) \|", re.MULTILINE)
+
+
+def test_the_bkg_package_holds_the_recorded_files() -> None:
+    rows = {name: (int(size.replace(",", "")), sha) for name, size, sha in MEMBER.findall(README.read_text("utf-8"))}
+    with zipfile.ZipFile(FOLDER / "bkg_vg1000_2024-12-31.zip") as package:
+        found = {
+            info.filename: (info.file_size, hashlib.sha256(package.read(info)).hexdigest()[:16])
+            for info in package.infolist()
+        }
+    assert found == rows

@@ -398,6 +398,60 @@ def build(home: HomeOption = None) -> None:
         console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
 
 
+@app.command()
+def geodata(
+    file: Annotated[Path | None, typer.Option("--file", help="A saved BKG package: its zip, or the folder")] = None,
+    url: Annotated[str | None, typer.Option(help="Download URL (default $DEMOGRAFIE_BKG_URL, else BKG VG1000)")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
+    from demografie import catalog
+    from demografie.flows.geodata import load_geodata
+    from demografie.flows.runs import lock_wait
+    from demografie.settings import Paths
+    from demografie.sources.errors import SourceError
+    from demografie.sources.geodata import configured_url, fetch, from_file
+    from demografie.transforms.errors import ParseError
+    from demografie.warehouse.build import build_warehouse
+    from demografie.warehouse.lock import writer_lock
+
+    paths = Paths.from_env(home)
+    paths.ensure()
+    try:
+        with writer_lock(paths.home, "geodata (command line)", wait_seconds=lock_wait()):
+            archive = from_file(file) if file else fetch(url or configured_url())
+            loaded = load_geodata(paths, archive)
+            result = build_warehouse(paths, catalog.DATASETS)
+    except (ValueError, SourceError, ParseError, OSError) as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    record = loaded.record
+    state = "kept" if loaded.written else "already held"
+    console.print(f"{record.product}, Gebietsstand {record.gebietsstand}: {record.regions} Kreise and Länder {state} "
+                  f"({record.raw_file}); warehouse {result.path} rebuilt")  # fmt: skip
+    console.print(f"Attribution on every map: © BKG ({record.retrieved_at[:4]}) dl-de/by-2-0")
+
+
+@app.command("map")
+def map_command(
+    indicator: Annotated[str, typer.Argument(help="An indicator of marts.indicators, e.g. share_65_plus")],
+    ref_date: Annotated[datetime | None, typer.Option("--date", help="Reference day (default: the newest)")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Writes <out>.html and <out>.svg")] = Path("map"),
+    home: HomeOption = None,
+) -> None:
+    """Draw one indicator of both states' Kreise as a map (HTML, and SVG for slides)."""
+    from demografie.publish.maps import NoMapError, write_map
+
+    try:
+        written = write_map(_warehouse_or_exit(home), indicator, ref_date.date() if ref_date else None, out)
+    except NoMapError as exc:
+        err.print(f"[bold red]No map:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(f"map of {indicator} on {written.chart.ref_date:%d.%m.%Y}: {written.html} and {written.svg}")
+    for note in written.chart.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+
+
 deliveries_app = typer.Typer(help="The deliveries the lake holds: list them, drop one.", no_args_is_help=True)
 app.add_typer(deliveries_app, name="deliveries")
 

@@ -21,6 +21,7 @@ from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.landing import land
 from demografie.transforms import hsl
+from demografie.transforms.boundaries import LAYER_FILE
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import sniff, table_code_in
 from demografie.transforms.normalise import Provenance
@@ -68,6 +69,8 @@ def _recognise(content: bytes, name: str) -> None:
     """Refuse a file of no layout we read before anything is landed (a GENESIS zip by its member)."""
     head = content if hsl.is_xlsx(content) else content[:HEAD_BYTES]
     if archive.is_zip(content) and not hsl.is_xlsx(content):
+        if any(LAYER_FILE.match(member) for member in archive.member_names(content)):
+            raise IngestError(f"{name}: a BKG boundary package, not a table; load it with `demografie geodata --file`")
         try:
             with archive.opened_single(io.BytesIO(content)) as member:
                 head = member.read(HEAD_BYTES)

@@ -126,7 +126,7 @@ def _sources(con: duckdb.DuckDBPyConnection, schema: str, name: str, columns: li
 
 def to_markdown(dictionary: Dictionary) -> str:
     lines = ["# demografie data dictionary", "", *_built_lines(dictionary), ""]
-    for schema in ("marts", "core", "meta"):
+    for schema in ("marts", "core", "meta", "geo"):
         lines += [f"## Schema `{schema}`", ""]
         for relation in (r for r in dictionary.relations if r.schema == schema):
             lines += [f"### `{relation.qualified}` ({relation.kind})", "", relation.description or "–", ""]
@@ -157,7 +157,7 @@ def to_markdown(dictionary: Dictionary) -> str:
 def to_html(dictionary: Dictionary) -> str:
     body = [f"<h1>demografie data dictionary</h1><p>{_e(' '.join(_built_lines(dictionary)))}</p>"]
     body.append("<nav><ul>" + "".join(_nav_item(r) for r in dictionary.relations) + "</ul></nav>")
-    for schema in ("marts", "core", "meta"):
+    for schema in ("marts", "core", "meta", "geo"):
         body.append(f"<h2>Schema <code>{schema}</code></h2>")
         for relation in (r for r in dictionary.relations if r.schema == schema):
             body.append(_html_relation(relation))

@@ -1,8 +1,9 @@
 """One self-contained HTML report with the charts people would rather look at than read.
 
 Plotly draws the charts; its JavaScript is embedded once, so the file opens offline and can be
-mailed around. The data comes from the marts through the queries in sql/report/. A chart whose
-data the warehouse does not hold says so in its place instead of being left out silently.
+mailed around. The maps (publish/maps.py) are plain SVG on BKG's boundaries, when the warehouse has
+them. The data comes from the marts through the queries in sql/report/. A chart whose data the
+warehouse does not hold says so in its place instead of being left out silently.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from demografie import __version__
 from demografie.fileio import atomic_write_bytes
+from demografie.publish.maps import MAP_CSS, map_sections
 from demografie.reference import census_bases
 from demografie.warehouse.sqlfiles import read_sql
 
@@ -55,6 +57,7 @@ def write_report(warehouse: Path, target: Path) -> Written:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         provenance = _rows(con, "report/provenance.sql")[0]
         data = {chart.id: _rows(con, chart.query) for chart in CHARTS}
+        maps = map_sections(con)
     sections, drawn, empty = [], [], []
     for chart in CHARTS:
         rows = data[chart.id]
@@ -67,7 +70,7 @@ def write_report(warehouse: Path, target: Path) -> Written:
             body = f'<p class="empty" id="{chart.id}">No data for this chart in this warehouse. {missing}</p>'
             empty.append(chart.id)
         sections.append(f"<section><h2>{html.escape(chart.title)}</h2>{body}</section>")
-    atomic_write_bytes(target, _page(sections, provenance).encode("utf-8"))
+    atomic_write_bytes(target, _page([*sections, *maps], provenance).encode("utf-8"))
     return Written(target, drawn, empty)
 
 
@@ -298,6 +301,7 @@ def _page(sections: list[str], provenance: dict[str, Any]) -> str:
     )
     return PAGE.format(
         plotly=get_plotlyjs(),
+        map_css=MAP_CSS,
         notice=notice,
         sections="\n".join(sections),
         built=f"{built:%d.%m.%Y %H:%M} UTC" if built else "unknown",
@@ -315,6 +319,7 @@ body {{ font-family: system-ui, sans-serif; max-width: 75rem; margin: 2rem auto;
 section {{ margin-bottom: 3rem; }} .empty {{ color: #777; font-style: italic; }}
 .synthetic {{ background: #fff3cd; border: 1px solid #e0c36a; padding: .6rem 1rem; }}
 footer {{ color: #555; font-size: .85rem; border-top: 1px solid #ddd; padding-top: 1rem; }}
+{map_css}
 </style></head>
 <body>
 <h1>Hessen and Sachsen: demography and labour market</h1>

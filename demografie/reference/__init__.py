@@ -11,6 +11,10 @@ census_bases.csv: the censuses (and the East's 1990 register) on which the popul
 Fortschreibung of each state stood, with their days; census_rebasings.csv: from which vintage each
 publisher's figures dated after a census day stand on that census (docs/census-bases.md). Every
 row names its evidence.
+
+territory_changes.csv: a Kreis formed from part of another, and until when it was part of it
+(Hanau, inside the Main-Kinzig-Kreis until 31.12.2025): what a map needs to draw a date with a
+boundary edition of another Gebietsstand.
 """
 
 from __future__ import annotations
@@ -92,6 +96,31 @@ def rebasings() -> list[Rebasing]:
             raise ValueError(f"census_rebasings.csv: unknown basis {row['basis']!r}")
         result.append(Rebasing(row["basis"], row["source"], date.fromisoformat(row["first_vintage"]), row["evidence"]))
     return result
+
+
+@dataclass(frozen=True)
+class TerritoryChange:
+    """`code` was part of `part_of` until `part_until` (inclusive)."""
+
+    code: str
+    part_of: str
+    part_until: date
+    note: str
+    evidence: str
+
+    @property
+    def part_of_name(self) -> str:
+        names = [r.name for r in regions() if r.code == self.part_of]
+        return names[-1] if names else self.part_of
+
+
+def territory_changes() -> list[TerritoryChange]:
+    return [
+        TerritoryChange(
+            row["code"], row["part_of"], date.fromisoformat(row["part_until"]), row["note"], row["evidence"]
+        )
+        for row in _rows("territory_changes.csv")
+    ]
 
 
 def regions() -> list[Region]:

@@ -26,8 +26,10 @@ from demografie.fileio import fsync_dir
 from demografie.reference import census_bases, rebasings, regions
 from demografie.settings import Paths
 from demografie.storage import Store
+from demografie.transforms.boundaries import ATTRIBUTION, BOUNDARY_SCHEMA
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
+from demografie.warehouse.geolake import current_edition, gebietsstand
 from demografie.warehouse.guards import NEVER_NEGATIVE
 from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file, orphans
 from demografie.warehouse.sqlfiles import read_sql
@@ -43,6 +45,7 @@ BUILD_STEPS = (
     "meta/build.sql",
     "meta/revisions.sql",
     "meta/census_bases.sql",
+    "geo/boundaries.sql",
     "core/preferred.sql",
     "core/population_totals.sql",
     "marts/population.sql",
@@ -191,6 +194,30 @@ def _stage(
     con.register("census_bases", _census_bases_table())
     con.register("census_rebasings", _rebasings_table())
     con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
+    boundaries, edition = _boundaries(lake)
+    con.register("staged_boundaries", boundaries)
+    con.register("staged_edition", edition)
+
+
+EDITION_SCHEMA = pa.schema(
+    [("product", pa.string()), ("gebietsstand", pa.date32()), ("url", pa.string()),
+     ("retrieved_at", pa.timestamp("us")), ("content_sha256", pa.string()), ("attribution", pa.string())]
+)  # fmt: skip
+
+
+def _boundaries(lake: Store) -> tuple[pa.Table, pa.Table]:
+    """The newest boundary edition in the lake, and its record; empty tables without one."""
+    record = current_edition(lake)
+    if record is None:
+        return BOUNDARY_SCHEMA.empty_table(), EDITION_SCHEMA.empty_table()
+    with lake.filesystem.open_input_file(lake.full(record.lake_file)) as handle:
+        boundaries = pq.read_table(handle).cast(BOUNDARY_SCHEMA)
+    retrieved = datetime.fromisoformat(record.retrieved_at)
+    row = {
+        "product": record.product, "gebietsstand": gebietsstand(record), "url": record.url, "retrieved_at": retrieved,
+        "content_sha256": record.content_sha256, "attribution": ATTRIBUTION.format(year=retrieved.year),
+    }  # fmt: skip
+    return boundaries, pa.Table.from_pylist([row], schema=EDITION_SCHEMA)
 
 
 def _object_store_observations(lake: Store, entries: list[ManifestEntry]) -> pads.Dataset:

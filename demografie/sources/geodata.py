@@ -1,0 +1,93 @@
+"""The administrative boundaries of the Bundesamt für Kartographie und Geodäsie (BKG), fetched from
+its download server or read from an archive or folder a person saved.
+
+BKG's server follows `https://daten.gdz.bkg.bund.de/produkte/vg/<product folder>/aktuell/<archive>.zip`
+(documented for VG250 and VG2500; for VG1000 the name below is inferred from that pattern, not
+verified), so a 404 says which variable to set. Open data under Datenlizenz Deutschland -
+Namensnennung 2.0: every map names `© BKG (year) dl-de/by-2-0` with its sources.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from demografie.sources import errors
+from demografie.sources.genesis import Download
+from demografie.sources.http import RetryPolicy, Transport, timeout_from_env
+from demografie.sources.publishers import check_url
+
+PUBLISHER = "bkg"
+URL_ENV = "DEMOGRAFIE_BKG_URL"
+DEFAULT_URL = (
+    "https://daten.gdz.bkg.bund.de/produkte/vg/vg1000_ebenen_1231/aktuell/vg1000_12-31.utm32s.shape.ebenen.zip"
+)
+PRODUCT_PAGE = "https://gdz.bkg.bund.de/index.php/default/verwaltungsgebiete-1-1-000-000-stand-31-12-vg1000-31-12.html"
+
+
+class GeodataError(ValueError):
+    """The boundaries could not be fetched or read; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Archive:
+    content: bytes  # a zip
+    url: str  # where it came from: the download URL or the file a person gave
+    retrieved_at: datetime
+
+
+def configured_url() -> str:
+    url = os.environ.get(URL_ENV, "").strip() or DEFAULT_URL
+    check_url(url, URL_ENV.removesuffix("_URL"))
+    return url
+
+
+def fetch(url: str, session: requests.Session | None = None) -> Archive:
+    """The package from BKG's download server (or a mirror); nothing else is asked."""
+    transport = Transport(PUBLISHER, session or requests.Session(), timeout_from_env(), RetryPolicy.from_env())
+    try:
+        response = transport.send("GET", url, "VG")
+    except errors.UnexpectedResponseError as exc:
+        if "HTTP 404" in exc.cause:
+            raise GeodataError(
+                f"{url}: HTTP 404. The archive names of BKG's download server are not verified for every product: "
+                f"take the download link from the product page ({PRODUCT_PAGE}) and set {URL_ENV} to it, or save "
+                "the archive and pass it with --file"
+            ) from None
+        raise
+    if not response.content.startswith(b"PK"):
+        head = response.content[:60].decode("latin-1", errors="replace")
+        raise GeodataError(f"{url}: not a zip archive; the answer starts {head!r}")
+    return Archive(response.content, url, datetime.now(UTC).replace(tzinfo=None))
+
+
+def from_file(path: Path) -> Archive:
+    """A saved package: the zip BKG delivers, or the folder it unpacks to (zipped here, in a fixed
+    order, so the same folder gives the same bytes)."""
+    if path.is_dir():
+        content = _zipped(path)
+    elif path.is_file():
+        content = path.read_bytes()
+    else:
+        raise GeodataError(f"{path}: no such file or folder")
+    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+    return Archive(content, path.name, modified)
+
+
+def _zipped(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(file.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, file.read_bytes(), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def as_download(archive: Archive) -> Download:
+    return Download(PUBLISHER, archive.url, {}, archive.content, "application/zip", archive.retrieved_at)
