@@ -21,6 +21,7 @@ test: lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check demografie tests bench
+	$(BIN)/ruff format --check demografie tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

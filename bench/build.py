@@ -50,16 +50,21 @@ def scaled(base: Path, scale: int) -> Path:
 def copy(lake: Store, entry: ManifestEntry, original: pa.Table, k: int) -> None:
     rows = original.num_rows
     shifted = (
-        original.set_column(original.schema.get_field_index("value"), "value",
-                            pc.multiply(original.column("value"), 1 - k / 1000))
-        .set_column(original.schema.get_field_index("vintage"), "vintage",
-                    pc.add(original.column("vintage"), pa.scalar(timedelta(days=k), pa.duration("us"))))
+        original.set_column(
+            original.schema.get_field_index("value"), "value", pc.multiply(original.column("value"), 1 - k / 1000)
+        )
+        .set_column(
+            original.schema.get_field_index("vintage"),
+            "vintage",
+            pc.add(original.column("vintage"), pa.scalar(timedelta(days=k), pa.duration("us"))),
+        )
         .set_column(original.schema.get_field_index("synthetic"), "synthetic", pa.repeat(pa.scalar(True), rows))
-        .set_column(original.schema.get_field_index("load_id"), "load_id",
-                    pa.repeat(pa.scalar(f"bench-copy-{k}"), rows))
+        .set_column(
+            original.schema.get_field_index("load_id"), "load_id", pa.repeat(pa.scalar(f"bench-copy-{k}"), rows)
+        )
         .append_column("source", pa.repeat(pa.scalar(entry.source), rows))
         .append_column("source_table", pa.repeat(pa.scalar(entry.source_table), rows))
-    )  # fmt: skip
+    )
     digest = hashlib.sha256(f"{entry.content_sha256}-copy-{k}".encode()).hexdigest()
     write_delivery(lake, shifted, content_sha256=digest, raw_file=f"synthetic copy {k} of {entry.raw_file}")
 
@@ -74,8 +79,15 @@ def main() -> None:
         home = scaled(base, scale)
         result = measure_in_child("bench.build_child", "build", str(home))
         versions = result["versions"]
-        rows.append([f"{scale}x", f"{versions:,}", f"{result['seconds']:.1f}", f"{result['peak_mb']:,.0f}",
-                     f"{result['seconds'] / versions * 1e6:.1f}"])  # fmt: skip
+        rows.append(
+            [
+                f"{scale}x",
+                f"{versions:,}",
+                f"{result['seconds']:.1f}",
+                f"{result['peak_mb']:,.0f}",
+                f"{result['seconds'] / versions * 1e6:.1f}",
+            ]
+        )
         print(f"{scale}x done", flush=True)
     print(machine())
     print(table(["volume", "observation versions", "build s", "peak MB", "s per million versions"], rows))

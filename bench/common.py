@@ -23,8 +23,12 @@ def measure_in_child(module: str, *args: str, env: dict[str, str] | None = None)
     """Run `python -m <module> <args>` in a fresh process; it prints one JSON line (see `report`)."""
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=REPO, env=os.environ | (env or {}), capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        env=os.environ | (env or {}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -32,8 +32,14 @@ QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREF
 
 def run_child(home: Path, env: dict[str, str]) -> tuple[float, dict[str, float]]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "bench.nightly_child", str(home)], cwd=REPO, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.nightly_child", str(home)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
@@ -46,8 +52,12 @@ def prefect_server(prefect_home: Path) -> tuple[subprocess.Popen[bytes], str]:
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api"
     env = os.environ | QUIET | {"PREFECT_HOME": str(prefect_home)}
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(180):
         try:
             if requests.get(f"{url}/health", timeout=2).ok:
@@ -68,8 +78,11 @@ def main() -> None:
     root = write_snapshot(work / "publisher", 2015, 2024)
     rows = []
     with GenesisServer(root) as publisher:
-        credentials = {"GENESIS_REGIO_URL": publisher.base_url, "GENESIS_REGIO_USERNAME": "demo",
-                       "GENESIS_REGIO_PASSWORD": "demo"}  # fmt: skip
+        credentials = {
+            "GENESIS_REGIO_URL": publisher.base_url,
+            "GENESIS_REGIO_USERNAME": "demo",
+            "GENESIS_REGIO_PASSWORD": "demo",
+        }
         base = os.environ | QUIET | credentials | {"PREFECT_HOME": str(work / "prefect")}
         base.pop("PREFECT_API_URL", None)
         run_child(home, base)  # loads everything once
@@ -82,8 +95,19 @@ def main() -> None:
             server.wait(timeout=30)
         rows.append(summary("running prefect server", timings))
     print(machine())
-    print(table(["Prefect", "wall s (process)", "flow call s", "our work s", "Prefect in the call s",
-                 "Python start + imports s"], rows))  # fmt: skip
+    print(
+        table(
+            [
+                "Prefect",
+                "wall s (process)",
+                "flow call s",
+                "our work s",
+                "Prefect in the call s",
+                "Python start + imports s",
+            ],
+            rows,
+        )
+    )
 
 
 def summary(label: str, timings: list[tuple[float, dict[str, float]]]) -> list[str]:

@@ -44,20 +44,39 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
         ours, limit = results["demografie"], results["duckdb"]
         peer = results.get("pandas")
-        rows.append([
-            f"{millions} M", f"{ours['rows'] / ours['seconds']:,.0f}", f"{ours['seconds']:.1f}",
-            f"{ours['peak_mb']:,.0f}", f"{limit['seconds']:.1f}", f"{limit['peak_mb']:,.0f}",
-            f"{limit['seconds'] / ours['seconds']:.2f}",
-            f"{peer['seconds']:.1f}" if peer else "not run", f"{peer['peak_mb']:,.0f}" if peer else "-",
-            f"{peer['seconds'] / ours['seconds']:.1f}x" if peer else "-",
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"{millions} M",
+                f"{ours['rows'] / ours['seconds']:,.0f}",
+                f"{ours['seconds']:.1f}",
+                f"{ours['peak_mb']:,.0f}",
+                f"{limit['seconds']:.1f}",
+                f"{limit['peak_mb']:,.0f}",
+                f"{limit['seconds'] / ours['seconds']:.2f}",
+                f"{peer['seconds']:.1f}" if peer else "not run",
+                f"{peer['peak_mb']:,.0f}" if peer else "-",
+                f"{peer['seconds'] / ours['seconds']:.1f}x" if peer else "-",
+            ]
+        )
         print(f"{millions} M rows done", flush=True)
     print(machine())
-    print(table(
-        ["rows", "demografie rows/s", "demografie s", "demografie peak MB", "DuckDB s", "DuckDB peak MB",
-         "speed vs DuckDB", "pandas s", "pandas peak MB", "demografie faster than pandas"],
-        rows,
-    ))  # fmt: skip
+    print(
+        table(
+            [
+                "rows",
+                "demografie rows/s",
+                "demografie s",
+                "demografie peak MB",
+                "DuckDB s",
+                "DuckDB peak MB",
+                "speed vs DuckDB",
+                "pandas s",
+                "pandas peak MB",
+                "demografie faster than pandas",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

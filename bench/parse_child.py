@@ -24,8 +24,9 @@ def ours(source: Path, out: Path) -> dict[str, Any]:
     provenance = Provenance(dataset.name, dataset.source, dataset.table, now, now, "bench", synthetic=True)
 
     def work() -> dict[str, Any]:
-        written = load_delivery(Store.at(out), dataset, [lambda: source.open("rb")], provenance, ["06", "14"],
-                                raw_file="bench", decimal=",")  # fmt: skip
+        written = load_delivery(
+            Store.at(out), dataset, [lambda: source.open("rb")], provenance, ["06", "14"], raw_file="bench", decimal=","
+        )
         return {"rows": written.entry.rows}
 
     return work()

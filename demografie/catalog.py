@@ -142,8 +142,7 @@ PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
         ),
         "zensus": (
             5,
-            "Zensus 2022 database: the census counts themselves (their own measure, never a Fortschreibung "
-            "figure)",
+            "Zensus 2022 database: the census counts themselves (their own measure, never a Fortschreibung figure)",
         ),
     }
 )

@@ -30,8 +30,10 @@ class Paths:
         where = "--home" if home is not None else HOME_ENV if HOME_ENV in os.environ else "the default data home"
         resolved = Path(chosen).resolve()
         if resolved.exists() and not resolved.is_dir():
-            raise HomeError(f"{where} {chosen} is a file, not a directory: point it at a folder for raw/, lake/ "
-                            "and the warehouse (it is created if missing)")  # fmt: skip
+            raise HomeError(
+                f"{where} {chosen} is a file, not a directory: point it at a folder for raw/, lake/ "
+                "and the warehouse (it is created if missing)"
+            )
         return cls(resolved, os.environ.get(STORAGE_ENV) or None)
 
     @property

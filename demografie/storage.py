@@ -130,8 +130,9 @@ class Store:
 
     def keys(self, directory: str, suffix: str = "") -> list[str]:
         """Every key below `directory` ending in `suffix`, sorted; hidden temporaries excluded."""
-        selector = pafs.FileSelector(self.full(directory) if directory else self.root, recursive=True,
-                                     allow_not_found=True)  # fmt: skip
+        selector = pafs.FileSelector(
+            self.full(directory) if directory else self.root, recursive=True, allow_not_found=True
+        )
         found = [
             posixpath.relpath(info.path, self.root)
             for info in self.filesystem.get_file_info(selector)

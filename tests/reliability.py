@@ -94,52 +94,112 @@ FAULT_CASES: tuple[FaultCase, ...] = (
     FaultCase("HTTP 503 twice", on_tablefile(2, http_status=503), "loaded", ""),
     FaultCase("HTTP 503 persisting", on_tablefile(http_status=503), "failed", "HTTP 503" + GAVE_UP),
     FaultCase("HTTP 429 with Retry-After: 1, once", on_tablefile(1, http_status=429, retry_after="1"), "loaded", ""),
-    FaultCase("HTTP 429 without Retry-After, persisting", on_tablefile(http_status=429), "failed",
-              "HTTP 429" + GAVE_UP),
+    FaultCase(
+        "HTTP 429 without Retry-After, persisting", on_tablefile(http_status=429), "failed", "HTTP 429" + GAVE_UP
+    ),
     FaultCase("connection reset once", on_tablefile(1, reset=True), "loaded", ""),
-    FaultCase("connection reset persisting", on_tablefile(reset=True), "failed",
-              "connection failed: ConnectionError" + GAVE_UP),
-    FaultCase("read timeout once (answer after 2 s, limit 0.5 s)", on_tablefile(1, delay=2.0), "loaded", "",
-              FAST_TIMEOUT),
-    FaultCase("read timeout persisting", on_tablefile(delay=2.0), "failed", "timeout: ReadTimeout" + GAVE_UP,
-              FAST_TIMEOUT),
+    FaultCase(
+        "connection reset persisting",
+        on_tablefile(reset=True),
+        "failed",
+        "connection failed: ConnectionError" + GAVE_UP,
+    ),
+    FaultCase(
+        "read timeout once (answer after 2 s, limit 0.5 s)", on_tablefile(1, delay=2.0), "loaded", "", FAST_TIMEOUT
+    ),
+    FaultCase(
+        "read timeout persisting", on_tablefile(delay=2.0), "failed", "timeout: ReadTimeout" + GAVE_UP, FAST_TIMEOUT
+    ),
     FaultCase("status 6 (too many parallel requests) once", on_tablefile(1, status_code=6), "loaded", ""),
     FaultCase("status 6 persisting", on_tablefile(status_code=6), "failed", "status 6: injected fault" + GAVE_UP),
     FaultCase("unknown status code 777", on_tablefile(status_code=777), "failed", "status 777 (unknown status code)"),
     FaultCase("HTML page with HTTP 200", on_tablefile(html=True), "failed", "an HTML page where data was expected"),
     FaultCase("empty body", on_tablefile(body=b""), "failed", "empty body (HTTP 200)" + GAVE_UP),
     FaultCase("truncated zip", on_tablefile(body=truncated_zip), "failed", "broken zip: File is not a zip file"),
-    FaultCase("zip with two members", on_tablefile(body=lambda: zipped(("a.csv", flat_file()), ("b.csv", b"x"))),
-              "failed", "expected exactly one file in the zip, found a.csv, b.csv"),
-    FaultCase("zip with no member", on_tablefile(body=lambda: zipped()), "failed",
-              "expected exactly one file in the zip, found none"),
-    FaultCase("zip member with a path outside", on_tablefile(body=lambda: zipped(("../../etc/x.csv", flat_file()))),
-              "failed", "unsafe path in zip: '../../etc/x.csv'"),
-    FaultCase("zip member larger than the limit (zip bomb)", on_tablefile(body=zip_bomb), "failed",
-              "declares 3301376 bytes, more than the limit of 1000000", {"DEMOGRAFIE_MAX_UNPACKED_BYTES": "1000000"}),
-    FaultCase("flat file with a shifted column", on_tablefile(body=shifted_column, content_type="text/csv"),
-              "failed", "malformed flat file: CSV parse error: Expected 17 columns, got 18"),
-    FaultCase("header-only flat file", on_tablefile(body=header_only, content_type="text/csv"), "failed",
-              "the flat file has a header but no data rows"),
-    FaultCase("flat file in ISO-8859-1 instead of UTF-8", on_tablefile(body=latin1, content_type="text/csv"),
-              "failed", "malformed flat file: not valid UTF-8 (wrong encoding?)"),
+    FaultCase(
+        "zip with two members",
+        on_tablefile(body=lambda: zipped(("a.csv", flat_file()), ("b.csv", b"x"))),
+        "failed",
+        "expected exactly one file in the zip, found a.csv, b.csv",
+    ),
+    FaultCase(
+        "zip with no member",
+        on_tablefile(body=lambda: zipped()),
+        "failed",
+        "expected exactly one file in the zip, found none",
+    ),
+    FaultCase(
+        "zip member with a path outside",
+        on_tablefile(body=lambda: zipped(("../../etc/x.csv", flat_file()))),
+        "failed",
+        "unsafe path in zip: '../../etc/x.csv'",
+    ),
+    FaultCase(
+        "zip member larger than the limit (zip bomb)",
+        on_tablefile(body=zip_bomb),
+        "failed",
+        "declares 3301376 bytes, more than the limit of 1000000",
+        {"DEMOGRAFIE_MAX_UNPACKED_BYTES": "1000000"},
+    ),
+    FaultCase(
+        "flat file with a shifted column",
+        on_tablefile(body=shifted_column, content_type="text/csv"),
+        "failed",
+        "malformed flat file: CSV parse error: Expected 17 columns, got 18",
+    ),
+    FaultCase(
+        "header-only flat file",
+        on_tablefile(body=header_only, content_type="text/csv"),
+        "failed",
+        "the flat file has a header but no data rows",
+    ),
+    FaultCase(
+        "flat file in ISO-8859-1 instead of UTF-8",
+        on_tablefile(body=latin1, content_type="text/csv"),
+        "failed",
+        "malformed flat file: not valid UTF-8 (wrong encoding?)",
+    ),
     FaultCase("connection dropped in the middle of the answer, once", on_tablefile(1, cut_body=True), "loaded", ""),
-    FaultCase("connection dropped in the middle of the answer, persisting", on_tablefile(cut_body=True), "failed",
-              "the connection dropped in the middle of the answer" + GAVE_UP),
-    FaultCase("answer trickling in, a byte every 0.05 s (deadline 1 s)", on_tablefile(trickle_seconds=0.05),
-              "failed", "the answer took longer than 1 s", {"DEMOGRAFIE_HTTP_DEADLINE_SECONDS": "1"}),
-    FaultCase("redirect to another host", on_tablefile(http_status=302, body=b"",
-              headers={"Location": "http://127.0.0.2:9/evil/data/tablefile"}), "failed",
-              "redirected to another host or scheme (http://127.0.0.2:9/evil/data/tablefile); not following it "
-              "with the credentials"),
-    FaultCase("redirect loop", on_tablefile(http_status=302, body=b"", headers={"Location": "tablefile"}),
-              "failed", "more than 5 redirects (a redirect loop?)"),
-    FaultCase("error text of 200,000 characters", on_tablefile(status_code=-1, status_content="x" * 200_000),
-              "failed", "… [199"),
-    FaultCase("background job that never finishes (limit 2 s)", job_never_ready, "failed",
-              "background job 12411-01-01-4_175879554 not finished after 2 s", {"DEMOGRAFIE_JOB_TIMEOUT_SECONDS": "2",
-                                                              "DEMOGRAFIE_JOB_POLL_SECONDS": "0.2"}),
-)  # fmt: skip
+    FaultCase(
+        "connection dropped in the middle of the answer, persisting",
+        on_tablefile(cut_body=True),
+        "failed",
+        "the connection dropped in the middle of the answer" + GAVE_UP,
+    ),
+    FaultCase(
+        "answer trickling in, a byte every 0.05 s (deadline 1 s)",
+        on_tablefile(trickle_seconds=0.05),
+        "failed",
+        "the answer took longer than 1 s",
+        {"DEMOGRAFIE_HTTP_DEADLINE_SECONDS": "1"},
+    ),
+    FaultCase(
+        "redirect to another host",
+        on_tablefile(http_status=302, body=b"", headers={"Location": "http://127.0.0.2:9/evil/data/tablefile"}),
+        "failed",
+        "redirected to another host or scheme (http://127.0.0.2:9/evil/data/tablefile); not following it "
+        "with the credentials",
+    ),
+    FaultCase(
+        "redirect loop",
+        on_tablefile(http_status=302, body=b"", headers={"Location": "tablefile"}),
+        "failed",
+        "more than 5 redirects (a redirect loop?)",
+    ),
+    FaultCase(
+        "error text of 200,000 characters",
+        on_tablefile(status_code=-1, status_content="x" * 200_000),
+        "failed",
+        "… [199",
+    ),
+    FaultCase(
+        "background job that never finishes (limit 2 s)",
+        job_never_ready,
+        "failed",
+        "background job 12411-01-01-4_175879554 not finished after 2 s",
+        {"DEMOGRAFIE_JOB_TIMEOUT_SECONDS": "2", "DEMOGRAFIE_JOB_POLL_SECONDS": "0.2"},
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -184,100 +244,175 @@ class HostileCase:
 
 
 HOSTILE_CASES: tuple[HostileCase, ...] = (
-    HostileCase("a German flat file whose counts carry thousands separators (`48.384`)",
-                "refused: `… is a count with exactly three decimals: a thousands separator …`; nothing loaded",
-                "test_a_count_with_thousands_separators_is_refused_not_divided_by_1000"),
-    HostileCase("the employees table (13111) saved under a population name",
-                "refused: `the file holds statistic 13111, but table 12411-02-03-4 is statistic 12411 …`",
-                "test_a_flat_file_of_another_statistic_is_refused_naming_both"),
-    HostileCase("a zip whose member is another table's answer",
-                "refused: `the zip holds 12411-02-03-4_…_flat.csv, the answer for table 12411-02-03-4, not for …`",
-                "test_a_zip_holding_another_tables_answer_is_refused"),
-    HostileCase("`--table` contradicting the table the file names itself",
-                "refused before anything is written, naming both codes",
-                "test_a_table_option_that_contradicts_the_file_is_refused"),
-    HostileCase("a title line padded with `;;;;` by a spreadsheet", "the table code is read without the padding",
-                "test_a_title_padded_by_a_spreadsheet_still_names_the_table"),
-    HostileCase("an HSL workbook that numbers female before male",
-                "refused: every declared column's header must name what it holds",
-                "test_an_hsl_workbook_with_its_sexes_swapped_is_refused"),
-    HostileCase("a vintage in the future (`--vintage 2205-12-04`, a Stand of 2100)",
-                "refused: `its vintage … lies in the future …; nothing was loaded`; one already held is "
-                "flagged by the freshness check and `demografie status`",
-                "test_a_vintage_in_the_future_is_refused"),
-    HostileCase("a flat file without a stamp", "takes the retrieval stamp in its GENESIS name "
-                "(`…_1744323962295_de_flat.csv`) before the file's modification time",
-                "test_a_flat_file_without_a_stamp_takes_the_retrieval_stamp_of_its_name"),
-    HostileCase("a password with a trailing newline, a leading blank or a character outside Latin-1",
-                "refused before any request, naming the variable; the value is in no output or file",
-                "test_a_password_that_cannot_be_sent_is_named_never_shown"),
-    HostileCase("a publisher text that echoes the password", "redacted to `***` in messages, logs and "
-                "`runs.jsonl`", "test_a_publisher_text_that_echoes_the_password_is_redacted"),
-    HostileCase("a `GENESIS_*_URL` with user name and password in it",
-                "refused, naming the variable; the URL reaches no sidecar",
-                "test_a_url_with_credentials_in_it_is_refused"),
-    HostileCase("`demografie sql \"COPY … TO '<path>'\"`", "refused: the query connection has no file system "
-                "access and cannot switch it on", "test_the_sql_command_cannot_write_files"),
-    HostileCase("a broken last line in `runs.jsonl`",
-                "`status` names and skips it; the next record starts a line of its own",
-                "test_a_broken_last_line_of_the_run_log_neither_crashes_status_nor_swallows_the_next_one"),
-    HostileCase("an analyst's read-write session that wrote and died, leaving a WAL",
-                "the next build moves the WAL aside (`…wal.<time>.replaced`, a warning says so) before the "
-                "swap; every reader opens the new warehouse",
-                "test_a_killed_read_write_session_does_not_break_the_next_warehouse"),
-    HostileCase("a committed lake Parquet file with a damaged footer",
-                "the build fails naming the file, its table and delivery and what to do; the live warehouse stays",
-                "test_a_damaged_lake_file_is_named_and_the_live_warehouse_stays"),
-    HostileCase("a manifest entry with a field of a newer version, or damaged",
-                "a newer field is ignored with a warning; a damaged entry is named by build and status "
-                "(no traceback)", "test_manifest_entries_newer_or_damaged"),
-    HostileCase("a saved GENESIS JSON error answer given to `ingest`",
-                "refused as what it is before anything is landed: `a saved GENESIS error answer, not a table: "
-                "status 104: …`",
-                "test_a_saved_error_answer_is_said_to_be_one"),
-    HostileCase("a Destatis or Zensus workbook given to `ingest`",
-                "refused before anything is landed, naming its sheets and what to download instead",
-                "test_a_workbook_that_is_not_the_gemeindestatistik_is_refused_saying_what_it_is"),
-    HostileCase("a table CSV whose umlauts were destroyed (U+FFFD) by a re-save",
-                "refused naming the line, the cell and the encoding damage",
-                "test_a_table_csv_with_destroyed_umlauts_names_the_cell"),
-    HostileCase("a command that fails on a user's file",
-                "prints the message alone (`Error: …`), exit 1; the traceback stays in Prefect's run log, "
-                "and reaches the terminal with `DEMOGRAFIE_DEBUG=1`",
-                "test_a_failing_command_prints_the_message_not_a_traceback"),
-    HostileCase("`run --from-year 2024 --to-year 2020`, year 3000, negative years",
-                "a usage error (exit 2) before anything starts", "test_impossible_years_are_a_usage_error"),
-    HostileCase("`ingest a b c` where b is bad",
-                "every file is read and checked first: `1 of 3 file(s) refused; nothing was loaded …` naming b and "
-                "why; nothing in raw/ or the lake; the run is in `runs.jsonl`; `--keep-going` loads a and c and "
-                "reports b (exit 1)", "test_one_bad_file_of_a_batch_lands_nothing_and_is_named"),
-    HostileCase("a file with a count an error check refuses (a negative population)",
-                "refused before its commit, naming the rows; the lake and warehouse unchanged, and the next "
-                "delivery builds", "test_a_file_that_an_error_check_would_refuse_never_blocks_later_builds"),
-    HostileCase("a delivery that must go (a wrong file loaded)",
-                "`demografie deliveries list` shows it; `deliveries drop ID` removes it from the lake (its raw "
-                "file stays) and rebuilds", "test_a_delivery_can_be_listed_and_dropped"),
-    HostileCase("a lake file whose manifest entry is lost",
-                "`build` and `status` warn: `lake/… has no manifest entry and is not in the warehouse …`",
-                "test_a_lake_file_without_its_manifest_entry_is_reported"),
-    HostileCase("a directory given to `ingest`", "`… a directory; give the files in it (e.g. …/*.csv)`",
-                "test_a_directory_given_to_ingest_is_said_to_be_one"),
-    HostileCase("a password-protected workbook", "refused as what it is (an encrypted or old OLE2 workbook), "
-                "saying how to save it readable", "test_a_password_protected_workbook_is_said_to_be_one"),
-    HostileCase("`DEMOGRAFIE_HOME` pointing at a file", "`Error: DEMOGRAFIE_HOME … is a file, not a directory …`, "
-                "exit 2, no traceback", "test_a_data_home_that_is_a_file_is_said_to_be_one"),
-    HostileCase("`DEMOGRAFIE_HTTP_ATTEMPTS=0`, `=three`, a timeout of `30s`",
-                "a usage error (exit 2) naming the variable, its value, meaning and default; nothing starts",
-                "test_a_bad_tuning_value_is_a_usage_error_that_names_the_variable"),
-    HostileCase("`docs`, `report` and `status` on a damaged warehouse file",
-                "`… cannot be read (…); demografie build builds it anew from the lake`, no traceback",
-                "test_a_damaged_warehouse_is_said_to_be_one"),
-    HostileCase("a Destatis table CSV with the Länder as row labels (by name, no key)",
-                "read; the same figures as the published layout", "test_a_land_named_as_a_row_label_is_read"),
-    HostileCase("SIGTERM or SIGKILL to a running command",
-                "SIGTERM unwinds like Ctrl-C (`Stopped. …`, exit 130); after either, Prefect's temporary server "
-                "is gone within seconds", "test_a_stopped_command_leaves_no_prefect_server_behind"),
-)  # fmt: skip
+    HostileCase(
+        "a German flat file whose counts carry thousands separators (`48.384`)",
+        "refused: `… is a count with exactly three decimals: a thousands separator …`; nothing loaded",
+        "test_a_count_with_thousands_separators_is_refused_not_divided_by_1000",
+    ),
+    HostileCase(
+        "the employees table (13111) saved under a population name",
+        "refused: `the file holds statistic 13111, but table 12411-02-03-4 is statistic 12411 …`",
+        "test_a_flat_file_of_another_statistic_is_refused_naming_both",
+    ),
+    HostileCase(
+        "a zip whose member is another table's answer",
+        "refused: `the zip holds 12411-02-03-4_…_flat.csv, the answer for table 12411-02-03-4, not for …`",
+        "test_a_zip_holding_another_tables_answer_is_refused",
+    ),
+    HostileCase(
+        "`--table` contradicting the table the file names itself",
+        "refused before anything is written, naming both codes",
+        "test_a_table_option_that_contradicts_the_file_is_refused",
+    ),
+    HostileCase(
+        "a title line padded with `;;;;` by a spreadsheet",
+        "the table code is read without the padding",
+        "test_a_title_padded_by_a_spreadsheet_still_names_the_table",
+    ),
+    HostileCase(
+        "an HSL workbook that numbers female before male",
+        "refused: every declared column's header must name what it holds",
+        "test_an_hsl_workbook_with_its_sexes_swapped_is_refused",
+    ),
+    HostileCase(
+        "a vintage in the future (`--vintage 2205-12-04`, a Stand of 2100)",
+        "refused: `its vintage … lies in the future …; nothing was loaded`; one already held is "
+        "flagged by the freshness check and `demografie status`",
+        "test_a_vintage_in_the_future_is_refused",
+    ),
+    HostileCase(
+        "a flat file without a stamp",
+        "takes the retrieval stamp in its GENESIS name "
+        "(`…_1744323962295_de_flat.csv`) before the file's modification time",
+        "test_a_flat_file_without_a_stamp_takes_the_retrieval_stamp_of_its_name",
+    ),
+    HostileCase(
+        "a password with a trailing newline, a leading blank or a character outside Latin-1",
+        "refused before any request, naming the variable; the value is in no output or file",
+        "test_a_password_that_cannot_be_sent_is_named_never_shown",
+    ),
+    HostileCase(
+        "a publisher text that echoes the password",
+        "redacted to `***` in messages, logs and `runs.jsonl`",
+        "test_a_publisher_text_that_echoes_the_password_is_redacted",
+    ),
+    HostileCase(
+        "a `GENESIS_*_URL` with user name and password in it",
+        "refused, naming the variable; the URL reaches no sidecar",
+        "test_a_url_with_credentials_in_it_is_refused",
+    ),
+    HostileCase(
+        "`demografie sql \"COPY … TO '<path>'\"`",
+        "refused: the query connection has no file system access and cannot switch it on",
+        "test_the_sql_command_cannot_write_files",
+    ),
+    HostileCase(
+        "a broken last line in `runs.jsonl`",
+        "`status` names and skips it; the next record starts a line of its own",
+        "test_a_broken_last_line_of_the_run_log_neither_crashes_status_nor_swallows_the_next_one",
+    ),
+    HostileCase(
+        "an analyst's read-write session that wrote and died, leaving a WAL",
+        "the next build moves the WAL aside (`…wal.<time>.replaced`, a warning says so) before the "
+        "swap; every reader opens the new warehouse",
+        "test_a_killed_read_write_session_does_not_break_the_next_warehouse",
+    ),
+    HostileCase(
+        "a committed lake Parquet file with a damaged footer",
+        "the build fails naming the file, its table and delivery and what to do; the live warehouse stays",
+        "test_a_damaged_lake_file_is_named_and_the_live_warehouse_stays",
+    ),
+    HostileCase(
+        "a manifest entry with a field of a newer version, or damaged",
+        "a newer field is ignored with a warning; a damaged entry is named by build and status (no traceback)",
+        "test_manifest_entries_newer_or_damaged",
+    ),
+    HostileCase(
+        "a saved GENESIS JSON error answer given to `ingest`",
+        "refused as what it is before anything is landed: `a saved GENESIS error answer, not a table: status 104: …`",
+        "test_a_saved_error_answer_is_said_to_be_one",
+    ),
+    HostileCase(
+        "a Destatis or Zensus workbook given to `ingest`",
+        "refused before anything is landed, naming its sheets and what to download instead",
+        "test_a_workbook_that_is_not_the_gemeindestatistik_is_refused_saying_what_it_is",
+    ),
+    HostileCase(
+        "a table CSV whose umlauts were destroyed (U+FFFD) by a re-save",
+        "refused naming the line, the cell and the encoding damage",
+        "test_a_table_csv_with_destroyed_umlauts_names_the_cell",
+    ),
+    HostileCase(
+        "a command that fails on a user's file",
+        "prints the message alone (`Error: …`), exit 1; the traceback stays in Prefect's run log, "
+        "and reaches the terminal with `DEMOGRAFIE_DEBUG=1`",
+        "test_a_failing_command_prints_the_message_not_a_traceback",
+    ),
+    HostileCase(
+        "`run --from-year 2024 --to-year 2020`, year 3000, negative years",
+        "a usage error (exit 2) before anything starts",
+        "test_impossible_years_are_a_usage_error",
+    ),
+    HostileCase(
+        "`ingest a b c` where b is bad",
+        "every file is read and checked first: `1 of 3 file(s) refused; nothing was loaded …` naming b and "
+        "why; nothing in raw/ or the lake; the run is in `runs.jsonl`; `--keep-going` loads a and c and "
+        "reports b (exit 1)",
+        "test_one_bad_file_of_a_batch_lands_nothing_and_is_named",
+    ),
+    HostileCase(
+        "a file with a count an error check refuses (a negative population)",
+        "refused before its commit, naming the rows; the lake and warehouse unchanged, and the next delivery builds",
+        "test_a_file_that_an_error_check_would_refuse_never_blocks_later_builds",
+    ),
+    HostileCase(
+        "a delivery that must go (a wrong file loaded)",
+        "`demografie deliveries list` shows it; `deliveries drop ID` removes it from the lake (its raw "
+        "file stays) and rebuilds",
+        "test_a_delivery_can_be_listed_and_dropped",
+    ),
+    HostileCase(
+        "a lake file whose manifest entry is lost",
+        "`build` and `status` warn: `lake/… has no manifest entry and is not in the warehouse …`",
+        "test_a_lake_file_without_its_manifest_entry_is_reported",
+    ),
+    HostileCase(
+        "a directory given to `ingest`",
+        "`… a directory; give the files in it (e.g. …/*.csv)`",
+        "test_a_directory_given_to_ingest_is_said_to_be_one",
+    ),
+    HostileCase(
+        "a password-protected workbook",
+        "refused as what it is (an encrypted or old OLE2 workbook), saying how to save it readable",
+        "test_a_password_protected_workbook_is_said_to_be_one",
+    ),
+    HostileCase(
+        "`DEMOGRAFIE_HOME` pointing at a file",
+        "`Error: DEMOGRAFIE_HOME … is a file, not a directory …`, exit 2, no traceback",
+        "test_a_data_home_that_is_a_file_is_said_to_be_one",
+    ),
+    HostileCase(
+        "`DEMOGRAFIE_HTTP_ATTEMPTS=0`, `=three`, a timeout of `30s`",
+        "a usage error (exit 2) naming the variable, its value, meaning and default; nothing starts",
+        "test_a_bad_tuning_value_is_a_usage_error_that_names_the_variable",
+    ),
+    HostileCase(
+        "`docs`, `report` and `status` on a damaged warehouse file",
+        "`… cannot be read (…); demografie build builds it anew from the lake`, no traceback",
+        "test_a_damaged_warehouse_is_said_to_be_one",
+    ),
+    HostileCase(
+        "a Destatis table CSV with the Länder as row labels (by name, no key)",
+        "read; the same figures as the published layout",
+        "test_a_land_named_as_a_row_label_is_read",
+    ),
+    HostileCase(
+        "SIGTERM or SIGKILL to a running command",
+        "SIGTERM unwinds like Ctrl-C (`Stopped. …`, exit 130); after either, Prefect's temporary server "
+        "is gone within seconds",
+        "test_a_stopped_command_leaves_no_prefect_server_behind",
+    ),
+)
 
 
 def render() -> str:

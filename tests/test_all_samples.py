@@ -144,44 +144,142 @@ def under(*labels: str) -> Callable[[list[list[str]]], int]:
 
 
 PICKS = (
-    Pick("regio_tabellencsv_12411-01-01-4_2018-12-31.csv", lambda r: r[0] == "06412", at(3),
-         "12411-01-01-4", "06412", date(2018, 12, 31), "BEVSTD", {"sex": "male"}),
-    Pick("regio_tabellencsv_11111-01-01-4_flaeche_qkm_2018-12-31.csv", lambda r: r[1] == "14612", at(3),
-         "11111-01-01-4", "14612", date(2018, 12, 31), "Gebietsfläche"),
-    Pick("regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv",
-         lambda r: r[0] == "06611" and r[2] == "45 bis unter 46 Jahre", at(5),
-         "12411-04-02-4", "06611", date(2020, 12, 31), "BEVSTD", {"sex": "female", "age_from": 45, "age_to": 45}),
-    Pick("regio_tabellencsv_12411-04-02-4-B_laender_altersjahre_2019-12-31.csv",
-         lambda r: r[0] == "14" and r[2] == "unter 1 Jahr", at(3),
-         "12411-04-02-4-B", "14", date(2019, 12, 31), "BEVSTD", {"age_from": 0, "age_to": 0}),
-    Pick("regio_tabellencsv_13211-02-05-4_2015-2020.csv", lambda r: r[0] == "2017" and r[1] == "06412", at(13),
-         "13211-02-05-4", "06412", date(2017, 12, 31), "Arbeitslosenquote bez. auf alle zivile Erwerbsp.",
-         {"sex": "female"}),
-    Pick("regio_tabellencsv_13211-02-05-4_2023.csv", lambda r: r[1] == "14612", at(4),
-         "13211-02-05-4", "14612", date(2023, 12, 31), "Arbeitslose", {"nationality": "foreign"}),
-    Pick("regio_tabellencsv_13211-02-05-4_2025.csv", lambda r: r[1] == "14", at(3),
-         "13211-02-05-4", "14", date(2025, 12, 31), "Arbeitslose"),
-    Pick("sachsen_genesis_tabellencsv_12410-010Z_bev_gemeinden_30-06.csv",
-         lambda r: r[0] == "30.06.2022" and r[1] == "14612000", at(4),
-         "12410-010Z", "14612000", date(2022, 6, 30), "Bevölkerung am 30.06.", {"sex": "male"}),
-    Pick("sachsen_genesis_tabellencsv_12613-010Z_gestorbene_gemeinden.csv",
-         lambda r: r[0] == "1995" and r[1] == "14521", at(3),
-         "12613-010Z", "14521", date(1995, 12, 31), "Gestorbene"),
-    Pick("sachsen_genesis_tabellencsv_12613-020Z_gestorbene_je1000_gemeinden.csv",
-         lambda r: r[0] == "2020" and r[1] == "14628", at(3),
-         "12613-020Z", "14628", date(2020, 12, 31), "Gestorbene je 1000 Einwohner"),
-    Pick("destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv",
-         lambda r: r[0] == "31.12.2022" and r[1] == "40-Jährige", under("Hessen"),
-         "12411-0012", "06", date(2022, 12, 31), "BEVSTD", {"age_from": 40, "age_to": 40}),
-    Pick("destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv", lambda r: r[0] == "14713",
-         under("31.12.2019"), "12411-0015", "14713", date(2019, 12, 31), "BEVSTD"),
-    Pick("destatis_genesis_tabellencsv_12411-0017_kreise_altersgruppen_2021-12-31.csv",
-         lambda r: r[1] == "06531", under("65 bis unter 75 Jahre"),
-         "12411-0017", "06531", date(2021, 12, 31), "BEVSTD", {"age_from": 65, "age_to": 74}),
-    Pick("destatis_genesis_tabellencsv_12411-0018_kreise_altersgruppen.csv",
-         lambda r: r[0] == "31.12.2020" and r[1] == "14511", under("weiblich", "75 Jahre und mehr"),
-         "12411-0018", "14511", date(2020, 12, 31), "BEVSTD", {"sex": "female", "age_from": 75, "age_to": None}),
-)  # fmt: skip
+    Pick(
+        "regio_tabellencsv_12411-01-01-4_2018-12-31.csv",
+        lambda r: r[0] == "06412",
+        at(3),
+        "12411-01-01-4",
+        "06412",
+        date(2018, 12, 31),
+        "BEVSTD",
+        {"sex": "male"},
+    ),
+    Pick(
+        "regio_tabellencsv_11111-01-01-4_flaeche_qkm_2018-12-31.csv",
+        lambda r: r[1] == "14612",
+        at(3),
+        "11111-01-01-4",
+        "14612",
+        date(2018, 12, 31),
+        "Gebietsfläche",
+    ),
+    Pick(
+        "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv",
+        lambda r: r[0] == "06611" and r[2] == "45 bis unter 46 Jahre",
+        at(5),
+        "12411-04-02-4",
+        "06611",
+        date(2020, 12, 31),
+        "BEVSTD",
+        {"sex": "female", "age_from": 45, "age_to": 45},
+    ),
+    Pick(
+        "regio_tabellencsv_12411-04-02-4-B_laender_altersjahre_2019-12-31.csv",
+        lambda r: r[0] == "14" and r[2] == "unter 1 Jahr",
+        at(3),
+        "12411-04-02-4-B",
+        "14",
+        date(2019, 12, 31),
+        "BEVSTD",
+        {"age_from": 0, "age_to": 0},
+    ),
+    Pick(
+        "regio_tabellencsv_13211-02-05-4_2015-2020.csv",
+        lambda r: r[0] == "2017" and r[1] == "06412",
+        at(13),
+        "13211-02-05-4",
+        "06412",
+        date(2017, 12, 31),
+        "Arbeitslosenquote bez. auf alle zivile Erwerbsp.",
+        {"sex": "female"},
+    ),
+    Pick(
+        "regio_tabellencsv_13211-02-05-4_2023.csv",
+        lambda r: r[1] == "14612",
+        at(4),
+        "13211-02-05-4",
+        "14612",
+        date(2023, 12, 31),
+        "Arbeitslose",
+        {"nationality": "foreign"},
+    ),
+    Pick(
+        "regio_tabellencsv_13211-02-05-4_2025.csv",
+        lambda r: r[1] == "14",
+        at(3),
+        "13211-02-05-4",
+        "14",
+        date(2025, 12, 31),
+        "Arbeitslose",
+    ),
+    Pick(
+        "sachsen_genesis_tabellencsv_12410-010Z_bev_gemeinden_30-06.csv",
+        lambda r: r[0] == "30.06.2022" and r[1] == "14612000",
+        at(4),
+        "12410-010Z",
+        "14612000",
+        date(2022, 6, 30),
+        "Bevölkerung am 30.06.",
+        {"sex": "male"},
+    ),
+    Pick(
+        "sachsen_genesis_tabellencsv_12613-010Z_gestorbene_gemeinden.csv",
+        lambda r: r[0] == "1995" and r[1] == "14521",
+        at(3),
+        "12613-010Z",
+        "14521",
+        date(1995, 12, 31),
+        "Gestorbene",
+    ),
+    Pick(
+        "sachsen_genesis_tabellencsv_12613-020Z_gestorbene_je1000_gemeinden.csv",
+        lambda r: r[0] == "2020" and r[1] == "14628",
+        at(3),
+        "12613-020Z",
+        "14628",
+        date(2020, 12, 31),
+        "Gestorbene je 1000 Einwohner",
+    ),
+    Pick(
+        "destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv",
+        lambda r: r[0] == "31.12.2022" and r[1] == "40-Jährige",
+        under("Hessen"),
+        "12411-0012",
+        "06",
+        date(2022, 12, 31),
+        "BEVSTD",
+        {"age_from": 40, "age_to": 40},
+    ),
+    Pick(
+        "destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv",
+        lambda r: r[0] == "14713",
+        under("31.12.2019"),
+        "12411-0015",
+        "14713",
+        date(2019, 12, 31),
+        "BEVSTD",
+    ),
+    Pick(
+        "destatis_genesis_tabellencsv_12411-0017_kreise_altersgruppen_2021-12-31.csv",
+        lambda r: r[1] == "06531",
+        under("65 bis unter 75 Jahre"),
+        "12411-0017",
+        "06531",
+        date(2021, 12, 31),
+        "BEVSTD",
+        {"age_from": 65, "age_to": 74},
+    ),
+    Pick(
+        "destatis_genesis_tabellencsv_12411-0018_kreise_altersgruppen.csv",
+        lambda r: r[0] == "31.12.2020" and r[1] == "14511",
+        under("weiblich", "75 Jahre und mehr"),
+        "12411-0018",
+        "14511",
+        date(2020, 12, 31),
+        "BEVSTD",
+        {"sex": "female", "age_from": 75, "age_to": None},
+    ),
+)
 
 
 def read_table_csv(name: str) -> tuple[list[list[str]], list[list[str]]]:
@@ -239,8 +337,16 @@ def test_hsl_age_export_figure_is_in_the_warehouse(warehouse: duckdb.DuckDBPyCon
     with sample_path(TABLE_CSVS[-1]).open(encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
     row = next(line for line in lines if line[0] == "412" and line[1] == "Unter 1")
-    foreign = Pick("", bool, at(0), "HSL-ALTER-KREISE", "06412", date(2021, 12, 31), "Bevölkerung",
-                   {"nationality": "foreign", "age_from": 0, "age_to": 0})  # fmt: skip
+    foreign = Pick(
+        "",
+        bool,
+        at(0),
+        "HSL-ALTER-KREISE",
+        "06412",
+        date(2021, 12, 31),
+        "Bevölkerung",
+        {"nationality": "foreign", "age_from": 0, "age_to": 0},
+    )
     assert current_value(warehouse, foreign) == [number(row[8])]
     vogelsberg = next(i for i, line in enumerate(lines) if line[0].startswith("535"))
     total_row = next(line for line in lines[vogelsberg:] if line[1] == "Insgesamt")
@@ -278,8 +384,11 @@ def test_a_table_csv_takes_its_vintage_from_the_stand_it_prints(warehouse: duckd
         "SELECT DISTINCT vintage FROM meta.loads WHERE source_table = '13211-02-05-4' ORDER BY vintage"
     ).fetchall()
     stands = []
-    for name in ("regio_tabellencsv_13211-02-05-4_2015-2020.csv", "regio_tabellencsv_13211-02-05-4_2025.csv",
-                 "regio_tabellencsv_13211-02-05-4_2023.csv"):  # fmt: skip
+    for name in (
+        "regio_tabellencsv_13211-02-05-4_2015-2020.csv",
+        "regio_tabellencsv_13211-02-05-4_2025.csv",
+        "regio_tabellencsv_13211-02-05-4_2023.csv",
+    ):
         last = sample_path(name).read_text("cp1252").strip().splitlines()[-1]
         stands.append(datetime.strptime(last, "Stand: %d.%m.%Y / %H:%M:%S"))
     assert [v for (v,) in vintages] == stands
@@ -288,11 +397,28 @@ def test_a_table_csv_takes_its_vintage_from_the_stand_it_prints(warehouse: duckd
 def test_every_sample_table_reached_the_warehouse(warehouse: duckdb.DuckDBPyConnection) -> None:
     tables = {t for (t,) in warehouse.execute("SELECT DISTINCT source_table FROM meta.loads").fetchall()}
     expected = {
-        "12411-0012", "12411-0015", "12411-0017", "12411-0018", "11111-01-01-4", "12411-01-01-4",
-        "12411-04-02-4-B", "12411-04-02-4", "13211-02-05-4", "12410-010Z", "12613-010Z", "12613-020Z",
-        "HSL-GEMEINDESTATISTIK", "HSL-ALTER-KREISE", "12111-01-01-4", "13111-01-03-4", "AI-N-01-2-5",
-        "11111-02-01-4", "12211-Z-11", "13111-0005", "1000A-0000",
-    }  # fmt: skip
+        "12411-0012",
+        "12411-0015",
+        "12411-0017",
+        "12411-0018",
+        "11111-01-01-4",
+        "12411-01-01-4",
+        "12411-04-02-4-B",
+        "12411-04-02-4",
+        "13211-02-05-4",
+        "12410-010Z",
+        "12613-010Z",
+        "12613-020Z",
+        "HSL-GEMEINDESTATISTIK",
+        "HSL-ALTER-KREISE",
+        "12111-01-01-4",
+        "13111-01-03-4",
+        "AI-N-01-2-5",
+        "11111-02-01-4",
+        "12211-Z-11",
+        "13111-0005",
+        "1000A-0000",
+    }
     assert tables == expected
     states = warehouse.execute("SELECT DISTINCT state FROM core.observations ORDER BY state").fetchall()
     assert states == [("06",), ("14",)]
@@ -347,6 +473,14 @@ def test_hsl_employees_are_in_the_warehouse(warehouse: duckdb.DuckDBPyConnection
     day = date(2018, 6, 30)
     residence = Pick("", bool, at(0), "HSL-GEMEINDESTATISTIK", "06611", day, "Beschäftigte am Wohnort")
     assert current_value(warehouse, residence) == [kassel[2]]
-    foreign_women = Pick("", bool, at(0), "HSL-GEMEINDESTATISTIK", "06611", day, "Beschäftigte am Arbeitsort",
-                         {"sex": "female", "nationality": "foreign"})  # fmt: skip
+    foreign_women = Pick(
+        "",
+        bool,
+        at(0),
+        "HSL-GEMEINDESTATISTIK",
+        "06611",
+        day,
+        "Beschäftigte am Arbeitsort",
+        {"sex": "female", "nationality": "foreign"},
+    )
     assert current_value(warehouse, foreign_women) == [kassel[25]]

@@ -45,9 +45,10 @@ def flat_total(name: str, region: str) -> float:
 def flat_kreise_sum(name: str, state: str) -> float:
     with sample_path(name).open(encoding="utf-8-sig", newline="") as handle:
         rows = [
-            r for r in csv.reader(handle, delimiter=";")
+            r
+            for r in csv.reader(handle, delimiter=";")
             if r[5] == "KREISE" and len(r[7]) == 5 and r[7].startswith(state) and r[11] == ""
-        ]  # fmt: skip
+        ]
     assert len(rows) == {"06": 26, "14": 13}[state]
     return sum(float(r[13]) for r in rows)
 
@@ -100,8 +101,11 @@ def test_the_census_basis_follows_the_date_and_the_vintage(warehouse: duckdb.Duc
             "SELECT DISTINCT census_basis FROM core.current_observations WHERE source_table = ? AND region_code = ? "
             "AND ref_date = CAST(? AS DATE) AND measure = ? AND sex = 'total' AND nationality = 'total' "
             "AND age_from IS NULL",
-            table, region, day, measure,
-        )[0]  # fmt: skip
+            table,
+            region,
+            day,
+            measure,
+        )[0]
 
     assert basis("12411-0012", "06", "2005-12-31") == "vz1987"  # the West before the Zensus 2011
     assert basis("12411-0012", "14", "2005-12-31") == "register1990"  # the East's 1990 register
@@ -116,9 +120,12 @@ def test_every_mart_of_population_stocks_says_its_basis(warehouse: duckdb.DuckDB
         ("population", "census_basis", "region_code = '06412' AND ref_date = DATE '2024-12-31' AND sex = 'total'"),
         ("age_structure", "census_basis", "region_code = '06611' AND ref_date = DATE '2020-12-31'"),
         ("population_change", "census_basis", "region_code = '06412' AND ref_date = DATE '2024-12-31'"),
-        ("land_totals", "census_basis", "dataset = 'population' AND state = '06' AND ref_date = DATE '2024-12-31' "
-                                        "AND sex = 'total'"),
-    ):  # fmt: skip
+        (
+            "land_totals",
+            "census_basis",
+            "dataset = 'population' AND state = '06' AND ref_date = DATE '2024-12-31' AND sex = 'total'",
+        ),
+    ):
         assert one(warehouse, f"SELECT {column} FROM marts.{mart} WHERE {where}")[0] in ("zensus2011", "zensus2022")
     # a rate's basis is that of its population denominator: known wherever the denominator is
     for mart, denominator, basis in (
@@ -127,7 +134,7 @@ def test_every_mart_of_population_stocks_says_its_basis(warehouse: duckdb.DuckDB
     ):
         pairs = warehouse.execute(
             f"SELECT DISTINCT {denominator} IS NULL, {basis} IS NULL FROM marts.{mart}"
-        ).fetchall()  # fmt: skip
+        ).fetchall()
         assert (False, False) in pairs and (False, True) not in pairs, mart
 
 
@@ -139,14 +146,19 @@ def change(con: duckdb.DuckDBPyConnection, region: str, day: str, years: int) ->
         con,
         f"SELECT population_{years}y_before, change_{years}y, change_{years}y_percent, change_{years}y_method, "
         f"change_{years}y_link_date FROM marts.population_change WHERE region_code = ? AND ref_date = CAST(? AS DATE)",
-        region, day,
-    )  # fmt: skip
+        region,
+        day,
+    )
 
 
 def test_a_change_within_one_basis_is_the_plain_difference(warehouse: duckdb.DuckDBPyConnection) -> None:
     now, before = flat_total(V5_2024, "06412"), flat_total(V5_2023, "06412")  # both Zensus 2022
     assert change(warehouse, "06412", "2024-12-31", 1) == (
-        before, now - before, round(100 * (now / before - 1), 3), "direct", None
+        before,
+        now - before,
+        round(100 * (now / before - 1), 3),
+        "direct",
+        None,
     )
 
 
@@ -178,8 +190,11 @@ def test_a_change_without_an_overlap_is_a_break(warehouse: duckdb.DuckDBPyConnec
     # 2010 stands on the Volkszählung 1987, 2015 on the Zensus 2011: no date holds both
     found = change(warehouse, "06", "2015-12-31", 5)
     assert found == (destatis_land("Hessen", "31.12.2010"), None, None, "break", None)
-    bases = one(warehouse, "SELECT population_5y_before_basis, census_basis FROM marts.population_change "
-                           "WHERE region_code = '06' AND ref_date = DATE '2015-12-31'")  # fmt: skip
+    bases = one(
+        warehouse,
+        "SELECT population_5y_before_basis, census_basis FROM marts.population_change "
+        "WHERE region_code = '06' AND ref_date = DATE '2015-12-31'",
+    )
     assert bases == ("vz1987", "zensus2011")
 
 
@@ -207,8 +222,12 @@ def test_the_zensus_answer_ingested_as_received_is_summed_to_kreise_and_laender(
     warehouse: duckdb.DuckDBPyConnection,
 ) -> None:
     def count(region: str) -> tuple[object, ...]:
-        return one(warehouse, "SELECT census_count, derivation, census_basis FROM marts.census_comparison "
-                              "WHERE region_code = ? AND source_table = '1000A-0000'", region)  # fmt: skip
+        return one(
+            warehouse,
+            "SELECT census_count, derivation, census_basis FROM marts.census_comparison "
+            "WHERE region_code = ? AND source_table = '1000A-0000'",
+            region,
+        )
 
     assert count("06412000") == (zensus_count("064120000000"), "published", "zensus2022")
     assert count("14612000") == (zensus_count("146120000000"), "published", "zensus2022")
@@ -252,10 +271,13 @@ def test_the_zensus_database_is_a_publisher_of_its_own(
     assert requests[0].form["name"] == "1000A-0000" and requests[0].form["endyear"] == "2022"
     with duckdb.connect(str(Paths.from_env(str(home)).warehouse), read_only=True) as con:
         assert one(con, "SELECT census_count, vintage FROM marts.census_comparison WHERE region_code = '06412000'") == (
-            zensus_count("064120000000"), json_updated(),
-        )  # fmt: skip
-        states = con.execute("SELECT region_code, census_count FROM marts.census_comparison "
-                             "WHERE region_level = 'land' ORDER BY region_code").fetchall()  # fmt: skip
+            zensus_count("064120000000"),
+            json_updated(),
+        )
+        states = con.execute(
+            "SELECT region_code, census_count FROM marts.census_comparison "
+            "WHERE region_level = 'land' ORDER BY region_code"
+        ).fetchall()
     assert states == [("06", zensus_state_sum("06")), ("14", zensus_state_sum("14"))]
 
 
@@ -278,10 +300,12 @@ def test_the_change_chart_never_shows_a_plain_difference_across_a_break(all_samp
     assert frankfurt == pytest.approx(100 * (old_link / start * now / new_link - 1), abs=1e-3)
     assert frankfurt != pytest.approx(100 * (now / start - 1), abs=1e-3)
     with duckdb.connect(str(Paths.from_env(str(all_samples_home)).warehouse), read_only=True) as con:
-        allowed = dict(con.execute(
-            "SELECT region_name, change_5y_percent FROM marts.population_change WHERE region_level = 'kreis' "
-            "AND ref_date = DATE '2024-12-31' AND change_5y_method IN ('direct', 'linked')"
-        ).fetchall())  # fmt: skip
+        allowed = dict(
+            con.execute(
+                "SELECT region_name, change_5y_percent FROM marts.population_change WHERE region_level = 'kreis' "
+                "AND ref_date = DATE '2024-12-31' AND change_5y_method IN ('direct', 'linked')"
+            ).fetchall()
+        )
     assert bars == pytest.approx(allowed)  # every bar is a direct or a linked change, and every one is drawn
 
 

@@ -50,8 +50,11 @@ def test_nightly_and_backfill_at_once_while_analysts_read(tmp_path: Path, monkey
     root = write_snapshot(tmp_path / "publisher", 2015, 2024)
     home = tmp_path / "home"
     with GenesisServer(root) as publisher:
-        credentials = {"GENESIS_REGIO_URL": publisher.base_url, "GENESIS_REGIO_USERNAME": "demo",
-                       "GENESIS_REGIO_PASSWORD": "demo"}  # fmt: skip
+        credentials = {
+            "GENESIS_REGIO_URL": publisher.base_url,
+            "GENESIS_REGIO_USERNAME": "demo",
+            "GENESIS_REGIO_PASSWORD": "demo",
+        }
         for name, value in credentials.items():
             monkeypatch.setenv(name, value)
         # no synthetic flag anywhere: the demo server's title says the figures are invented
@@ -61,15 +64,20 @@ def test_nightly_and_backfill_at_once_while_analysts_read(tmp_path: Path, monkey
         analyst = Analyst(home / "warehouse.duckdb")
         analyst.start()
 
-        env = os.environ | credentials | {"PREFECT_API_URL": str(PREFECT_API_URL.value()),
-                                          "DEMOGRAFIE_LOCK_WAIT_SECONDS": "120"}  # fmt: skip
+        env = (
+            os.environ
+            | credentials
+            | {"PREFECT_API_URL": str(PREFECT_API_URL.value()), "DEMOGRAFIE_LOCK_WAIT_SECONDS": "120"}
+        )
         cli = [sys.executable, "-m", "demografie.flows.cli"]
         commands = [
             [*cli, "run", "-d", "population", "--from-year", "2020", "--to-year", "2024", "--home", str(home)],
             [*cli, "backfill", "--from-year", "2015", "--to-year", "2019", "-d", "population", "--home", str(home)],
         ]
-        runs = [subprocess.Popen(c, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                for c in commands]  # fmt: skip
+        runs = [
+            subprocess.Popen(c, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for c in commands
+        ]
         outputs = [run.communicate(timeout=300)[0] for run in runs]
         analyst.done.set()
         analyst.join(timeout=10)
@@ -87,8 +95,10 @@ def test_nightly_and_backfill_at_once_while_analysts_read(tmp_path: Path, monkey
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         years = con.execute("SELECT DISTINCT year(ref_date) FROM core.observations ORDER BY 1").fetchall()
         labels = con.execute("SELECT DISTINCT synthetic FROM core.observations").fetchall()
-        unique = con.execute("SELECT count(*) = count(DISTINCT (region_code, ref_date, sex, age_from, age_to, "
-                             "nationality, source_table, valid_from)) FROM core.observations").fetchall()  # fmt: skip
+        unique = con.execute(
+            "SELECT count(*) = count(DISTINCT (region_code, ref_date, sex, age_from, age_to, "
+            "nationality, source_table, valid_from)) FROM core.observations"
+        ).fetchall()
     assert [y for (y,) in years] == list(range(2015, 2025))
     assert labels == [(True,)]
     assert unique == [(True,)]

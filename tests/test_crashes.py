@@ -87,8 +87,13 @@ def kill_at(point: str, home: Path, environment: dict[str, str]) -> None:
     env = os.environ | environment | {"PREFECT_API_URL": str(PREFECT_API_URL.value())}
     child = subprocess.run(
         [sys.executable, "-m", "tests.crash_child", point, str(home)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert child.returncode == -9, f"rc {child.returncode}: {child.stderr[-3000:]}"
 
 

@@ -54,8 +54,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     env = prefect_env(home, api_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -111,22 +113,60 @@ def test_nightly_and_backfill_on_a_real_server_with_two_workers(
     home = tmp_path / "data"
     with GenesisServer(root) as publisher:
         worker_env = env | {
-            "GENESIS_REGIO_URL": publisher.base_url, "GENESIS_REGIO_USERNAME": "demo",
-            "GENESIS_REGIO_PASSWORD": "demo", "DEMOGRAFIE_HOME": str(home), "DEMOGRAFIE_LOCK_WAIT_SECONDS": "120",
-        }  # fmt: skip
+            "GENESIS_REGIO_URL": publisher.base_url,
+            "GENESIS_REGIO_USERNAME": "demo",
+            "GENESIS_REGIO_PASSWORD": "demo",
+            "DEMOGRAFIE_HOME": str(home),
+            "DEMOGRAFIE_LOCK_WAIT_SECONDS": "120",
+        }
         workers = [
-            subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "demografie",
-                              "--name", f"worker-{n}"], env=worker_env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+            subprocess.Popen(
+                [sys.executable, "-m", "prefect", "worker", "start", "--pool", "demografie", "--name", f"worker-{n}"],
+                env=worker_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             for n in (1, 2)
-        ]  # fmt: skip
+        ]
         try:
             runs = [
-                run([sys.executable, "-m", "prefect", "deployment", "run", "nightly/nightly",
-                     "-p", 'datasets=["population"]', "-p", "as_of=2024-12-31", "-p", "synthetic=true"], env),
-                run([sys.executable, "-m", "prefect", "deployment", "run", "backfill/backfill", "-p", "from_year=2015",
-                     "-p", "to_year=2019", "-p", 'datasets=["population"]', "-p", "synthetic=true"], env),
-            ]  # fmt: skip
+                run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "prefect",
+                        "deployment",
+                        "run",
+                        "nightly/nightly",
+                        "-p",
+                        'datasets=["population"]',
+                        "-p",
+                        "as_of=2024-12-31",
+                        "-p",
+                        "synthetic=true",
+                    ],
+                    env,
+                ),
+                run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "prefect",
+                        "deployment",
+                        "run",
+                        "backfill/backfill",
+                        "-p",
+                        "from_year=2015",
+                        "-p",
+                        "to_year=2019",
+                        "-p",
+                        'datasets=["population"]',
+                        "-p",
+                        "synthetic=true",
+                    ],
+                    env,
+                ),
+            ]
             assert all(r.returncode == 0 for r in runs), [r.stdout + r.stderr for r in runs]
             states = wait_for_runs(api_url, 2, timeout=240)
             assert states == ["COMPLETED", "COMPLETED"]
@@ -179,11 +219,19 @@ def test_serve_runs_the_deployments_from_one_process(server: tuple[str, dict[str
     home = tmp_path / "data"
     with GenesisServer(root) as publisher:
         serve_env = env | {
-            "GENESIS_REGIO_URL": publisher.base_url, "GENESIS_REGIO_USERNAME": "demo",
-            "GENESIS_REGIO_PASSWORD": "demo", "DEMOGRAFIE_HOME": str(home), "PYTHONUNBUFFERED": "1",
-        }  # fmt: skip
-        serving = subprocess.Popen([sys.executable, "-m", "demografie.flows.cli", "serve"], env=serve_env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+            "GENESIS_REGIO_URL": publisher.base_url,
+            "GENESIS_REGIO_USERNAME": "demo",
+            "GENESIS_REGIO_PASSWORD": "demo",
+            "DEMOGRAFIE_HOME": str(home),
+            "PYTHONUNBUFFERED": "1",
+        }
+        serving = subprocess.Popen(
+            [sys.executable, "-m", "demografie.flows.cli", "serve"],
+            env=serve_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             wait_for_line(serving, "being served", timeout=120)
             nightly = api(api_url, "GET", "/deployments/name/nightly/nightly")

@@ -85,8 +85,10 @@ def test_the_recorded_job_sequence_ends_in_the_result_file(job_publisher: Path) 
         recorded_job(server)
         fetcher = TableFetcher(client_for(server), jobs=JobPolicy(poll_seconds=5, clock=clock, sleep=clock.sleep))
         fetched = fetcher.fetch(TableRequest("12531-0043", 2024, 2024))
-        calls = [(seen.endpoint, seen.form.get("job"), seen.form.get("selection"), seen.form.get("name"))
-                 for seen in server.seen]  # fmt: skip
+        calls = [
+            (seen.endpoint, seen.form.get("job"), seen.form.get("selection"), seen.form.get("name"))
+            for seen in server.seen
+        ]
     assert fetched.route == "job"
     assert calls == [
         ("data/tablefile", "false", None, "12531-0043"),
@@ -108,8 +110,11 @@ def test_a_job_that_never_finishes_fails_in_bounded_time(job_publisher: Path) ->
         fetcher = TableFetcher(
             client_for(server), jobs=JobPolicy(poll_seconds=5, timeout_seconds=60, clock=clock, sleep=clock.sleep)
         )
-        with pytest.raises(JobTimeoutError, match=r"destatis: table 12531-0043: background job 12531-0043_\d+ not "
-                                                  r"finished after 60 s"):  # fmt: skip
+        with pytest.raises(
+            JobTimeoutError,
+            match=r"destatis: table 12531-0043: background job 12531-0043_\d+ not "
+            r"finished after 60 s",
+        ):
             fetcher.fetch(TableRequest("12531-0043", 2024, 2024))
     assert clock.now == 60
 
@@ -117,9 +122,13 @@ def test_a_job_that_never_finishes_fails_in_bounded_time(job_publisher: Path) ->
 def test_without_jobs_the_request_is_split_and_the_parts_add_up(tmp_path: Path) -> None:
     root = publisher_dir(
         tmp_path / "regio",
-        {"12411-01-01-4": (sample_path("regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv"),
-                           sample_path("regio_json_metadata_table_12411-01-01-4.json"))},
-    )  # fmt: skip
+        {
+            "12411-01-01-4": (
+                sample_path("regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv"),
+                sample_path("regio_json_metadata_table_12411-01-01-4.json"),
+            )
+        },
+    )
     whole = sample_path("regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv").read_text("utf-8-sig").splitlines()[1:]
     hessen_sachsen = [line for line in whole if line.split(";")[7][:2] in ("06", "14")]
     with GenesisServer(root, "demo", "", dialog_limit=len(hessen_sachsen) - 1) as server:
@@ -136,9 +145,13 @@ def test_without_jobs_the_request_is_split_and_the_parts_add_up(tmp_path: Path) 
 def test_a_table_too_large_even_in_parts_says_so(tmp_path: Path) -> None:
     root = publisher_dir(
         tmp_path / "regio",
-        {"12411-01-01-4": (sample_path("regio_v5_ffcsv_12411-01-01-4_de.csv"),
-                           sample_path("regio_json_metadata_table_12411-01-01-4.json"))},
-    )  # fmt: skip
+        {
+            "12411-01-01-4": (
+                sample_path("regio_v5_ffcsv_12411-01-01-4_de.csv"),
+                sample_path("regio_json_metadata_table_12411-01-01-4.json"),
+            )
+        },
+    )
     with GenesisServer(root, "demo", "", dialog_limit=5) as server:
         fetcher = TableFetcher(client_for(server, "regio", password=""))
         with pytest.raises(errors.TableTooLargeError, match="too large even for one year and one state"):
@@ -173,10 +186,16 @@ def test_nightly_loads_a_table_that_needs_a_job(
         ).fetchall()
     sexes = {"GESM": "male", "GESW": "female", "": "total"}
     expected = sorted(
-        (r["1_variable_attribute_code"], r["4_variable_attribute_code"], r["2_variable_attribute_code"],
-         sexes[r["3_variable_attribute_code"]], float(r["value"]), datetime(2026, 3, 5, 10))
+        (
+            r["1_variable_attribute_code"],
+            r["4_variable_attribute_code"],
+            r["2_variable_attribute_code"],
+            sexes[r["3_variable_attribute_code"]],
+            float(r["value"]),
+            datetime(2026, 3, 5, 10),
+        )
         for r in rows
-    )  # fmt: skip
+    )
     assert loaded == expected
     assert len(loaded) == 95
 

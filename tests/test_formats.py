@@ -66,9 +66,17 @@ def table_csv(rows: str) -> bytes:
 def test_a_table_csv_reads_codes_from_labels_and_the_stand_from_the_footer() -> None:
     flat = parse(table_csv("06;  Hessen;3000;3100\n06411;    Darmstadt;80;-\n"), "regio: table 12411-01-01-4")
     rows = flat.table.select(
-        ["time", "1_variable_code", "1_variable_attribute_code", "1_variable_attribute_label",
-         "2_variable_attribute_code", "value_variable_code", "value", "status"]
-    ).to_pylist()  # fmt: skip
+        [
+            "time",
+            "1_variable_code",
+            "1_variable_attribute_code",
+            "1_variable_attribute_label",
+            "2_variable_attribute_code",
+            "value_variable_code",
+            "value",
+            "status",
+        ]
+    ).to_pylist()
     assert [tuple(r.values()) for r in rows] == [
         ("2018-12-31", "DLAND", "06", "Hessen", "GESM", "BEVSTD", 3000.0, None),
         ("2018-12-31", "DLAND", "06", "Hessen", "GESW", "BEVSTD", 3100.0, None),
@@ -133,9 +141,14 @@ def test_hsl_keys_become_ags(hsl: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["31.03.2025 11:18:07h", "31.03.2025 11:18:07", "2025-03-31 11:18:07", "03/31/2025 11:18:07",
-     "03/31/2025 11:18:07 AM"],
-)  # fmt: skip
+    [
+        "31.03.2025 11:18:07h",
+        "31.03.2025 11:18:07",
+        "2025-03-31 11:18:07",
+        "03/31/2025 11:18:07",
+        "03/31/2025 11:18:07 AM",
+    ],
+)
 def test_metadata_stamps_in_german_and_english(text: str) -> None:
     assert parse_updated(text) == datetime(2025, 3, 31, 11, 18, 7)
     assert format_stand(parse_updated(text)) == "31.03.2025 11:18"

@@ -78,8 +78,10 @@ def test_a_zip_holding_another_tables_answer_is_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(answer, "w") as archive:  # a 12411 file, but the answer for 12411-02-03-4
         archive.writestr("12411-02-03-4_1744323962295_de_flat.csv", sample_path(POPULATION).read_bytes())
     message = refused_ingest(tmp_path / "home", answer)
-    assert "the zip holds 12411-02-03-4_1744323962295_de_flat.csv, the answer for table 12411-02-03-4, " \
-           "not for 12411-01-01-4" in message  # fmt: skip
+    assert (
+        "the zip holds 12411-02-03-4_1744323962295_de_flat.csv, the answer for table 12411-02-03-4, "
+        "not for 12411-01-01-4" in message
+    )
 
 
 def test_a_table_option_that_contradicts_the_file_is_refused(tmp_path: Path) -> None:
@@ -99,8 +101,9 @@ def test_a_title_padded_by_a_spreadsheet_still_names_the_table() -> None:
 
 
 def test_an_hsl_workbook_with_its_sexes_swapped_is_refused() -> None:
-    workbook = openpyxl.load_workbook(sample_path("hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx"),
-                                      read_only=True, data_only=True)  # fmt: skip
+    workbook = openpyxl.load_workbook(
+        sample_path("hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx"), read_only=True, data_only=True
+    )
     rows = [list(row) for row in workbook["Bevölkerung"].iter_rows(values_only=True)]
     numbers: dict[object, int] = {v: i for i, v in enumerate(rows[hsl.HEADER_ROWS - 1]) if isinstance(v, int)}
     male, female = numbers[3], numbers[5]
@@ -178,8 +181,10 @@ def test_a_url_with_credentials_in_it_is_refused(tmp_path: Path, monkeypatch: py
     with pytest.raises(RunFailedError) as failed:
         nightly(datasets=["population"], as_of=dt.date(2025, 12, 31), home=str(tmp_path))
     (table,) = failed.value.summary.failures
-    assert "GENESIS_REGIO_URL carries a user name or password; put the credentials in GENESIS_REGIO_USERNAME" \
-        in table.message  # fmt: skip
+    assert (
+        "GENESIS_REGIO_URL carries a user name or password; put the credentials in GENESIS_REGIO_USERNAME"
+        in table.message
+    )
     produced = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert b"S3cret-in-url" not in produced and "S3cret-in-url" not in table.message
 
@@ -233,12 +238,17 @@ def test_a_killed_read_write_session_does_not_break_the_next_warehouse(tmp_path:
     ingest([str(sample_path(TABLE_CSV))], home=str(home))
     warehouse = Paths.from_env(str(home)).warehouse
     session = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time\n"
-         f"con = duckdb.connect({str(warehouse)!r})\n"
-         "con.execute('CREATE TABLE main.my_notes AS SELECT 42 AS answer')\n"
-         "print('written', flush=True)\ntime.sleep(120)"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(warehouse)!r})\n"
+            "con.execute('CREATE TABLE main.my_notes AS SELECT 42 AS answer')\n"
+            "print('written', flush=True)\ntime.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert session.stdout is not None and session.stdout.readline().strip() == "written"
         os.kill(session.pid, signal.SIGKILL)
@@ -332,8 +342,12 @@ def test_a_failing_command_prints_the_message_not_a_traceback(tmp_path: Path) ->
     saved.write_bytes(sample_path(EMPLOYEES).read_bytes())
     done = subprocess.run(
         [sys.executable, "-m", "demografie.flows.cli", "ingest", str(saved), "--home", str(tmp_path / "home")],
-        capture_output=True, text=True, timeout=180, check=False, env=os.environ | {"COLUMNS": "200"},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env=os.environ | {"COLUMNS": "200"},
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 1
     assert "Traceback" not in output and "Encountered exception" not in output
@@ -366,8 +380,11 @@ def test_one_bad_file_of_a_batch_lands_nothing_and_is_named(tmp_path: Path) -> N
     assert run["outcomes"] == {"loaded": 0, "unchanged": 0, "failed": 1} and not run["built"]
     assert run["failed"] == [message.split("\n- ", 1)[1]]
 
-    result = runner.invoke(app, ["ingest", str(good[0]), str(bad), str(good[1]), "--keep-going", "--home", str(home)],
-                           env={"COLUMNS": "400"})  # fmt: skip
+    result = runner.invoke(
+        app,
+        ["ingest", str(good[0]), str(bad), str(good[1]), "--keep-going", "--home", str(home)],
+        env={"COLUMNS": "400"},
+    )
     assert result.exit_code == 1
     assert "Run failed. 1 table(s) failed:\n- 13111-01-03-4_broken.csv: " in result.output
     loaded = sorted(entry.source_table for entry in committed_entries(Paths.from_env(str(home)).lake))
@@ -396,15 +413,16 @@ def test_a_file_that_an_error_check_would_refuse_never_blocks_later_builds(tmp_p
     assert (home / "warehouse.duckdb").read_bytes() == before
     ingest([str(sample_path(TABLE_CSV))], home=str(home))  # the next file builds as if nothing had happened
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        frankfurt = con.execute("SELECT value FROM core.current_observations WHERE region_code = '06412' "
-                                "AND sex = 'total' AND source_table = '12411-01-01-4'").fetchall()  # fmt: skip
+        frankfurt = con.execute(
+            "SELECT value FROM core.current_observations WHERE region_code = '06412' "
+            "AND sex = 'total' AND source_table = '12411-01-01-4'"
+        ).fetchall()
     assert frankfurt == [(753056.0,)]
 
 
 def test_a_delivery_can_be_listed_and_dropped(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    ingest([str(sample_path(TABLE_CSV)), str(sample_path("regio_tabellencsv_13211-02-05-4_2023.csv"))],
-           home=str(home))  # fmt: skip
+    ingest([str(sample_path(TABLE_CSV)), str(sample_path("regio_tabellencsv_13211-02-05-4_2023.csv"))], home=str(home))
     entries = {e.source_table: e for e in committed_entries(Paths.from_env(str(home)).lake)}
     listed = runner.invoke(app, ["deliveries", "list", "--home", str(home)], env={"COLUMNS": "250"})
     assert listed.exit_code == 0, listed.output
@@ -465,9 +483,12 @@ def test_a_data_home_that_is_a_file_is_said_to_be_one(tmp_path: Path) -> None:
     home.write_text("not a folder")
     done = subprocess.run(
         [sys.executable, "-m", "demografie.flows.cli", "status"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env=os.environ | {"DEMOGRAFIE_HOME": str(home), "COLUMNS": "300"},
-    )  # fmt: skip
+    )
     assert done.returncode == 2
     assert done.stderr.strip() == (
         f"Error: DEMOGRAFIE_HOME {home} is a file, not a directory: point it at a folder for raw/, lake/ and the "
@@ -521,12 +542,17 @@ def test_a_land_named_as_a_row_label_is_read(tmp_path: Path) -> None:
     ingest([str(target)], home=str(home))
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "SELECT region_code, age_from, value FROM core.observations WHERE region_code IN ('06', '14') "
-            "ORDER BY 1, 2"
+            "SELECT region_code, age_from, value FROM core.observations WHERE region_code IN ('06', '14') ORDER BY 1, 2"
         ).fetchall()
     # the figures of 31.12.1967 as published in the sample's rows (Hessen 83950, 85460, 84968; Sachsen "-")
-    assert rows == [("06", 0, 83950.0), ("06", 1, 85460.0), ("06", 2, 84968.0), ("14", 0, None), ("14", 1, None),
-                    ("14", 2, None)]  # fmt: skip
+    assert rows == [
+        ("06", 0, 83950.0),
+        ("06", 1, 85460.0),
+        ("06", 2, 84968.0),
+        ("14", 0, None),
+        ("14", 1, None),
+        ("14", 2, None),
+    ]
 
 
 # --- a command stopped from outside --------------------------------------------------------------
@@ -567,8 +593,18 @@ def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
 def test_a_stopped_command_leaves_no_prefect_server_behind(signum: signal.Signals, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own temporary server
     env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "200"}
-    command = [sys.executable, "-m", "demografie.flows.cli", "demo", "--home", str(tmp_path / "home"),
-               "--from-year", "2022", "--to-year", "2023"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "demografie.flows.cli",
+        "demo",
+        "--home",
+        str(tmp_path / "home"),
+        "--from-year",
+        "2022",
+        "--to-year",
+        "2023",
+    ]
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as command_run:
         found: list[int] = []
 

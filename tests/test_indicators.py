@@ -86,8 +86,10 @@ def test_age_structure_of_a_kreis(warehouse: duckdb.DuckDBPyConnection) -> None:
 
 def test_median_age_of_a_land(warehouse: duckdb.DuckDBPyConnection) -> None:
     sachsen = age_bands(LAENDER_SINGLE_YEARS, "14")
-    found = one(warehouse, "SELECT median_age FROM marts.age_structure WHERE region_code = '14' "
-                           "AND ref_date = DATE '2019-12-31'")  # fmt: skip
+    found = one(
+        warehouse,
+        "SELECT median_age FROM marts.age_structure WHERE region_code = '14' AND ref_date = DATE '2019-12-31'",
+    )
     assert found == (round(median(sachsen), 2),)
 
 
@@ -139,8 +141,9 @@ def number(cell: object) -> float:
 
 
 def hsl_rows(sheet: str) -> dict[str, tuple[object, ...]]:
-    book = openpyxl.load_workbook(sample_path("hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx"),
-                                  read_only=True, data_only=True)  # fmt: skip
+    book = openpyxl.load_workbook(
+        sample_path("hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx"), read_only=True, data_only=True
+    )
     return {str(row[0]): row for row in book[sheet].iter_rows(values_only=True) if row[0]}
 
 
@@ -198,8 +201,10 @@ def test_foreign_share_of_employees_by_land(warehouse: duckdb.DuckDBPyConnection
 def test_unemployment_rate_is_the_published_one(warehouse: duckdb.DuckDBPyConnection) -> None:
     with sample_path("regio_tabellencsv_13211-02-05-4_2023.csv").open(encoding="cp1252", newline="") as handle:
         dresden = next(row for row in csv.reader(handle, delimiter=";") if len(row) > 3 and row[1] == "14612")
-    found = one(warehouse, "SELECT unemployed, unemployment_rate FROM marts.labour_market "
-                           "WHERE region_code = '14612' AND year = 2023")  # fmt: skip
+    found = one(
+        warehouse,
+        "SELECT unemployed, unemployment_rate FROM marts.labour_market WHERE region_code = '14612' AND year = 2023",
+    )
     assert found == (float(dresden[3]), float(dresden[11].replace(",", ".")))
 
 
@@ -292,10 +297,15 @@ def test_every_mart_and_column_has_a_comment(warehouse: duckdb.DuckDBPyConnectio
 def test_every_check_ran_and_is_recorded(warehouse: duckdb.DuckDBPyConnection) -> None:
     checks = dict(warehouse.execute("SELECT check_name, severity FROM meta.check_results").fetchall())
     assert checks == {
-        "unique_identity": "error", "no_negative_counts": "error", "rates_within_0_100": "error",
-        "sexes_add_up": "warning", "kreise_add_up": "warning", "plausible_population_change": "warning",
-        "expected_regions_present": "warning", "freshness": "warning",
-    }  # fmt: skip
+        "unique_identity": "error",
+        "no_negative_counts": "error",
+        "rates_within_0_100": "error",
+        "sexes_add_up": "warning",
+        "kreise_add_up": "warning",
+        "plausible_population_change": "warning",
+        "expected_regions_present": "warning",
+        "freshness": "warning",
+    }
     errors = warehouse.execute(
         "SELECT check_name FROM meta.check_results WHERE severity = 'error' AND violations > 0"
     ).fetchall()

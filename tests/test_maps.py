@@ -142,8 +142,9 @@ def test_geodata_downloads_over_http_and_a_404_says_what_to_set(
     bkg_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = tmp_path / "home"
-    missing = runner.invoke(app, ["geodata", "--url", f"{bkg_server}vg1000/aktuell/x.zip", "--home", str(home)],
-                            env={"COLUMNS": "400"})  # fmt: skip
+    missing = runner.invoke(
+        app, ["geodata", "--url", f"{bkg_server}vg1000/aktuell/x.zip", "--home", str(home)], env={"COLUMNS": "400"}
+    )
     assert missing.exit_code == 1
     assert "HTTP 404. The archive names of BKG's download server are not verified for every product" in missing.output
     assert "set DEMOGRAFIE_BKG_URL to it, or save the archive and pass it with --file" in missing.output
@@ -177,9 +178,11 @@ def shapes() -> list[Shape]:
 def test_a_kreis_newer_than_the_edition_is_drawn_inside_the_kreis_that_contained_it() -> None:
     """Hanau (06415) is kreisfrei from 1 January 2026 but inside the Main-Kinzig-Kreis (06435) in the
     edition of 31.12.2024: a map of a 2026 date adds its numerator and denominator to the Kreis'."""
-    figures = [Figure("06435", "Main-Kinzig-Kreis", "06", 30_000, 300_000, 100),
-               Figure("06415", "Hanau", "06", 12_000, 100_000, 100),
-               Figure("06411", "Darmstadt", "06", 20_000, 160_000, 100)]  # fmt: skip
+    figures = [
+        Figure("06435", "Main-Kinzig-Kreis", "06", 30_000, 300_000, 100),
+        Figure("06415", "Hanau", "06", 12_000, 100_000, 100),
+        Figure("06411", "Darmstadt", "06", 20_000, 160_000, 100),
+    ]
     values, notes = place(figures, shapes(), date(2026, 12, 31), date(2024, 12, 31))
     assert values["06435"] == pytest.approx(100 * 42_000 / 400_000)
     assert values["06411"] == pytest.approx(12.5) and "06415" not in values
@@ -190,9 +193,11 @@ def test_a_kreis_newer_than_the_edition_is_drawn_inside_the_kreis_that_contained
 
 
 def test_saxon_kreise_before_the_2008_reform_are_not_drawn_and_the_map_says_so() -> None:
-    figures = [Figure("14161", "Chemnitz, kreisfreie Stadt", "14", 50_000, 250_000, 100),
-               Figure("14166", "Plauen, kreisfreie Stadt", "14", 15_000, 70_000, 100),
-               Figure("06411", "Darmstadt", "06", 20_000, 160_000, 100)]  # fmt: skip
+    figures = [
+        Figure("14161", "Chemnitz, kreisfreie Stadt", "14", 50_000, 250_000, 100),
+        Figure("14166", "Plauen, kreisfreie Stadt", "14", 15_000, 70_000, 100),
+        Figure("06411", "Darmstadt", "06", 20_000, 160_000, 100),
+    ]
     values, notes = place(figures, shapes(), date(2005, 12, 31), date(2024, 12, 31))
     assert set(values) == {"06411"}
     assert notes == [
@@ -242,10 +247,21 @@ def test_the_report_draws_both_states_maps_offline(mapped_home: Path, tmp_path: 
     screenshot = tmp_path / "report.png"  # the whole page: the maps follow the charts
     offline = ("--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>")
     subprocess.run(
-        [browser, *CHROMIUM_FLAGS, *offline, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,9000",
-         "--virtual-time-budget=20000", "--hide-scrollbars", f"--screenshot={screenshot}", target.as_uri()],
-        capture_output=True, timeout=180, check=True,
-    )  # fmt: skip
+        [
+            browser,
+            *CHROMIUM_FLAGS,
+            *offline,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1200,9000",
+            "--virtual-time-budget=20000",
+            "--hide-scrollbars",
+            f"--screenshot={screenshot}",
+            target.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
     columns = coloured_columns(screenshot)
     drawn = sorted(x for x, count in columns.items() if count >= 3)
     assert drawn, "no map colour on the screenshot"

@@ -157,8 +157,10 @@ def test_a_measure_known_by_its_label_only() -> None:
     migration = replace(PROVENANCE, dataset="migration_kreis_borders", source_table="12711-04-02-4")
     table = normalise(flat, migration, measures, ["06"])
     assert sorted((r["source_measure"], r["measure"]) for r in table.to_pylist()) == [
-        ("BEV081", "moves_in"), ("BEV082", "moves_out"), ("BEV083", "bev083"),
-    ]  # fmt: skip
+        ("BEV081", "moves_in"),
+        ("BEV082", "moves_out"),
+        ("BEV083", "bev083"),
+    ]
 
 
 def test_value_variables_of_different_breakdowns_in_one_file() -> None:
@@ -175,5 +177,7 @@ def test_value_variables_of_different_breakdowns_in_one_file() -> None:
     provenance = replace(PROVENANCE, dataset="x", source_table="52411-02-01-4")
     table = normalise(flat, provenance, {"*": "*"}, ["06"])
     assert sorted((r["source_measure"], r["sex"], r["value"]) for r in table.to_pylist()) == [
-        ("UNT001", "female", 80.0), ("UNT001", "male", 120.0), ("UNT002", "total", 3500.0),
-    ]  # fmt: skip
+        ("UNT001", "female", 80.0),
+        ("UNT001", "male", 120.0),
+        ("UNT002", "total", 3500.0),
+    ]

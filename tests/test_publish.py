@@ -19,9 +19,15 @@ from demografie.settings import Paths
 
 runner = CliRunner()
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-)  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def chromium() -> str:
@@ -100,10 +106,19 @@ def test_the_report_draws_every_chart_in_a_real_browser(all_samples_home: Path, 
     html = target.read_text("utf-8")
     assert "<script src=" not in html  # self-contained: opens offline
     rendered = subprocess.run(
-        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000",
-         "--dump-dom", target.as_uri()],
-        capture_output=True, text=True, timeout=180, check=True,
-    ).stdout  # fmt: skip
+        [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            target.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    ).stdout
     finder = ChartFinder({chart.id for chart in CHARTS})
     finder.feed(rendered)
     assert finder.drawn == {chart.id for chart in CHARTS}

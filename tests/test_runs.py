@@ -175,8 +175,9 @@ def test_runs_are_recorded_published_as_artifacts_and_shown_by_status(
     mine = [a for a in artifacts if str(a.flow_run_id) == summary.load_id]  # the load id is the flow run id
     tables = json.loads(str(mine[0].data))
     assert [(t["table"], t["outcome"], t["years"]) for t in tables] == [
-        ("12411-01-01-4", "loaded", "2023-2024"), ("13111-01-03-4", "loaded", "2023-2024")
-    ]  # fmt: skip
+        ("12411-01-01-4", "loaded", "2023-2024"),
+        ("13111-01-03-4", "loaded", "2023-2024"),
+    ]
     my_checks = next(a for a in checks if str(a.flow_run_id) == summary.load_id)
     assert {c["check"] for c in json.loads(str(my_checks.data))} >= {"unique_identity", "freshness"}
 

@@ -50,8 +50,11 @@ def test_the_password_is_in_no_byte_the_pipeline_produces(
     home = tmp_path / "home"
     texts: list[str] = []
     with GenesisServer(recorded_publisher, "analyst", PASSWORD) as publisher:
-        credentials = {"GENESIS_REGIO_URL": publisher.base_url, "GENESIS_REGIO_USERNAME": "analyst",
-                       "GENESIS_REGIO_PASSWORD": PASSWORD}  # fmt: skip
+        credentials = {
+            "GENESIS_REGIO_URL": publisher.base_url,
+            "GENESIS_REGIO_USERNAME": "analyst",
+            "GENESIS_REGIO_PASSWORD": PASSWORD,
+        }
         for name, value in credentials.items():
             monkeypatch.setenv(name, value)
         summary = nightly(datasets=["population"], as_of=dt.date(2025, 12, 31), home=str(home))
@@ -72,9 +75,15 @@ def test_the_password_is_in_no_byte_the_pipeline_produces(
         cli = [sys.executable, "-m", "demografie.flows.cli"]
         for command in (["run", "-d", "employees_workplace"], ["status"], ["run", "-d", "population"]):
             for password in (PASSWORD, WRONG):
-                done = subprocess.run([*cli, *command, "--home", str(tmp_path / "cli")], cwd=REPO,
-                                      env=env | {"GENESIS_REGIO_PASSWORD": password}, capture_output=True,
-                                      text=True, timeout=180, check=False)  # fmt: skip
+                done = subprocess.run(
+                    [*cli, *command, "--home", str(tmp_path / "cli")],
+                    cwd=REPO,
+                    env=env | {"GENESIS_REGIO_PASSWORD": password},
+                    capture_output=True,
+                    text=True,
+                    timeout=180,
+                    check=False,
+                )
                 texts += [done.stdout, done.stderr]
 
     APILogHandler().flush()  # the run logs on their way to the Prefect database
@@ -87,8 +96,9 @@ def test_the_password_is_in_no_byte_the_pipeline_produces(
     for secret in (PASSWORD, WRONG):
         assert not [str(path) for path in produced if secret.encode() in path.read_bytes()]
         assert not [text for text in texts if secret in text]
-    assert any("Fehler" in text for text in texts) and any("refused" in text.lower() or "login" in text.lower()
-                                                          for text in texts)  # fmt: skip
+    assert any("Fehler" in text for text in texts) and any(
+        "refused" in text.lower() or "login" in text.lower() for text in texts
+    )
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
@@ -120,8 +130,11 @@ def test_tls_is_verified_and_an_untrusted_certificate_is_refused(
     cert, key = self_signed(tmp_path)
     with GenesisServer(recorded_publisher, "analyst", PASSWORD, tls=(cert, key)) as publisher:
         assert publisher.base_url.startswith("https://")
-        client = GenesisClient(REGIO.with_base_url(publisher.base_url), Credentials("analyst", PASSWORD),
-                               retry=RetryPolicy(attempts=3, backoff_seconds=0))  # fmt: skip
+        client = GenesisClient(
+            REGIO.with_base_url(publisher.base_url),
+            Credentials("analyst", PASSWORD),
+            retry=RetryPolicy(attempts=3, backoff_seconds=0),
+        )
         with pytest.raises(SourceError) as refused:
             client.logincheck()
         assert str(refused.value) == f"regio: table -: {TLS_UNTRUSTED}"

@@ -153,10 +153,13 @@ def test_regions_outside_their_period_never_reach_a_mart(paths: Paths) -> None:
     # Test data: a Hanau figure dated before Hanau became a Kreis (06415, 1 January 2026), and a
     # dissolved Saxon Kreis (14161, until 31 July 2008) that the publishers fill with '-'.
     rows = [
-        ("06415", "2025-12-31", "100"), ("06415", "2026-06-30", "101"),
-        ("06435", "2025-12-31", "420"), ("06435", "2026-06-30", "320"),
-        ("14161", "2024-12-31", "-"), ("14511", "2024-12-31", "250"),
-    ]  # fmt: skip
+        ("06415", "2025-12-31", "100"),
+        ("06415", "2026-06-30", "101"),
+        ("06435", "2025-12-31", "420"),
+        ("06435", "2026-06-30", "320"),
+        ("14161", "2024-12-31", "-"),
+        ("14511", "2024-12-31", "250"),
+    ]
     deliver(paths, dated_flat(rows), datetime(2026, 11, 1))
     build_warehouse(paths, catalog.DATASETS)
     assert rows_of(paths, "SELECT region_code, ref_date, population FROM marts.population ORDER BY ALL") == [
@@ -186,8 +189,12 @@ def test_net_migration_by_age_band(paths: Paths) -> None:
     header = HEADER.replace(
         "value;", "3_variable_code;3_variable_label;3_variable_attribute_code;3_variable_attribute_label;value;"
     )
-    moves = {("ALT018B25", "Zuzüge"): 3000, ("ALT018B25", "Fortzüge"): 1800, ("ALT065UM", "Zuzüge"): 200,
-             ("ALT065UM", "Fortzüge"): 450}  # fmt: skip
+    moves = {
+        ("ALT018B25", "Zuzüge"): 3000,
+        ("ALT018B25", "Fortzüge"): 1800,
+        ("ALT065UM", "Zuzüge"): 200,
+        ("ALT065UM", "Fortzüge"): 450,
+    }
     lines = [header] + [
         f"12711;W;JAHR;Jahr;2024;KREISE;K;06611;Kassel;GES;G;;Insgesamt;ALTX20;Alter;{age};a;{count};Anzahl;"
         f"{'BEV081' if label == 'Zuzüge' else 'BEV082'};{label} über die Kreisgrenzen"
@@ -198,9 +205,10 @@ def test_net_migration_by_age_band(paths: Paths) -> None:
     load_delivery(paths.lake, dataset, [("\n".join(lines) + "\n").encode()], provenance, ["06"], raw_file="r")
     build_warehouse(paths, catalog.DATASETS)
     found = rows_of(
-        paths, "SELECT age_from, age_to, moves_in, moves_out, net_migration, settlement_type FROM "
+        paths,
+        "SELECT age_from, age_to, moves_in, moves_out, net_migration, settlement_type FROM "
         "marts.net_migration_by_age WHERE region_code = '06611' AND year = 2024 ORDER BY age_from",
-    )  # fmt: skip
+    )
     assert found == [
         (18, 24, 3000.0, 1800.0, 3000.0 - 1800.0, "kreisfreie_stadt"),
         (65, None, 200.0, 450.0, 200.0 - 450.0, "kreisfreie_stadt"),

@@ -39,8 +39,11 @@ def test_nightly_downloads_a_saxon_table_with_its_stand_as_vintage(
     request = sachsen.seen[0]
     assert (request.method, request.endpoint) == ("GET", "/genonline/online")
     assert request.form == {
-        "sequenz": "tabelleDownload", "selectionname": "12613-010Z", "regionalschluessel": "", "format": "csv"
-    }  # fmt: skip
+        "sequenz": "tabelleDownload",
+        "selectionname": "12613-010Z",
+        "regionalschluessel": "",
+        "format": "csv",
+    }
     assert not request.had_credentials
 
     text = sample_path(DEATHS).read_text("cp1252")

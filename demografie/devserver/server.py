@@ -153,108 +153,111 @@ class GenesisServer:
         self.stop()
 
 
-def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+class _Handler(BaseHTTPRequestHandler):
+    state: ServerState  # set on the subclass made for each server (_handler)
 
-        def do_GET(self) -> None:
-            path, _, query = self.path.partition("?")
-            form = dict(parse_qsl(query, keep_blank_values=True))
-            state.seen.append(Seen("GET", path, form, False))
-            fault = state.take_fault(path.strip("/"), form.get("selectionname"))
-            if fault is not None:
-                self._fault(fault, path.strip("/"), form)
-            elif path == WEB_DOWNLOAD_PATH and form.get("sequenz") == "tabelleDownload":
-                self._send(*_web_download(state.root, form.get("selectionname", "")))
-            else:
-                # The REST service answers GET (the pre-2025 style) with its web page and HTTP 200.
-                self._send(200, "text/html; charset=utf-8", HOMEPAGE)
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
-        def do_POST(self) -> None:
-            endpoint = self.path.split("?")[0].removeprefix(BASE_PATH).strip("/")
-            length = int(self.headers.get("Content-Length") or 0)
-            form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
-            user, password = self.headers.get("username"), self.headers.get("password")
-            state.seen.append(Seen("POST", endpoint, form, bool(user)))
-            fault = state.take_fault(endpoint, form.get("name"))
-            if fault is not None:
-                self._fault(fault, endpoint, form)
-                return
-            if (user, password) != (state.username, state.password):
-                self._login_error(endpoint, form)
-                return
-            status, content_type, body = _answer(state, endpoint, form)
-            self._send(status, content_type, body)
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        form = dict(parse_qsl(query, keep_blank_values=True))
+        self.state.seen.append(Seen("GET", path, form, False))
+        fault = self.state.take_fault(path.strip("/"), form.get("selectionname"))
+        if fault is not None:
+            self._fault(fault, path.strip("/"), form)
+        elif path == WEB_DOWNLOAD_PATH and form.get("sequenz") == "tabelleDownload":
+            self._send(*_web_download(self.state.root, form.get("selectionname", "")))
+        else:
+            # The REST service answers GET (the pre-2025 style) with its web page and HTTP 200.
+            self._send(200, "text/html; charset=utf-8", HOMEPAGE)
 
-        def _login_error(self, endpoint: str, form: dict[str, str]) -> None:
-            if endpoint == "helloworld/logincheck":
-                body = {"Status": f"Fehler: {LOGIN_ERROR}", "Username": MASK}
-                self._send(200, "application/json", json.dumps(body).encode())
-            else:
-                self._send(200, "application/json", _envelope(endpoint, form, -1, LOGIN_ERROR))
+    def do_POST(self) -> None:
+        endpoint = self.path.split("?")[0].removeprefix(BASE_PATH).strip("/")
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
+        user, password = self.headers.get("username"), self.headers.get("password")
+        self.state.seen.append(Seen("POST", endpoint, form, bool(user)))
+        fault = self.state.take_fault(endpoint, form.get("name"))
+        if fault is not None:
+            self._fault(fault, endpoint, form)
+            return
+        if (user, password) != (self.state.username, self.state.password):
+            self._login_error(endpoint, form)
+            return
+        status, content_type, body = _answer(self.state, endpoint, form)
+        self._send(status, content_type, body)
 
-        def _fault(self, fault: Fault, endpoint: str, form: dict[str, str]) -> None:
-            time.sleep(fault.delay)
-            headers = {**fault.headers, **({"Retry-After": fault.retry_after} if fault.retry_after else {})}
-            if fault.cut_body or fault.trickle_seconds:
-                self._send_slowly(fault, self._answer_body(endpoint, form), headers)
-            elif fault.reset:
-                # SO_LINGER with a zero timeout makes close() send RST, as a dropped connection does
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
+    def _login_error(self, endpoint: str, form: dict[str, str]) -> None:
+        if endpoint == "helloworld/logincheck":
+            body = {"Status": f"Fehler: {LOGIN_ERROR}", "Username": MASK}
+            self._send(200, "application/json", json.dumps(body).encode())
+        else:
+            self._send(200, "application/json", _envelope(endpoint, form, -1, LOGIN_ERROR))
+
+    def _fault(self, fault: Fault, endpoint: str, form: dict[str, str]) -> None:
+        time.sleep(fault.delay)
+        headers = {**fault.headers, **({"Retry-After": fault.retry_after} if fault.retry_after else {})}
+        if fault.cut_body or fault.trickle_seconds:
+            self._send_slowly(fault, self._answer_body(endpoint, form), headers)
+        elif fault.reset:
+            # SO_LINGER with a zero timeout makes close() send RST, as a dropped connection does
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif fault.html:
+            self._send(fault.http_status, "text/html", HOMEPAGE, headers)
+        elif fault.body is not None:
+            self._send(fault.http_status, fault.content_type, fault.body, headers)
+        elif fault.status_code is not None:
+            body = _envelope(endpoint, form, fault.status_code, fault.status_content)
+            self._send(fault.http_status, "application/json", body, headers)
+        else:
+            self._send(fault.http_status, "text/plain", b"injected HTTP error", headers)
+
+    def _answer_body(self, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+        return _answer(self.state, endpoint, form)
+
+    def _send_slowly(self, fault: Fault, answer: tuple[int, str, bytes], headers: dict[str, str]) -> None:
+        """The real answer, cut in the middle (the connection then drops) or trickled byte by byte."""
+        status, content_type, body = answer
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if fault.cut_body:
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
                 self.close_connection = True
-            elif fault.html:
-                self._send(fault.http_status, "text/html", HOMEPAGE, headers)
-            elif fault.body is not None:
-                self._send(fault.http_status, fault.content_type, fault.body, headers)
-            elif fault.status_code is not None:
-                body = _envelope(endpoint, form, fault.status_code, fault.status_content)
-                self._send(fault.http_status, "application/json", body, headers)
-            else:
-                self._send(fault.http_status, "text/plain", b"injected HTTP error", headers)
+                return
+            deadline = time.monotonic() + 30  # bounded even when the client never gives up
+            for i in range(len(body)):
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                time.sleep(fault.trickle_seconds)
+                if time.monotonic() > deadline:
+                    break
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
 
-        def _answer_body(self, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
-            return _answer(state, endpoint, form)
+    def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test); nothing to tell it
 
-        def _send_slowly(self, fault: Fault, answer: tuple[int, str, bytes], headers: dict[str, str]) -> None:
-            """The real answer, cut in the middle (the connection then drops) or trickled byte by byte."""
-            status, content_type, body = answer
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                if fault.cut_body:
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                deadline = time.monotonic() + 30  # bounded even when the client never gives up
-                for i in range(len(body)):
-                    self.wfile.write(body[i : i + 1])
-                    self.wfile.flush()
-                    time.sleep(fault.trickle_seconds)
-                    if time.monotonic() > deadline:
-                        break
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up, as it should
 
-        def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a timeout test); nothing to tell it
-
-    return Handler
+def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_Handler,), {"state": state})
 
 
 def _answer(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:

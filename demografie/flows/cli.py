@@ -281,13 +281,19 @@ def serve() -> None:
 @app.command()
 def status(home: HomeOption = None) -> None:
     """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
-    from demografie import catalog
-    from demografie.flows.runs import recent_runs, server_runs
     from demografie.settings import Paths
-    from demografie.warehouse.build import unreadable
-    from demografie.warehouse.lake import ManifestError, committed_entries, holdings, orphan_warning, orphans
 
     paths = Paths.from_env(home)
+    _print_runs(paths)
+    _print_server_runs()
+    _print_freshness(paths)
+    _print_warehouse(paths)
+    console.print(f"raw answers and lake: {paths.store.display}")
+
+
+def _print_runs(paths: Any) -> None:
+    from demografie.flows.runs import recent_runs
+
     runs = Table(title=f"Last runs in {paths.home}")
     for column in ("flow", "started (UTC)", "finished", "loaded", "unchanged", "failed", "built"):
         runs.add_column(column)
@@ -299,21 +305,37 @@ def status(home: HomeOption = None) -> None:
         counts = run["outcomes"]
         failed = counts.get("failed", 0)
         runs.add_row(
-            str(run.get("flow", "?")), str(run.get("started_at", "")), str(run.get("finished_at", ""))[11:19],
-            str(counts.get("loaded", 0)), str(counts.get("unchanged", 0)), f"[red]{failed}[/]" if failed else "0",
+            str(run.get("flow", "?")),
+            str(run.get("started_at", "")),
+            str(run.get("finished_at", ""))[11:19],
+            str(counts.get("loaded", 0)),
+            str(counts.get("unchanged", 0)),
+            f"[red]{failed}[/]" if failed else "0",
             "yes" if run.get("built") else "no",
-        )  # fmt: skip
+        )
     console.print(runs)
     for note in skipped:
         console.print(f"[yellow]skipped: {escape(note)}[/]")
+
+
+def _print_server_runs() -> None:
+    from demografie.flows.runs import server_runs
+
     on_server = server_runs(10)
-    if on_server:
-        table = Table(title="Last flow runs on the Prefect server")
-        for column in ("flow", "run", "state", "started (UTC)", "took"):
-            table.add_column(column)
-        for entry in on_server:
-            table.add_row(entry["flow"], entry["name"], entry["state"], entry["started"], entry["took"])
-        console.print(table)
+    if not on_server:
+        return
+    table = Table(title="Last flow runs on the Prefect server")
+    for column in ("flow", "run", "state", "started (UTC)", "took"):
+        table.add_column(column)
+    for entry in on_server:
+        table.add_row(entry["flow"], entry["name"], entry["state"], entry["started"], entry["took"])
+    console.print(table)
+
+
+def _print_freshness(paths: Any) -> None:
+    from demografie import catalog
+    from demografie.warehouse.lake import ManifestError, committed_entries, holdings, orphan_warning, orphans
+
     fresh = Table(title="Freshness of the datasets held")
     for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
         fresh.add_column(column)
@@ -323,32 +345,35 @@ def status(home: HomeOption = None) -> None:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         entries = []
     held = holdings(entries)
-    now = datetime.now()
     for d in catalog.DATASETS:
         holding = held.get((d.source, d.table))
-        if holding is None:
-            continue
-        age = (now - datetime.fromisoformat(holding.latest_vintage)).days
-        if age < -1:  # a vintage after today is a typo or a broken stamp, not a fresh table
-            state = "[red]vintage in the future[/]"
-        else:
-            state = "[green]fresh[/]" if age <= d.fresh_days else "[yellow]stale[/]"
-        fresh.add_row(
-            d.name, d.table, holding.latest_vintage[:16].replace("T", " "), str(age), str(d.fresh_days), state
-        )
+        if holding is not None:
+            age = (datetime.now() - datetime.fromisoformat(holding.latest_vintage)).days
+            vintage = holding.latest_vintage[:16].replace("T", " ")
+            fresh.add_row(d.name, d.table, vintage, str(age), str(d.fresh_days), _freshness(age, d.fresh_days))
     console.print(fresh)
     for key in orphans(paths.lake, entries):
         console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
+
+
+def _freshness(age: int, fresh_days: int) -> str:
+    if age < -1:  # a vintage after today is a typo or a broken stamp, not a fresh table
+        return "[red]vintage in the future[/]"
+    return "[green]fresh[/]" if age <= fresh_days else "[yellow]stale[/]"
+
+
+def _print_warehouse(paths: Any) -> None:
+    from demografie.warehouse.build import unreadable
+
     warehouse = paths.warehouse
-    if warehouse.exists() and (problem := unreadable(warehouse)):
+    if not warehouse.exists():
+        console.print(f"[yellow]no warehouse at {warehouse}[/]")
+    elif problem := unreadable(warehouse):
         console.print(f"[bold red]warehouse damaged:[/] {escape(problem)}")
-    elif warehouse.exists():
+    else:
         size = warehouse.stat().st_size / 1e6
         built = datetime.fromtimestamp(warehouse.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         console.print(f"warehouse {warehouse}: built {built}, {size:.1f} MB")
-    else:
-        console.print(f"[yellow]no warehouse at {warehouse}[/]")
-    console.print(f"raw answers and lake: {paths.store.display}")
 
 
 @app.command()
@@ -427,8 +452,10 @@ def geodata(
         raise typer.Exit(1) from None
     record = loaded.record
     state = "kept" if loaded.written else "already held"
-    console.print(f"{record.product}, Gebietsstand {record.gebietsstand}: {record.regions} Kreise and Länder {state} "
-                  f"({record.raw_file}); warehouse {result.path} rebuilt")  # fmt: skip
+    console.print(
+        f"{record.product}, Gebietsstand {record.gebietsstand}: {record.regions} Kreise and Länder {state} "
+        f"({record.raw_file}); warehouse {result.path} rebuilt"
+    )
     console.print(f"Attribution on every map: © BKG ({record.retrieved_at[:4]}) dl-de/by-2-0")
 
 
@@ -471,9 +498,14 @@ def deliveries_list(
     for e in committed_entries(Paths.from_env(home).lake):
         if table is None or e.source_table == table:
             listing.add_row(
-                e.content_sha256[:16], e.source, e.source_table, e.vintage[:16].replace("T", " "), str(e.rows),
-                f"{e.first_ref_date} … {e.last_ref_date}", e.raw_file,
-            )  # fmt: skip
+                e.content_sha256[:16],
+                e.source,
+                e.source_table,
+                e.vintage[:16].replace("T", " "),
+                str(e.rows),
+                f"{e.first_ref_date} … {e.last_ref_date}",
+                e.raw_file,
+            )
     console.print(listing)
 
 
@@ -496,8 +528,10 @@ def deliveries_drop(
         with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=lock_wait()):
             entry = find_delivery(paths.lake, delivery)
             drop_delivery(paths.lake, entry)
-            console.print(f"dropped {entry.content_sha256[:16]}: {entry.source_table}, vintage {entry.vintage}, "
-                          f"{entry.rows} rows (its raw file {entry.raw_file} stays)")  # fmt: skip
+            console.print(
+                f"dropped {entry.content_sha256[:16]}: {entry.source_table}, vintage {entry.vintage}, "
+                f"{entry.rows} rows (its raw file {entry.raw_file} stays)"
+            )
             result = build_warehouse(paths, catalog.DATASETS)
     except DeliveryNotFoundError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")

@@ -181,9 +181,13 @@ def _stage(
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
         retrieved_at = datetime.now(UTC).replace(tzinfo=None)
         provenance = Provenance(
-            dataset=dataset.name, source=dataset.source, source_table=dataset.table,
-            vintage=vintage or retrieval_stamp(manual) or modified, retrieved_at=retrieved_at, load_id=load_id,
-        )  # fmt: skip
+            dataset=dataset.name,
+            source=dataset.source,
+            source_table=dataset.table,
+            vintage=vintage or retrieval_stamp(manual) or modified,
+            retrieved_at=retrieved_at,
+            load_id=load_id,
+        )
         content = manual.content
         opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)))
         delivery = stage_parts(

@@ -189,8 +189,13 @@ def _fetch_and_load(
             )
         if isinstance(extracted, Unchanged):
             progress.report("unchanged", f"{label}: nothing newer than {extracted.held}")
-            return TableOutcome(dataset.name, dataset.table, "unchanged", vintage=extracted.held.isoformat(),
-                                message="status 50: nothing newer than the vintage we hold")  # fmt: skip
+            return TableOutcome(
+                dataset.name,
+                dataset.table,
+                "unchanged",
+                vintage=extracted.held.isoformat(),
+                message="status 50: nothing newer than the vintage we hold",
+            )
         return load(extracted, str(paths.home), states, summary.load_id, synthetic)
     except Exception as exc:  # one table's failure must not stop the others
         get_run_logger().error("%s failed: %s", label, redact(str(exc)))

@@ -212,8 +212,17 @@ def extract(
             )
             if cached is not None and metadata.updated is not None:
                 get_run_logger().info("%s: answer for this vintage already landed; not fetched again", dataset.table)
-                return Extracted(dataset.name, dataset.table, cached, metadata.updated, metadata.updated, ",",
-                                 (start_year, end_year), "cache", synthetic=invented)  # fmt: skip
+                return Extracted(
+                    dataset.name,
+                    dataset.table,
+                    cached,
+                    metadata.updated,
+                    metadata.updated,
+                    ",",
+                    (start_year, end_year),
+                    "cache",
+                    synthetic=invented,
+                )
             fetched = fetcher.fetch(request)
     except NoNewerDataError as exc:
         if held is None:  # 50 answers a `stand`; without one it is a publisher fault
@@ -230,16 +239,24 @@ def extract(
     if metadata.updated is None:
         get_run_logger().warning(
             "%s: the publisher's metadata gives no readable Stand ('Updated'); the retrieval time %s stands in",
-            dataset.table, retrieved_at,
-        )  # fmt: skip
+            dataset.table,
+            retrieved_at,
+        )
     size = sum(len(part.content) for part in fetched.parts)
     get_run_logger().info(
         "%s: %d bytes in %d part(s) (%s), vintage %s", dataset.table, size, len(raw_files), fetched.route, vintage
     )
     return Extracted(
-        dataset.name, dataset.table, raw_files, vintage, retrieved_at, ",", (start_year, end_year), fetched.route,
+        dataset.name,
+        dataset.table,
+        raw_files,
+        vintage,
+        retrieved_at,
+        ",",
+        (start_year, end_year),
+        fetched.route,
         synthetic=invented,
-    )  # fmt: skip
+    )
 
 
 @fetch_task("download")

@@ -162,13 +162,22 @@ def to_html(dictionary: Dictionary) -> str:
         for relation in (r for r in dictionary.relations if r.schema == schema):
             body.append(_html_relation(relation))
     body.append(f"<h2>Census bases</h2><p>{_e(CENSUS_NOTE)}</p>")
-    body.append(_html_table(("basis", "census", "day", "states", "evidence"), (
-        (b["basis"], b["label"], b["census_day"], b["states"], b["evidence"]) for b in dictionary.census_bases
-    )))  # fmt: skip
+    body.append(
+        _html_table(
+            ("basis", "census", "day", "states", "evidence"),
+            ((b["basis"], b["label"], b["census_day"], b["states"], b["evidence"]) for b in dictionary.census_bases),
+        )
+    )
     body.append("<h2>Publisher tables and licences</h2>")
-    body.append(_html_table(("dataset", "publisher", "table", "title", "held", "licence"), (
-        (d["name"], d["source"], d["source_table"], d["title"], _held(d), d["licence"]) for d in dictionary.datasets
-    )))  # fmt: skip
+    body.append(
+        _html_table(
+            ("dataset", "publisher", "table", "title", "held", "licence"),
+            (
+                (d["name"], d["source"], d["source_table"], d["title"], _held(d), d["licence"])
+                for d in dictionary.datasets
+            ),
+        )
+    )
     return PAGE.format(body="\n".join(body))
 
 

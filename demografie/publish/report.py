@@ -161,9 +161,17 @@ def _population_change(rows: Rows) -> go.Figure:
         margin={"b": 90},
     )
     figure.add_annotation(
-        text="<br>".join(html.escape(n) for n in notes), xref="paper", yref="paper", x=0, y=-0.06,
-        showarrow=False, align="left", xanchor="left", yanchor="top", font={"size": 11},
-    )  # fmt: skip
+        text="<br>".join(html.escape(n) for n in notes),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.06,
+        showarrow=False,
+        align="left",
+        xanchor="left",
+        yanchor="top",
+        font={"size": 11},
+    )
     return figure
 
 
@@ -213,9 +221,14 @@ def _mark_census_days(figure: go.Figure, years: set[int]) -> None:
         position = basis.census_day.year - 1 + basis.census_day.timetuple().tm_yday / 366
         if years and min(years) <= position <= max(years):
             figure.add_vline(
-                x=position, line_dash="dash", line_color="#888", annotation_text=basis.short_label,
-                annotation_textangle=-90, annotation_position="top left", annotation_font_size=10,
-            )  # fmt: skip
+                x=position,
+                line_dash="dash",
+                line_color="#888",
+                annotation_text=basis.short_label,
+                annotation_textangle=-90,
+                annotation_position="top left",
+                annotation_font_size=10,
+            )
 
 
 def _city_countryside(rows: Rows) -> go.Figure:
@@ -278,17 +291,42 @@ def _unemployment(rows: Rows) -> go.Figure:
 
 
 CHARTS = (
-    Chart("pyramids", "Population pyramids", "report/pyramid.sql", _pyramid,
-          "Load a table of age by sex with Land rows, e.g. 12411-04-02-4-B."),
-    Chart("population-change", "Population change by Kreis", "report/population_change.sql", _population_change,
-          "Load population at Kreis level for at least two years, e.g. 12411-01-01-4."),
-    Chart("dependency", "Dependency ratios over time", "report/dependency_ratios.sql", _dependency,
-          "Load population by age at Land level, e.g. 12411-04-02-4-B or Destatis 12411-0012."),
-    Chart("city-countryside", "City vs countryside", "report/city_countryside.sql", _city_countryside,
-          "Load Kreis tables by age, employment or movement for both states."),
-    Chart("unemployment", "Unemployment rates", "report/unemployment.sql", _unemployment,
-          "Load unemployment with Land rows, e.g. 13211-02-05-4."),
-)  # fmt: skip
+    Chart(
+        "pyramids",
+        "Population pyramids",
+        "report/pyramid.sql",
+        _pyramid,
+        "Load a table of age by sex with Land rows, e.g. 12411-04-02-4-B.",
+    ),
+    Chart(
+        "population-change",
+        "Population change by Kreis",
+        "report/population_change.sql",
+        _population_change,
+        "Load population at Kreis level for at least two years, e.g. 12411-01-01-4.",
+    ),
+    Chart(
+        "dependency",
+        "Dependency ratios over time",
+        "report/dependency_ratios.sql",
+        _dependency,
+        "Load population by age at Land level, e.g. 12411-04-02-4-B or Destatis 12411-0012.",
+    ),
+    Chart(
+        "city-countryside",
+        "City vs countryside",
+        "report/city_countryside.sql",
+        _city_countryside,
+        "Load Kreis tables by age, employment or movement for both states.",
+    ),
+    Chart(
+        "unemployment",
+        "Unemployment rates",
+        "report/unemployment.sql",
+        _unemployment,
+        "Load unemployment with Land rows, e.g. 13211-02-05-4.",
+    ),
+)
 
 
 def _page(sections: list[str], provenance: dict[str, Any]) -> str:

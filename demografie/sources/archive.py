@@ -162,5 +162,7 @@ def _check_member(info: zipfile.ZipInfo, max_bytes: int) -> None:
     if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
         raise ArchiveError(f"unsafe path in zip: {info.filename!r}")
     if info.file_size > max_bytes:
-        raise ArchiveError(f"zip member {info.filename!r} declares {info.file_size} bytes, more than the limit "
-                           f"of {max_bytes} ({MAX_BYTES_ENV})")  # fmt: skip
+        raise ArchiveError(
+            f"zip member {info.filename!r} declares {info.file_size} bytes, more than the limit "
+            f"of {max_bytes} ({MAX_BYTES_ENV})"
+        )

@@ -127,8 +127,10 @@ class Transport:
         else:
             if response.is_redirect:
                 raise errors.UnexpectedResponseError(
-                    key, table, f"more than {MAX_REDIRECTS} redirects (a redirect loop?), the last to "
-                    f"{response.headers.get('Location', '?')}"
+                    key,
+                    table,
+                    f"more than {MAX_REDIRECTS} redirects (a redirect loop?), the last to "
+                    f"{response.headers.get('Location', '?')}",
                 )
         self._read_body(response, table, started)
         if response.status_code in RETRYABLE_HTTP:
@@ -157,9 +159,15 @@ class Transport:
         key = self.publisher
         try:
             return self.session.request(
-                method, url, data=data, params=params, headers=headers, timeout=self.timeout,
-                allow_redirects=False, stream=True,
-            )  # fmt: skip
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
         except requests.exceptions.SSLError:
             # Verification stays on; a retry cannot help, a CA bundle can.
             raise errors.SourceError(key, table, TLS_UNTRUSTED) from None
@@ -172,9 +180,10 @@ class Transport:
         here, there = urlsplit(url), urlsplit(target)
         if (there.scheme, there.netloc) != (here.scheme, here.netloc):
             raise errors.UnexpectedResponseError(
-                self.publisher, table,
+                self.publisher,
+                table,
                 f"redirected to another host or scheme ({target}); not following it with the credentials",
-            )  # fmt: skip
+            )
         return target
 
     def _read_body(self, response: requests.Response, table: str, started: float) -> None:
@@ -187,10 +196,11 @@ class Transport:
                 if time.monotonic() - started > self.deadline:
                     received = sum(len(c) for c in chunks)
                     raise errors.TransientSourceError(
-                        self.publisher, table,
+                        self.publisher,
+                        table,
                         f"the answer took longer than {self.deadline:.0f} s (received {received} bytes; "
                         "DEMOGRAFIE_HTTP_DEADLINE_SECONDS)",
-                    )  # fmt: skip
+                    )
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise errors.TransientSourceError(self.publisher, table, _cause(exc)) from None
         finally:

@@ -26,20 +26,8 @@ class Format(StrEnum):
 
 def sniff(data: bytes, where: str) -> Format:
     if hsl.is_xlsx(data):
-        if hsl.is_gemeindestatistik(data):
-            return Format.HSL_WORKBOOK
-        sheets = ", ".join(hsl.sheet_names(data)[:8]) or "none readable"
-        raise ParseError(
-            where, f"an Excel workbook that is not the Hessische Gemeindestatistik (sheets: {sheets}); for a "
-            "GENESIS table, download it as flat file (ffcsv) or table CSV instead",
-        )  # fmt: skip
-    if data.startswith(OLE2_MAGIC):
-        raise ParseError(
-            where, "an encrypted (password-protected) workbook or an old .xls file (OLE2), which cannot be read: "
-            "open it in a spreadsheet program, remove the password and save it as .xlsx, or download the table again",
-        )  # fmt: skip
-    if data[:4] == b"PK\x03\x04":
-        raise ParseError(where, "a zip archive that is not a workbook; unpack it first")
+        return _workbook(data, where)
+    _refuse_containers(data, where)
     head = data[len(BOM) :] if data.startswith(BOM) else data
     first = head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
     if is_v4(first):
@@ -50,11 +38,38 @@ def sniff(data: bytes, where: str) -> Format:
         return Format.TABLE_CSV
     if hsl.is_age_export(head[:4096].decode("utf-8", errors="replace")):
         return Format.HSL_AGE_EXPORT
+    raise ParseError(where, _not_a_table(head, first))
+
+
+def _workbook(data: bytes, where: str) -> Format:
+    if hsl.is_gemeindestatistik(data):
+        return Format.HSL_WORKBOOK
+    sheets = ", ".join(hsl.sheet_names(data)[:8]) or "none readable"
+    raise ParseError(
+        where,
+        f"an Excel workbook that is not the Hessische Gemeindestatistik (sheets: {sheets}); for a "
+        "GENESIS table, download it as flat file (ffcsv) or table CSV instead",
+    )
+
+
+def _not_a_table(head: bytes, first: str) -> str:
+    """What a file we do not read is, as far as its first bytes tell."""
     if head.lstrip().startswith(b"{"):
-        raise ParseError(where, _json_answer(head))
+        return _json_answer(head)
     if first.startswith("K;") or first.startswith("*"):
-        raise ParseError(where, "a GENESIS cube file (datencsv); ask for format=ffcsv instead")
-    raise ParseError(where, f"unknown file layout; the first line is {first[:80]!r}")
+        return "a GENESIS cube file (datencsv); ask for format=ffcsv instead"
+    return f"unknown file layout; the first line is {first[:80]!r}"
+
+
+def _refuse_containers(data: bytes, where: str) -> None:
+    if data.startswith(OLE2_MAGIC):
+        raise ParseError(
+            where,
+            "an encrypted (password-protected) workbook or an old .xls file (OLE2), which cannot be read: "
+            "open it in a spreadsheet program, remove the password and save it as .xlsx, or download the table again",
+        )
+    if data[:4] == b"PK\x03\x04":
+        raise ParseError(where, "a zip archive that is not a workbook; unpack it first")
 
 
 def _json_answer(head: bytes) -> str:

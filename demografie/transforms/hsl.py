@@ -66,27 +66,51 @@ GEMEINDESTATISTIK_BEVOELKERUNG = (
     SheetColumn(3, "Bevölkerung", "Anzahl", "stichtag", (MALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bmännlich"),
     SheetColumn(5, "Bevölkerung", "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bweiblich"),
     SheetColumn(
-        11, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("unter 6")),
+        11,
+        "Bevölkerung",
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, TOTAL_NAT, age("unter 6")),
         heading=r"\bunter 6\b",
     ),
     SheetColumn(
-        13, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("6 bis unter 15")),
+        13,
+        "Bevölkerung",
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, TOTAL_NAT, age("6 bis unter 15")),
         heading=r"\b6 bis unter 15\b",
     ),
     SheetColumn(
-        15, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("15 bis unter 65")),
+        15,
+        "Bevölkerung",
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, TOTAL_NAT, age("15 bis unter 65")),
         heading=r"\b15 bis unter 65\b",
     ),
     SheetColumn(
-        17, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, age("65 oder mehr")),
+        17,
+        "Bevölkerung",
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, TOTAL_NAT, age("65 oder mehr")),
         heading=r"\b65 oder mehr\b",
     ),
     SheetColumn(
-        19, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, GERMAN, TOTAL_AGE),
+        19,
+        "Bevölkerung",
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, GERMAN, TOTAL_AGE),
         heading=r"(^|\s)deutsche bevölkerung",
     ),
     SheetColumn(
-        34, "Bevölkerung", "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE),
+        34,
+        "Bevölkerung",
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, FOREIGN, TOTAL_AGE),
         heading=r"nichtdeutsche bevölkerung",
     ),
     SheetColumn(50, "Lebendgeborene", "Anzahl", "year", heading=r"lebendgeborene"),
@@ -102,7 +126,11 @@ GEMEINDESTATISTIK_BESCHAEFTIGTE = (
     SheetColumn(16, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE), heading=r"insgesamt"),
     SheetColumn(17, WORKPLACE, "Anzahl", "stichtag", (FEMALE, TOTAL_NAT, TOTAL_AGE), heading=r"\bweiblich"),
     SheetColumn(
-        23, WORKPLACE, "Anzahl", "stichtag", (TOTAL_SEX, FOREIGN, TOTAL_AGE),
+        23,
+        WORKPLACE,
+        "Anzahl",
+        "stichtag",
+        (TOTAL_SEX, FOREIGN, TOTAL_AGE),
         heading=r"ausländische.*insgesamt",
     ),
     SheetColumn(24, WORKPLACE, "Anzahl", "stichtag", (FEMALE, FOREIGN, TOTAL_AGE), heading=r"\bweiblich"),
@@ -203,9 +231,10 @@ def _check_heading(rows: Sequence[tuple[object, ...]], index: int, column: Sheet
     heading = " ".join(" ".join(str(cell) for cell in cells).replace("-\n", "").lower().split())
     if column.heading and not re.search(column.heading, heading):
         raise ParseError(
-            where, f"column {column.number} is headed {heading!r}, where {column.measure} "
+            where,
+            f"column {column.number} is headed {heading!r}, where {column.measure} "
             f"({', '.join(v.attribute_label for v in _attributes(column))}) was expected; has the layout changed?",
-        )  # fmt: skip
+        )
 
 
 def _attributes(column: SheetColumn) -> tuple[Variable, ...]:

@@ -138,9 +138,10 @@ def _check_statistic(table: pa.Table, source_table: str, where: str) -> None:
     found = sorted(set(pc.unique(table.column("statistics_code")).to_pylist()) - {expected})
     if found:
         raise ParseError(
-            where, f"the file holds statistic {', '.join(found)}, but table {source_table} is statistic {expected}: "
+            where,
+            f"the file holds statistic {', '.join(found)}, but table {source_table} is statistic {expected}: "
             "another table's answer, or a file saved under the wrong name?",
-        )  # fmt: skip
+        )
 
 
 def _region_position(flat: FlatFile, where: str) -> int:

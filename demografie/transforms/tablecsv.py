@@ -116,9 +116,10 @@ def _check_replacement_characters(text: str, where: str) -> None:
     number, line = next((n, line) for n, line in enumerate(text.splitlines(), start=1) if "\ufffd" in line)
     cell = next(c for c in line.split(";") if "\ufffd" in c)
     raise ParseError(
-        where, f"line {number}: {cell.strip()!r} holds replacement characters (U+FFFD): the file was re-saved "
+        where,
+        f"line {number}: {cell.strip()!r} holds replacement characters (U+FFFD): the file was re-saved "
         "after being read in the wrong encoding, and its umlauts are lost; download the table again",
-    )  # fmt: skip
+    )
 
 
 def _decode(data: bytes) -> str:

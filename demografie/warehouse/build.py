@@ -96,8 +96,10 @@ def set_aside_stale_wal(warehouse: Path) -> Path | None:
     os.replace(wal, aside)
     log.warning(
         "%s held the writes of a session that opened the warehouse read-write; moved to %s (open the "
-        "warehouse read-only: it is rebuilt and replaced by every run)", wal, aside,
-    )  # fmt: skip
+        "warehouse read-only: it is rebuilt and replaced by every run)",
+        wal,
+        aside,
+    )
     return aside
 
 
@@ -200,9 +202,15 @@ def _stage(
 
 
 EDITION_SCHEMA = pa.schema(
-    [("product", pa.string()), ("gebietsstand", pa.date32()), ("url", pa.string()),
-     ("retrieved_at", pa.timestamp("us")), ("content_sha256", pa.string()), ("attribution", pa.string())]
-)  # fmt: skip
+    [
+        ("product", pa.string()),
+        ("gebietsstand", pa.date32()),
+        ("url", pa.string()),
+        ("retrieved_at", pa.timestamp("us")),
+        ("content_sha256", pa.string()),
+        ("attribution", pa.string()),
+    ]
+)
 
 
 def _boundaries(lake: Store) -> tuple[pa.Table, pa.Table]:
@@ -214,18 +222,20 @@ def _boundaries(lake: Store) -> tuple[pa.Table, pa.Table]:
         boundaries = pq.read_table(handle).cast(BOUNDARY_SCHEMA)
     retrieved = datetime.fromisoformat(record.retrieved_at)
     row = {
-        "product": record.product, "gebietsstand": gebietsstand(record), "url": record.url, "retrieved_at": retrieved,
-        "content_sha256": record.content_sha256, "attribution": ATTRIBUTION.format(year=retrieved.year),
-    }  # fmt: skip
+        "product": record.product,
+        "gebietsstand": gebietsstand(record),
+        "url": record.url,
+        "retrieved_at": retrieved,
+        "content_sha256": record.content_sha256,
+        "attribution": ATTRIBUTION.format(year=retrieved.year),
+    }
     return boundaries, pa.Table.from_pylist([row], schema=EDITION_SCHEMA)
 
 
 def _object_store_observations(lake: Store, entries: list[ManifestEntry]) -> pads.Dataset:
     """The committed files of a lake in an object store, scanned through pyarrow's file system
     (DuckDB's own S3 reader is an extension it would have to download)."""
-    partitioning = pads.partitioning(
-        pa.schema([(name, pa.string()) for name in PARTITION_COLUMNS]), flavor="hive"
-    )
+    partitioning = pads.partitioning(pa.schema([(name, pa.string()) for name in PARTITION_COLUMNS]), flavor="hive")
     return pads.dataset(
         [lake.full(e.lake_file) for e in entries],
         filesystem=lake.filesystem,
@@ -252,11 +262,27 @@ _CATALOG_TYPES = {
 CATALOG_SCHEMA = pa.schema(
     (name, _CATALOG_TYPES.get(name, pa.string()))
     for name in (
-        "name", "topic", "source", "source_table", "title", "access", "level", "measures", "first_year",
-        "last_year", "fresh_days", "write_mode", "precedence", "precedence_reason", "licence", "notes",
-        "census_basis", "census_measures", "sexes_tolerance",
+        "name",
+        "topic",
+        "source",
+        "source_table",
+        "title",
+        "access",
+        "level",
+        "measures",
+        "first_year",
+        "last_year",
+        "fresh_days",
+        "write_mode",
+        "precedence",
+        "precedence_reason",
+        "licence",
+        "notes",
+        "census_basis",
+        "census_measures",
+        "sexes_tolerance",
     )
-)  # fmt: skip
+)
 
 
 def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
@@ -290,17 +316,29 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
 def _reference_table() -> pa.Table:
     rows = [asdict(region) for region in regions()]
     schema = pa.schema(
-        [("code", pa.string()), ("level", pa.string()), ("name", pa.string()), ("valid_from", pa.date32()),
-         ("valid_to", pa.date32()), ("note", pa.string())]
-    )  # fmt: skip
+        [
+            ("code", pa.string()),
+            ("level", pa.string()),
+            ("name", pa.string()),
+            ("valid_from", pa.date32()),
+            ("valid_to", pa.date32()),
+            ("note", pa.string()),
+        ]
+    )
     return pa.Table.from_pylist(rows, schema=schema)
 
 
 def _census_bases_table() -> pa.Table:
     """One row per census and state it was the basis for."""
     rows = [
-        {"basis": b.basis, "census_day": b.census_day, "state": state, "label": b.label, "short_label": b.short_label,
-         "evidence": b.evidence}
+        {
+            "basis": b.basis,
+            "census_day": b.census_day,
+            "state": state,
+            "label": b.label,
+            "short_label": b.short_label,
+            "evidence": b.evidence,
+        }
         for b in census_bases()
         for state in b.states
     ]

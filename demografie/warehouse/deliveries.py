@@ -14,14 +14,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeVar, cast
 
 import pyarrow as pa
 
 from demografie.catalog import Dataset
 from demografie.storage import Store
 from demografie.transforms.errors import ParseError
-from demografie.transforms.ffcsv import iter_ffcsv
+from demografie.transforms.ffcsv import FlatFile, iter_ffcsv
 from demografie.transforms.formats import Format, parse, sniff
 from demografie.transforms.normalise import Block, Provenance, normalise, normalise_block
 from demografie.warehouse.guards import check_rows
@@ -32,6 +32,8 @@ from demografie.warehouse.lake import LakeWrite, StagedDelivery, stage_delivery
 Opener = Callable[[], AbstractContextManager[BinaryIO]]
 Part = bytes | Opener
 HEAD_BYTES = 1 << 16
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def load_delivery(
@@ -109,28 +111,22 @@ def _stage_streamed(
     digests: list[bytes] = []
     ledger = IdentityLedger()
 
+    def normalised(flat: FlatFile) -> Block | None:
+        return normalise_block(flat, provenance, dataset.measures, states)
+
     def blocks() -> Iterator[pa.Table]:
         # block k is normalised in a second thread while block k + 1 is parsed (both release the GIL)
         with ThreadPoolExecutor(1, thread_name_prefix="normalise") as pool:
             for opener in openers:
                 with opener() as stream:
                     hashing = _Hashing(stream)
-                    pending: Future[Block | None] | None = None
-                    for flat in iter_ffcsv(cast(BinaryIO, hashing), where, decimal):
-                        following = pool.submit(normalise_block, flat, provenance, dataset.measures, states)
-                        if pending is not None:
-                            yield from accepted(pending.result())
-                        pending = following
-                    if pending is not None:
-                        yield from accepted(pending.result())
+                    for block in _one_ahead(pool, iter_ffcsv(cast(BinaryIO, hashing), where, decimal), normalised):
+                        if block is not None:
+                            check_rows(block.table, where)
+                            ledger.add(block.identity)
+                            yield block.table
                     hashing.drain()
                     digests.append(hashing.digest())
-
-    def accepted(block: Block | None) -> Iterator[pa.Table]:
-        if block is not None:
-            check_rows(block.table, where)
-            ledger.add(block.identity)
-            yield block.table
 
     def seal() -> str:
         if ledger.blocks == 0:
@@ -143,6 +139,18 @@ def _stage_streamed(
         return stage_delivery(lake, blocks(), seal, years=years)
     finally:
         ledger.close()
+
+
+def _one_ahead(pool: ThreadPoolExecutor, items: Iterator[T], work: Callable[[T], R]) -> Iterator[R]:
+    """`work(item)` for each item in the pool's thread, one item ahead of the consumer."""
+    pending: Future[R] | None = None
+    for item in items:
+        following = pool.submit(work, item)
+        if pending is not None:
+            yield pending.result()
+        pending = following
+    if pending is not None:
+        yield pending.result()
 
 
 def _is_flat_file(opener: Opener, where: str) -> bool:

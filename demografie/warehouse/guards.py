@@ -17,11 +17,21 @@ from demografie.transforms.errors import ParseError
 # Stocks and flows of persons; balances (net migration) and changes may be negative.
 NEVER_NEGATIVE = frozenset(
     {
-        "population", "population_census", "employees", "employees_residence", "unemployed",
-        "unemployed_severely_disabled", "unemployed_long_term", "live_births", "deaths", "moves_in",
-        "moves_out", "protection_seekers", "municipalities",
+        "population",
+        "population_census",
+        "employees",
+        "employees_residence",
+        "unemployed",
+        "unemployed_severely_disabled",
+        "unemployed_long_term",
+        "live_births",
+        "deaths",
+        "moves_in",
+        "moves_out",
+        "protection_seekers",
+        "municipalities",
     }
-)  # fmt: skip
+)
 SHOWN = 3
 
 

@@ -23,9 +23,13 @@ class IdentityLedger:
         self._spill = tempfile.TemporaryDirectory(prefix="demografie-identities-")
         self._con = duckdb.connect(
             f"{self._spill.name}/identities.duckdb",
-            config={"threads": 1, "memory_limit": LEDGER_MEMORY, "temp_directory": self._spill.name,
-                    "preserve_insertion_order": False},
-        )  # fmt: skip
+            config={
+                "threads": 1,
+                "memory_limit": LEDGER_MEMORY,
+                "temp_directory": self._spill.name,
+                "preserve_insertion_order": False,
+            },
+        )
         self._con.execute(read_sql("staging/identity_ledger.sql"))
         self.blocks = 0
 

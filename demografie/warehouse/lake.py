@@ -219,8 +219,10 @@ def read_entry(lake: Store, key: str) -> ManifestEntry:
     try:
         record = json.loads(lake.read_bytes(key).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ManifestError(f"lake/{key}: damaged manifest entry ({exc}); remove it to build without that delivery, "
-                            "or restore it from a backup") from None  # fmt: skip
+        raise ManifestError(
+            f"lake/{key}: damaged manifest entry ({exc}); remove it to build without that delivery, "
+            "or restore it from a backup"
+        ) from None
     if not isinstance(record, dict):
         raise ManifestError(f"lake/{key}: damaged manifest entry (not a JSON object)")
     known = {f.name for f in fields(ManifestEntry)}
