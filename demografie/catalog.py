@@ -1,17 +1,23 @@
-"""The datasets we load, declared as data.
+"""The datasets we load, declared as data in catalog.toml (and a user catalog beside it).
 
 Each entry names the publisher route, the publisher's table code, how its value variables map to
 harmonised measures, how far back the table reaches, how many recent years the nightly run asks
-for, and its write semantics. Adding a dataset of a known format means adding an entry here.
+for, and its write semantics. Adding a table of a known format is one entry: in catalog.toml for
+the project, in the user catalog ($DEMOGRAFIE_CATALOG or <home>/catalog.toml) for one installation.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
 
@@ -148,466 +154,99 @@ PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
 )
 
 
-def _m(**pairs: str) -> Mapping[str, str]:
-    return MappingProxyType(pairs)
-
-
-def _labels(pairs: dict[str, str]) -> Mapping[str, str]:
-    return MappingProxyType(pairs)
-
-
-POPULATION = _m(BEVSTD="population")
-ANY_POPULATION = _labels({"BEVSTD": "population", "*": "population"})
-KEEP_CODES = _labels({"*": "*"})
-# The codes of the migration tables' contents are not in our samples; their labels say what they are.
-# moves_in/moves_out are moves across the region's own borders (Kreis borders for a Kreis); moves
-# between the Gemeinden of one Kreis are kept apart so that the two are never mixed in a mart.
-MIGRATION = _labels({"label:Zuzüge": "moves_in", "label:Fortzüge": "moves_out", "*": "*"})
-MIGRATION_ACROSS_GEMEINDEN = _labels(
-    {"label:Zuzüge": "moves_in_across_gemeinden", "label:Fortzüge": "moves_out_across_gemeinden", "*": "*"}
+KEEP_CODES: Mapping[str, str] = MappingProxyType({"*": "*"})
+CATALOG_ENV = "DEMOGRAFIE_CATALOG"
+USER_CATALOG = "catalog.toml"  # in the data home, when DEMOGRAFIE_CATALOG is not set
+REQUIRED = ("name", "topic", "source", "table", "title", "measures", "first_year")
+FIELDS = tuple(f.name for f in fields(Dataset))
+INTEGERS = ("first_year", "last_year", "nightly_years", "fresh_days", "sexes_tolerance")
+# A table code of a known publisher outside the catalog is loaded as it is (topic "other", measures
+# keeping the publisher's codes): which publisher, and how its tables are reached, by the code's form.
+CODE_PUBLISHERS = (
+    ("regio", Access.API, re.compile(r"^(?:\d{5}-\d{2}-\d{2}-\d(?:-B)?|\d{5}-Z-\d{2}|AI-[A-Z]-\d{2}-\d-\d)$")),
+    ("destatis", Access.API, re.compile(r"^\d{5}-\d{4}$")),
+    ("zensus", Access.API, re.compile(r"^\d{4}[A-Z]-\d{4}$")),
+    ("sachsen", Access.DOWNLOAD, re.compile(r"^\d{5}-\d{3}[A-Z]$")),
 )
-UNEMPLOYMENT_LABELS = {
-    "Arbeitslose": "unemployed",
-    "Arbeitslose: schwerbehindert": "unemployed_severely_disabled",
-    "Arbeitslose: langzeitarbeitslos": "unemployed_long_term",
-    "Arbeitslosenquote bez. abh. zivile Erwerbspers.": "unemployment_rate_dependent",
-    "Arbeitslosenquote bez. auf alle zivile Erwerbsp.": "unemployment_rate",
-}
 
-DATASETS: tuple[Dataset, ...] = (
-    # --- population, Regionaldatenbank -------------------------------------------------------
-    Dataset(
-        "population",
-        "population",
-        "regio",
-        "12411-01-01-4",
-        "Bevölkerung nach Geschlecht, Stichtag 31.12., Kreise und krfr. Städte",
-        POPULATION,
-        1995,
-        notes="Since the 2025 v5 format the table carries Kreise only (no Land rows).",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_gemeinden",
-        "population",
-        "regio",
-        "12411-01-01-5",
-        "Bevölkerung nach Geschlecht, Stichtag 31.12., Gemeinden",
-        POPULATION,
-        2008,
-        level="gemeinden",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_mid_year",
-        "population",
-        "regio",
-        "12411-06-01-4",
-        "Bevölkerung nach Geschlecht, Stichtag 30.06., Kreise und krfr. Städte",
-        ANY_POPULATION,
-        2011,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_age_groups",
-        "population",
-        "regio",
-        "12411-02-03-4",
-        "Bevölkerung nach Geschlecht und Altersgruppen (17), Stichtag 31.12., Kreise",
-        ANY_POPULATION,
-        1995,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_age_groups_gemeinden",
-        "population",
-        "regio",
-        "12411-02-03-5",
-        "Bevölkerung nach Geschlecht und Altersgruppen (17), Stichtag 31.12., Gemeinden",
-        ANY_POPULATION,
-        2008,
-        level="gemeinden",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_single_years",
-        "population",
-        "regio",
-        "12411-04-02-4",
-        "Bevölkerung nach Geschlecht und Altersjahren (79), Stichtag 31.12., Kreise",
-        ANY_POPULATION,
-        2011,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_single_years_laender",
-        "population",
-        "regio",
-        "12411-04-02-4-B",
-        "Bevölkerung nach Geschlecht und Altersjahren (79), Stichtag 31.12., regionale Ebenen",
-        ANY_POPULATION,
-        2011,
-        level="laender",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_nationality",
-        "population",
-        "regio",
-        "12411-03-03-4",
-        "Bevölkerung nach Geschlecht, Nationalität und Altersgruppen (21), Stichtag 31.12., Kreise",
-        ANY_POPULATION,
-        2011,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "average_age",
-        "population",
-        "regio",
-        "12411-07-01-4",
-        "Durchschnittsalter der Bevölkerung, Stichtag 31.12., Kreise",
-        _labels({"*": "average_age"}),
-        2011,
-        census_basis=FORTSCHREIBUNG,
-        census_measures=("*",),
-    ),
-    Dataset(
-        "dependency_ratios",
-        "population",
-        "regio",
-        "12411-08-01-4",
-        "Jugendquotient und Altenquotient, Stichtag 31.12., Kreise",
-        KEEP_CODES,
-        2011,
-        census_basis=FORTSCHREIBUNG,
-        census_measures=("*",),
-    ),
-    Dataset(
-        "census_2011_nationality",
-        "population",
-        "regio",
-        "12111-01-01-4",
-        "Zensus 2011: Bevölkerung nach Nationalität und Geschlecht, Kreise",
-        _m(BEVZ20="population_census"),
-        2011,
-        access=Access.FILE,
-        last_year=2011,
-        notes="Withdrawn by the publisher in 2024 (status 104); kept from earlier downloads.",
-        census_basis=CENSUS,
-        census_measures=("population_census",),
-        sexes_tolerance=3,
-        fresh_days=CENSUS_FRESH_DAYS,
-    ),
-    # --- Zensus 2022 database ----------------------------------------------------------------
-    Dataset(
-        "census_2022_gemeinden",
-        "population",
-        "zensus",
-        "1000A-0000",
-        "Zensus 2022: Personen: Bevölkerungszahl, Gemeinden (Gebietsstand 15.05.2022)",
-        # PRS018 on the Gemeinde rows, PRS001 on the Deutschland row: both "Personen"
-        _m(PRS018="population_census", PRS001="population_census"),
-        2011,
-        level="gemeinden",
-        last_year=2022,
-        census_basis=CENSUS,
-        census_measures=("population_census",),
-        fresh_days=CENSUS_FRESH_DAYS,
-        notes="Census counts on the census days (15.05.2022; the metadata reaches back to 09.05.2011); Kreis and "
-        "Land figures are the sums of the Gemeinden (marts.census_comparison). 12-digit ARS keys become AGS.",
-    ),
-    # --- natural movement, migration, area ----------------------------------------------------
-    Dataset(
-        "births",
-        "movement",
-        "regio",
-        "12612-01-01-4",
-        "Lebendgeborene nach Geschlecht, Kreise",
-        _labels({"*": "live_births"}),
-        1995,
-    ),
-    Dataset(
-        "deaths",
-        "movement",
-        "regio",
-        "12613-01-01-4",
-        "Gestorbene nach Geschlecht, Kreise",
-        _labels({"*": "deaths"}),
-        1995,
-    ),
-    Dataset(
-        "migration_gemeinde_borders",
-        "movement",
-        "regio",
-        "12711-01-03-4",
-        "Zu- und Fortzüge über Gemeindegrenzen nach Geschlecht und Altersgruppen, Kreise",
-        MIGRATION_ACROSS_GEMEINDEN,
-        1995,
-    ),
-    Dataset(
-        "migration_kreis_borders",
-        "movement",
-        "regio",
-        "12711-04-02-4",
-        "Zu- und Fortzüge über Kreisgrenzen nach Geschlecht und Altersgruppen, Kreise",
-        MIGRATION,
-        1995,
-    ),
-    Dataset(
-        "migration_gemeinden",
-        "movement",
-        "regio",
-        "12711-91-01-5",
-        "Zu- und Fortzüge über Gemeindegrenzen, Gemeinden",
-        MIGRATION,
-        2008,
-        level="gemeinden",
-    ),
-    Dataset(
-        "area",
-        "area",
-        "regio",
-        "11111-01-01-4",
-        "Gebietsfläche in qkm, Stichtag 31.12., Kreise",
-        _labels({"Gebietsfläche": "area", "*": "area"}),
-        1995,
-    ),
-    Dataset(
-        "municipalities",
-        "area",
-        "regio",
-        "11111-02-01-4",
-        "Zahl der Gemeinden, Stichtag 31.12., Kreise",
-        _m(GEM001="municipalities"),
-        1995,
-    ),
-    Dataset(
-        "settlement_area",
-        "area",
-        "regio",
-        "AI-N-01-2-5",
-        "Regionalatlas: Anteil und Veränderung der Siedlungs- und Verkehrsfläche, Gemeinden",
-        _m(AI0111="settlement_area_share", AI0112="settlement_area_change"),
-        2022,
-        level="gemeinden",
-    ),
-    # --- labour market ------------------------------------------------------------------------
-    Dataset(
-        "employees_workplace",
-        "labour",
-        "regio",
-        "13111-01-03-4",
-        "Sozialversicherungspflichtig Beschäftigte am Arbeitsort nach Geschlecht und Nationalität, "
-        "Stichtag 30.06., Kreise",
-        _m(ERW032="employees"),
-        2008,
-        notes="The latest Stichtag is often '-' at Kreis level while Land rows have figures.",
-    ),
-    Dataset(
-        "employees_residence",
-        "labour",
-        "regio",
-        "13111-02-02-4",
-        "Sozialversicherungspflichtig Beschäftigte am Wohnort nach Geschlecht und Nationalität, Kreise",
-        _labels({"*": "employees_residence"}),
-        2008,
-    ),
-    Dataset(
-        "employees_workplace_age",
-        "labour",
-        "regio",
-        "13111-05-03-4",
-        "Sozialversicherungspflichtig Beschäftigte am Arbeitsort nach Geschlecht und Altersgruppen, Kreise",
-        _labels({"*": "employees"}),
-        2008,
-    ),
-    Dataset(
-        "employees_residence_age",
-        "labour",
-        "regio",
-        "13111-06-02-4",
-        "Sozialversicherungspflichtig Beschäftigte am Wohnort nach Geschlecht und Altersgruppen, Kreise",
-        _labels({"*": "employees_residence"}),
-        2008,
-    ),
-    Dataset(
-        "unemployment",
-        "labour",
-        "regio",
-        "13211-02-05-4",
-        "Arbeitslose nach Personengruppen sowie Arbeitslosenquoten, Jahresdurchschnitt, Kreise",
-        _labels({**UNEMPLOYMENT_LABELS, "*": "*"}),
-        2001,
-    ),
-    Dataset(
-        "microcensus_households",
-        "labour",
-        "regio",
-        "12211-Z-11",
-        "Mikrozensus: Lebensformen, Kreise (2011–2019)",
-        KEEP_CODES,
-        2011,
-        last_year=2019,
-    ),
-    # --- Destatis GENESIS-Online: Land level, and Kreis tables --------------------------------
-    Dataset(
-        "employees_land_quarterly",
-        "labour",
-        "destatis",
-        "13111-0005",
-        "Sozialversicherungspflichtig Beschäftigte am Arbeitsort, Bundesländer, Quartale",
-        KEEP_CODES,
-        2008,
-        level="laender",
-        fresh_days=160,
-    ),
-    Dataset(
-        "unemployment_land_monthly",
-        "labour",
-        "destatis",
-        "13211-0010",
-        "Arbeitslose nach Geschlecht, Bundesländer, Monate",
-        KEEP_CODES,
-        2008,
-        level="laender",
-        fresh_days=62,
-    ),
-    Dataset(
-        "population_land_quarterly",
-        "population",
-        "destatis",
-        "12411-0021",
-        "Bevölkerung, Bundesländer, Stichtag zum Quartalsende",
-        ANY_POPULATION,
-        1990,
-        level="laender",
-        fresh_days=160,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_single_years_destatis",
-        "population",
-        "destatis",
-        "12411-0012",
-        "Bevölkerung: Bundesländer, Stichtag, Altersjahre",
-        ANY_POPULATION,
-        1967,
-        level="laender",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_kreise_destatis",
-        "population",
-        "destatis",
-        "12411-0015",
-        "Bevölkerung: Kreise, Stichtag",
-        ANY_POPULATION,
-        1995,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_age_groups_destatis",
-        "population",
-        "destatis",
-        "12411-0017",
-        "Bevölkerung: Kreise, Stichtag, Altersgruppen",
-        ANY_POPULATION,
-        1995,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "population_sex_age_groups_destatis",
-        "population",
-        "destatis",
-        "12411-0018",
-        "Bevölkerung: Kreise, Stichtag, Geschlecht, Altersgruppen",
-        ANY_POPULATION,
-        1995,
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "protection_seekers",
-        "population",
-        "destatis",
-        "12531-0043",
-        "Schutzsuchende: Kreise, Stichtag, Geschlecht, Schutzstatuskategorie, Staatsangehörigkeit",
-        _m(BEV030="protection_seekers"),
-        2007,
-        notes="Large: answered as a background job (status 98).",
-    ),
-    # --- Statistisches Landesamt Sachsen (web download, own codes) ----------------------------
-    Dataset(
-        "population_mid_year_gemeinden_sn",
-        "population",
-        "sachsen",
-        "12410-010Z",
-        "Fortschreibung zum 30.06. nach Geschlecht auf Gemeinden (Sachsen)",
-        _labels({"Bevölkerung am 30.06.": "population"}),
-        2011,
-        access=Access.DOWNLOAD,
-        level="gemeinden",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "deaths_gemeinden_sn",
-        "movement",
-        "sachsen",
-        "12613-010Z",
-        "Gestorbene nach Geschlecht, Gemeinden (Sachsen)",
-        _labels({"Gestorbene": "deaths"}),
-        1980,
-        access=Access.DOWNLOAD,
-        level="gemeinden",
-    ),
-    Dataset(
-        "death_rate_gemeinden_sn",
-        "movement",
-        "sachsen",
-        "12613-020Z",
-        "Gestorbene je 1000 Einwohner, Gemeinden (Sachsen)",
-        _labels({"Gestorbene je 1000 Einwohner": "deaths_per_1000"}),
-        1983,
-        access=Access.DOWNLOAD,
-        level="gemeinden",
-        census_basis=FORTSCHREIBUNG,
-        census_measures=("deaths_per_1000",),
-    ),
-    # --- Hessisches Statistisches Landesamt (publications) ------------------------------------
-    Dataset(
-        "gemeindestatistik_he",
-        "population",
-        "hessen",
-        "HSL-GEMEINDESTATISTIK",
-        "Hessische Gemeindestatistik: Bevölkerung, Fläche, Bewegung, Beschäftigte, Gemeinden (Hessen)",
-        _labels(
-            {
-                "Fläche": "area",
-                "Bevölkerung": "population",
-                "Lebendgeborene": "live_births",
-                "Gestorbene": "deaths",
-                "Zugezogene": "moves_in",
-                "Beschäftigte am Wohnort": "employees_residence",
-                "Beschäftigte am Arbeitsort": "employees",
-                "Fortgezogene": "moves_out",
-            }
-        ),
-        2019,
-        access=Access.FILE,
-        level="gemeinden",
-        census_basis=FORTSCHREIBUNG,
-    ),
-    Dataset(
-        "age_structure_kreise_he",
-        "population",
-        "hessen",
-        "HSL-ALTER-KREISE",
-        "Bevölkerung in den kreisfreien Städten und Landkreisen nach Alter und Geschlecht (Hessen)",
-        _labels({"Bevölkerung": "population"}),
-        2021,
-        access=Access.FILE,
-        census_basis=FORTSCHREIBUNG,
-    ),
-)
+
+class CatalogError(ValueError):
+    """A catalog file that cannot be used; the message names the file and the entry."""
+
+
+def parse_catalog(text: str, where: str, maps: Mapping[str, Mapping[str, str]] | None = None) -> list[Dataset]:
+    """The datasets of a catalog file (TOML), checked entry by entry."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{where}: not valid TOML: {exc}") from None
+    if unknown := sorted(set(data) - {"measure_maps", "dataset"}):
+        raise CatalogError(
+            f"{where}: unknown section(s) {', '.join(unknown)}; a catalog has [measure_maps] and [[dataset]]"
+        )
+    known_maps = {**(maps or {}), **data.get("measure_maps", {})}
+    datasets = [_dataset(entry, i, where, known_maps) for i, entry in enumerate(data.get("dataset", []), start=1)]
+    names = [d.name for d in datasets]
+    if duplicated := sorted({n for n in names if names.count(n) > 1}):
+        raise CatalogError(f"{where}: dataset(s) {', '.join(duplicated)} declared twice")
+    return datasets
+
+
+def _dataset(entry: dict[str, Any], number: int, where: str, maps: Mapping[str, Mapping[str, str]]) -> Dataset:
+    label = f"{where}: dataset {entry.get('name') or f'number {number}'}"
+    if unknown := sorted(set(entry) - set(FIELDS)):
+        raise CatalogError(f"{label}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+    if missing := [f for f in REQUIRED if f not in entry]:
+        raise CatalogError(f"{label}: lacks {', '.join(missing)}")
+    if wrong := [f for f in INTEGERS if f in entry and not isinstance(entry[f], int)]:
+        raise CatalogError(f"{label}: {', '.join(wrong)} must be whole numbers")
+    if entry["source"] not in LICENCES:
+        raise CatalogError(f"{label}: unknown publisher {entry['source']!r}; known: {', '.join(LICENCES)}")
+    values = {**entry, "measures": _measures(entry["measures"], label, maps)}
+    try:
+        values["access"] = Access(entry.get("access", Access.API))
+        values["write"] = WriteMode(entry.get("write", WriteMode.VERSIONED))
+        values["census_measures"] = tuple(entry.get("census_measures", ("population",)))
+        return Dataset(**values)
+    except (ValueError, TypeError) as exc:
+        raise CatalogError(f"{label}: {exc}") from None
+
+
+def _measures(value: object, label: str, maps: Mapping[str, Mapping[str, str]]) -> Mapping[str, str]:
+    if isinstance(value, str):
+        if value not in maps:
+            raise CatalogError(f"{label}: no measure map {value!r}; known: {', '.join(sorted(maps))}")
+        return MappingProxyType(dict(maps[value]))
+    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+        return MappingProxyType(dict(value))
+    raise CatalogError(f"{label}: measures must name a measure map or map value variables to measures")
+
+
+def user_catalog() -> Path | None:
+    """`$DEMOGRAFIE_CATALOG` (which must exist), else `catalog.toml` in the data home if there is one."""
+    explicit = os.environ.get(CATALOG_ENV, "").strip()
+    if explicit:
+        if not Path(explicit).is_file():
+            raise CatalogError(f"{CATALOG_ENV}={explicit}: no such file")
+        return Path(explicit)
+    in_home = Path(os.environ.get("DEMOGRAFIE_HOME") or "data") / USER_CATALOG
+    return in_home if in_home.is_file() else None
+
+
+def load_datasets() -> tuple[Dataset, ...]:
+    """The shipped catalog, with the user catalog's entries added (or replacing those of the same name)."""
+    shipped_text = (resources.files("demografie") / "catalog.toml").read_text("utf-8")
+    shipped = parse_catalog(shipped_text, "demografie/catalog.toml")
+    path = user_catalog()
+    if path is None:
+        return tuple(shipped)
+    maps = tomllib.loads(shipped_text).get("measure_maps", {})
+    merged = {d.name: d for d in shipped}
+    merged.update({d.name: d for d in parse_catalog(path.read_text("utf-8"), str(path), maps)})
+    return tuple(merged.values())
+
+
+DATASETS: tuple[Dataset, ...] = load_datasets()
 
 
 class UnknownDatasetError(KeyError):
@@ -626,5 +265,29 @@ def find(name_or_table: str) -> Dataset:
     for dataset in DATASETS:
         if name_or_table in (dataset.name, dataset.table):
             return dataset
+    for source, access, pattern in CODE_PUBLISHERS:
+        if pattern.match(name_or_table):
+            return uncatalogued(name_or_table, source, access)
     known = ", ".join(f"{d.name} ({d.table})" for d in DATASETS)
     raise UnknownDatasetError(f"unknown dataset or table {name_or_table!r}; known: {known}")
+
+
+def uncatalogued(table: str, source: str, access: Access) -> Dataset:
+    """A publisher table without a catalog entry: loaded as published, nothing harmonised."""
+    return Dataset(
+        name=table,
+        topic="other",
+        source=source,
+        table=table,
+        title=f"{table} (not in the catalog)",
+        measures=KEEP_CODES,
+        first_year=1990,
+        access=access,
+        notes=UNCATALOGUED,
+    )
+
+
+UNCATALOGUED = (
+    "Not in the catalog: its value variables keep the publisher's codes as measures and no mart reads it; "
+    "add an entry to the user catalog to harmonise it."
+)

@@ -185,3 +185,25 @@ def _write(root: Path, table: str, flat: str, day: str, years: range) -> None:
         "Copyright": SYNTHETIC_NOTICE,
     }
     (root / "metadata" / f"{table}.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+
+
+def write_annual_table(
+    root: Path, table: str, statistic: tuple[str, str], contents: Iterable[tuple[str, str]], years: range, seed: int = 7
+) -> Path:
+    """A table of annual sums per Kreis of both states by sex (one value variable per (code, label)
+    of `contents`), for tables the recorded samples do not cover: their layout as the flat file has
+    it, the figures invented and said to be."""
+    rng = random.Random(seed)
+    kreise = [r for r in regions_on(date(years[-1], 12, 31)) if r.level == "kreis"]
+    lines = [_header(1)]
+    for year in years:
+        for kreis in kreise:
+            for code, label in contents:
+                male, female = rng.randint(1_000, 20_000), rng.randint(1_000, 20_000)
+                for (sex_code, sex_label), value in zip(SEXES, (male + female, male, female), strict=True):
+                    lines.append(
+                        f"{statistic[0]};{statistic[1]};JAHR;Jahr;{year};{_region(kreis)};GES;Geschlecht;"
+                        f"{sex_code};{sex_label};{value};Anzahl;{code};{label}"
+                    )
+    _write(root, table, "\n".join(lines) + "\n", "", years)
+    return root

@@ -1,0 +1,137 @@
+"""The catalog as data: demografie/catalog.toml checked on load with errors that name the entry, a
+user catalog merged over it, and a table of a known publisher outside both loaded as published."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from demografie import catalog
+from demografie.catalog import CatalogError, parse_catalog
+from demografie.devserver.server import GenesisServer
+from demografie.devserver.synthetic import write_annual_table
+from tests.conftest import REPO
+
+# the README's example, verbatim: a Regionaldatenbank table the shipped catalog does not have (code and
+# title as the Regionaldatenbank's table list gives them, 1995-2021)
+USER_ENTRY = """
+[[dataset]]
+name = "migration_age_groups"
+topic = "movement"
+source = "regio"
+table = "12711-02-02-4"
+title = "Zu- und Fortzüge nach Geschlecht und Altersgruppen, Jahressumme, Kreise und krfr. Städte"
+measures = "migration"
+first_year = 1995
+"""
+
+
+def test_the_shipped_catalog_loads_every_dataset_with_its_licence() -> None:
+    assert len(catalog.DATASETS) == 39
+    assert len({d.name for d in catalog.DATASETS}) == 39
+    assert all(d.licence and d.precedence for d in catalog.DATASETS)
+    assert catalog.find("12411-01-01-4").measures == {"BEVSTD": "population"}
+
+
+def test_the_readme_shows_the_user_catalog_entry_the_tests_load() -> None:
+    assert USER_ENTRY.strip() in (REPO / "README.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('name = "x"\ntopic = "t"', "my.toml: dataset x: lacks source, table, title, measures, first_year"),
+        (
+            USER_ENTRY.replace("first_year = 1995", "first_year = 1995\ncolour = 'red'"),
+            "my.toml: dataset migration_age_groups: unknown field(s) colour; known: name, topic",
+        ),
+        (
+            USER_ENTRY.replace('"migration"', '"migrations"'),
+            "my.toml: dataset migration_age_groups: no measure map 'migrations'; known: ",
+        ),
+        (
+            USER_ENTRY.replace('"regio"', '"bayern"'),
+            "my.toml: dataset migration_age_groups: unknown publisher 'bayern'; known: regio, destatis",
+        ),
+        (
+            USER_ENTRY.replace("12711-02-02-4", "12711/../x"),
+            "my.toml: dataset migration_age_groups: migration_age_groups: '12711/../x' is not a table code",
+        ),
+        (USER_ENTRY.replace("1995", '"1995"'), "my.toml: dataset migration_age_groups: first_year must be whole"),
+    ],
+)
+def test_a_bad_entry_is_refused_naming_the_file_and_the_entry(entry: str, message: str) -> None:
+    text = entry if entry.lstrip().startswith("[[dataset]]") else f"[[dataset]]\n{entry}"
+    with pytest.raises(CatalogError) as refused:
+        parse_catalog(text, "my.toml", {"migration": {"*": "*"}})
+    assert str(refused.value).startswith(message)
+
+
+def test_a_table_outside_the_catalog_is_loaded_as_published() -> None:
+    found = catalog.find("12711-02-02-4")
+    assert (found.name, found.topic, found.source, found.measures) == ("12711-02-02-4", "other", "regio", {"*": "*"})
+    assert found.notes.startswith("Not in the catalog: its value variables keep the publisher's codes as measures")
+    assert catalog.find("12613-030Z").access is catalog.Access.DOWNLOAD  # Sachsen's own codes
+    with pytest.raises(catalog.UnknownDatasetError):
+        catalog.find("population_of_mars")
+
+
+@pytest.fixture
+def migration_publisher(tmp_path: Path) -> Iterator[GenesisServer]:
+    contents = (("SYN001", "Zuzüge"), ("SYN002", "Fortzüge"))
+    root = write_annual_table(
+        tmp_path / "publisher", "12711-02-02-4", ("12711", "Wanderungsstatistik"), contents, range(2022, 2025)
+    )
+    with GenesisServer(root, "analyst", "pw-for-tests") as server:
+        yield server
+
+
+@pytest.mark.integration
+def test_a_table_added_in_the_user_catalog_runs_end_to_end(migration_publisher: GenesisServer, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "catalog.toml").write_text(USER_ENTRY, "utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env |= {
+        "DEMOGRAFIE_HOME": str(home),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "COLUMNS": "200",
+        "GENESIS_REGIO_URL": migration_publisher.base_url,
+        "GENESIS_REGIO_USERNAME": "analyst",
+        "GENESIS_REGIO_PASSWORD": "pw-for-tests",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "demografie.flows.cli",
+            "run",
+            "-d",
+            "migration_age_groups",
+            "--from-year",
+            "2022",
+            "--to-year",
+            "2024",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT measure, count(*), bool_and(synthetic) FROM core.observations "
+            "WHERE dataset = 'migration_age_groups' GROUP BY measure ORDER BY measure"
+        ).fetchall()
+        listed = con.execute("SELECT source_table, topic FROM meta.datasets WHERE name = 'migration_age_groups'")
+        assert listed.fetchall() == [("12711-02-02-4", "movement")]
+    kreise = 39 * 3 * 3  # Kreise x years x (total, male, female)
+    assert rows == [("moves_in", kreise, True), ("moves_out", kreise, True)]
