@@ -60,6 +60,14 @@ def tuned(name: str) -> float:
     return value
 
 
+def markdown_table() -> str:
+    """The README's table of tuning variables."""
+    rows = [
+        f"| `{t.name}` | {t.default:,.0f} | {t.minimum:g} | {t.meaning} |".replace(",", " ") for t in TUNABLES.values()
+    ]
+    return "\n".join(["| variable | default | minimum | what it tunes |", "|---|---|---|---|", *rows])
+
+
 def check_tuning() -> None:
     """Read every tuning variable once, so that a bad value is said before a run starts."""
     for name in TUNABLES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -87,3 +88,17 @@ def test_sources_lists_every_dataset_and_the_vintage_held(tmp_path: Path, monkey
 def test_the_readme_names_every_tuning_variable() -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     assert [name for name in TUNABLES if f"`{name}`" not in readme] == []
+
+
+def test_the_readme_tuning_table_is_generated_from_the_declarations() -> None:
+    from demografie.tuning import markdown_table
+
+    readme_path = REPO / "README.md"
+    readme = readme_path.read_text("utf-8")
+    start = readme.index("<!-- tuning: generated")
+    start = readme.index("\n", start) + 1
+    end = readme.index("<!-- tuning end -->")
+    expected = readme[:start] + markdown_table() + "\n" + readme[end:]
+    if os.environ.get("DEMOGRAFIE_WRITE_DOCS") == "1":
+        readme_path.write_text(expected, "utf-8")
+    assert readme == expected, "README's tuning table is out of date: run DEMOGRAFIE_WRITE_DOCS=1 make pytest"

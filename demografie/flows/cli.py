@@ -45,11 +45,12 @@ def main() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    from demografie.catalog import CatalogError
     from demografie.settings import HomeError
 
     try:
         app()
-    except HomeError as exc:  # said by a command before any run starts (status, build, docs ...)
+    except (HomeError, CatalogError) as exc:  # said by a command before any run starts
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise SystemExit(2) from None
 
@@ -143,10 +144,14 @@ def run(
     _usage_check(check_years, from_year, to_year)
 
     try:
-        needed = sorted({d.source for d in catalog.select(dataset) if d.access is catalog.Access.API})
+        chosen = catalog.select(dataset)
     except catalog.UnknownDatasetError as exc:
         err.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from None
+    for d in chosen:
+        if d.notes == catalog.UNCATALOGUED:
+            console.print(f"[yellow]note:[/] {d.table}: {catalog.UNCATALOGUED}")
+    needed = sorted({d.source for d in chosen if d.access is catalog.Access.API})
     try:
         missing = [PUBLISHERS[key] for key in needed if Credentials.from_env(PUBLISHERS[key].env_prefix) is None]
     except CredentialsError as exc:

@@ -24,18 +24,20 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
 import demografie
+from demografie.flows.runs import WRITER_LIMIT
+from demografie.sources.publishers import PUBLISHERS
+from demografie.sources.webdownload import ROUTES
 
 WORK_POOL = "demografie"
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Europe/Berlin"
-# Requests at once per publisher host, across every run and worker (status 6 answers more).
-# and one writer of the shared data home at a time, across machines.
+# Requests at once per publisher host, across every run and worker (status 6 answers more: the
+# publisher declares its limit), one at a time to a web download, and one writer of the shared data
+# home at a time, across machines.
 LIMITS = {
-    "demografie-regio": 1,
-    "demografie-destatis": 3,
-    "demografie-zensus": 1,
-    "demografie-sachsen": 1,
-    "demografie-writer": 1,
+    **{f"demografie-{key}": publisher.max_parallel_requests for key, publisher in PUBLISHERS.items()},
+    **{f"demografie-{key}": 1 for key in ROUTES},
+    WRITER_LIMIT: 1,
 }
 
 

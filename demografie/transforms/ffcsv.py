@@ -56,10 +56,6 @@ class FlatFile:
     # The publisher's Stand printed in the file (table CSVs have one; flat files do not).
     published: datetime | None = None
 
-    def variable_columns(self, i: int) -> tuple[str, str, str, str]:
-        code, label, attr_code, attr_label = (f"{i}_{field}" for field in VARIABLE_FIELDS)
-        return code, label, attr_code, attr_label
-
 
 BLOCK_BYTES = 32 << 20  # rows are parsed in blocks of this many bytes: memory stays bounded
 PARSE_BLOCK_BYTES = 4 << 20  # a block is split into pieces of this size, parsed in parallel

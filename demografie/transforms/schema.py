@@ -37,8 +37,6 @@ OBSERVATION_SCHEMA = pa.schema(
     ]
 )
 
-IDENTITY = ("source", "source_table", "source_measure", "region_code", "ref_date", "source_dims")
-
 
 # What a publisher of invented figures (our local server's demo snapshot) writes into the table's
 # title: whatever flow loads such a table marks every observation synthetic.
