@@ -19,6 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from demografie.errors import DemografieError
+
 STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
 
 LICENCES: Mapping[str, str] = MappingProxyType(
@@ -170,7 +172,7 @@ CODE_PUBLISHERS = (
 )
 
 
-class CatalogError(ValueError):
+class CatalogError(DemografieError, ValueError):
     """A catalog file that cannot be used; the message names the file and the entry."""
 
 
@@ -249,7 +251,7 @@ def load_datasets() -> tuple[Dataset, ...]:
 DATASETS: tuple[Dataset, ...] = load_datasets()
 
 
-class UnknownDatasetError(KeyError):
+class UnknownDatasetError(DemografieError, KeyError):
     def __str__(self) -> str:
         return str(self.args[0])
 

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from demografie.errors import DemografieError
 from demografie.storage import Store
 
 HOME_ENV = "DEMOGRAFIE_HOME"
@@ -59,7 +60,7 @@ class Paths:
             raise HomeError(f"cannot create the data home {self.home}: a part of that path is a file") from None
 
 
-class HomeError(ValueError):
+class HomeError(DemografieError, ValueError):
     """The data home cannot be a directory (it, or a folder above it, is a file)."""
 
 

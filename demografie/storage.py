@@ -24,12 +24,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyarrow.fs as pafs
 
+from demografie.errors import DemografieError
 from demografie.fileio import atomic_path, fsync_dir, fsync_file
 
 SECRET_QUERY_KEYS = frozenset({"access_key", "secret_key", "session_token"})
 
 
-class StorageLocationError(ValueError):
+class StorageLocationError(DemografieError, ValueError):
     """A storage location that cannot be used, with the reason."""
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from demografie.errors import DemografieError
+
 
 @dataclass(frozen=True)
 class Tunable:
@@ -36,7 +38,7 @@ TUNABLES = {
 }
 
 
-class TuningError(ValueError):
+class TuningError(DemografieError, ValueError):
     """A tuning variable holds no usable number; the message names it, its value and its default."""
 
 

@@ -76,3 +76,24 @@ def test_the_bottom_modules_import_no_layer_and_no_module_imports_in_a_circle() 
 
     for module in modules:
         visit(module, ())
+
+
+def test_every_error_we_raise_on_purpose_has_one_root() -> None:
+    """The command line tells our errors (a message for a person) from bugs by this root."""
+    import importlib
+    import inspect
+
+    from demografie.errors import DemografieError
+
+    strays = []
+    for name in sorted(graph()):
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Exception)
+                and value.__module__ == name
+                and not issubclass(value, DemografieError)
+            ):
+                strays.append(f"{name}.{value.__name__}")
+    assert strays == []

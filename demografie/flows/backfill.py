@@ -17,7 +17,7 @@ from prefect import flow
 from demografie import catalog
 from demografie.catalog import Access, Dataset
 from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_and_load, finish, logins
-from demografie.flows.tasks import TableOutcome
+from demografie.flows.tasks import Outcome, TableOutcome
 from demografie.settings import Paths
 
 # Years per request: the Regionaldatenbank's tables stay well under its dialog limit at five
@@ -60,7 +60,7 @@ def backfill(
         for dataset in chosen:
             for years in chunks(dataset, from_year, to_year):
                 if dataset.source in refused:
-                    outcome = TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source])
+                    outcome = TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=refused[dataset.source])
                 else:
                     outcome = fetch_and_load(
                         dataset, years, paths, wanted_states, summary, synthetic=synthetic, force=force

@@ -83,6 +83,7 @@ def _quiet_tracebacks() -> None:
 
 
 def _run(flow: Any, **parameters: Any) -> Any:
+    from demografie.errors import DemografieError
     from demografie.flows import progress
     from demografie.flows.runs import RunFailedError
     from demografie.redact import redact
@@ -101,8 +102,14 @@ def _run(flow: Any, **parameters: Any) -> Any:
         _print_summary(exc.summary)
         err.print(f"[bold red]Run failed.[/] {escape(redact(str(exc)))}")
         raise typer.Exit(1) from None
-    except Exception as exc:
+    except DemografieError as exc:
         err.print(f"[bold red]Error:[/] {escape(redact(str(exc)))}")
+        raise typer.Exit(1) from None
+    except Exception as exc:  # not one of ours: a bug, or a failure of the machine (disk, memory)
+        err.print(
+            f"[bold red]Error:[/] {escape(redact(f'{type(exc).__name__}: {exc}'))} (unexpected: DEMOGRAFIE_DEBUG=1 "
+            "shows where; please report it if it is not the machine's fault)"
+        )
         raise typer.Exit(1) from None
     finally:
         progress.unsubscribe(_progress)

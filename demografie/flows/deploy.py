@@ -24,6 +24,7 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
 import demografie
+from demografie.errors import FlowError
 from demografie.flows.runs import WRITER_LIMIT
 from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES
@@ -41,7 +42,7 @@ LIMITS = {
 }
 
 
-class DeployError(RuntimeError):
+class DeployError(FlowError, RuntimeError):
     pass
 
 

@@ -13,9 +13,10 @@ from prefect import flow, get_run_logger
 
 from demografie import catalog
 from demografie.catalog import Dataset
+from demografie.errors import FlowError
 from demografie.flows import progress
 from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish, record
-from demografie.flows.tasks import TableOutcome
+from demografie.flows.tasks import Outcome, TableOutcome
 from demografie.redact import redact
 from demografie.settings import Paths
 from demografie.sources import archive
@@ -34,7 +35,7 @@ TABLE_IN_NAME = re.compile(f"({catalog.TABLE_CODE_PATTERN})")
 HEAD_BYTES = 1 << 16  # enough to tell a format
 
 
-class IngestError(ValueError):
+class IngestError(FlowError, ValueError):
     pass
 
 
@@ -196,7 +197,7 @@ def _stage(
     except REFUSALS as exc:
         message = redact(str(exc) if path.name in str(exc) else f"{path.name}: {exc}")
         progress.report("refused", path.name)  # the closing message says why
-        return TableOutcome("", path.name, "failed", message=message)
+        return TableOutcome("", path.name, Outcome.FAILED, message=message)
     return StagedFile(manual, dataset, vintage, retrieved_at, modified, delivery)
 
 
@@ -225,7 +226,7 @@ def _commit(paths: Paths, staged: StagedFile) -> TableOutcome:
     )
     written = staged.delivery.commit(raw_file=f"raw/{landed.key}")
     entry = written.entry
-    outcome = "loaded" if written.written else "unchanged"
+    outcome = Outcome.LOADED if written.written else Outcome.UNCHANGED
     progress.report(outcome, f"{manual.path.name}: {dataset.table}, {entry.rows} observations")
     return TableOutcome(
         dataset.name, dataset.table, outcome, entry.rows, entry.first_ref_date, entry.last_ref_date, entry.vintage

@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from demografie import catalog
 from demografie.catalog import Access, Dataset
 from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_and_load, finish, logins
-from demografie.flows.tasks import TableOutcome
+from demografie.flows.tasks import Outcome, TableOutcome
 from demografie.settings import Paths
 
 
@@ -62,7 +62,7 @@ def nightly(
         for dataset in chosen:
             if dataset.source in refused:
                 summary.tables.append(
-                    TableOutcome(dataset.name, dataset.table, "failed", message=refused[dataset.source])
+                    TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=refused[dataset.source])
                 )
                 continue
             years = year_window(dataset, day, from_year, to_year)

@@ -21,11 +21,13 @@ from prefect.runtime import flow_run
 from prefect.settings import PREFECT_API_URL
 
 from demografie.catalog import Access, Dataset
+from demografie.errors import FlowError
 from demografie.fileio import atomic_write_bytes, remove_temporaries
 from demografie.flows import progress
 from demografie.flows.tasks import (
     BuildSummary,
     Extracted,
+    Outcome,
     TableOutcome,
     Unchanged,
     build,
@@ -56,10 +58,10 @@ class RunSummary:
 
     @property
     def failures(self) -> list[TableOutcome]:
-        return [t for t in self.tables if t.outcome == "failed"]
+        return [t for t in self.tables if t.outcome is Outcome.FAILED]
 
 
-class RunFailedError(RuntimeError):
+class RunFailedError(FlowError, RuntimeError):
     """Some tables failed; the others were loaded and the warehouse was built from them."""
 
     def __init__(self, summary: RunSummary) -> None:
@@ -192,7 +194,7 @@ def _fetch_and_load(
             return TableOutcome(
                 dataset.name,
                 dataset.table,
-                "unchanged",
+                Outcome.UNCHANGED,
                 vintage=extracted.held.isoformat(),
                 message="status 50: nothing newer than the vintage we hold",
             )
@@ -200,13 +202,13 @@ def _fetch_and_load(
     except Exception as exc:  # one table's failure must not stop the others
         get_run_logger().error("%s failed: %s", label, redact(str(exc)))
         progress.report("failed", redact(f"{label}: {exc}"))
-        return TableOutcome(dataset.name, dataset.table, "failed", message=redact(str(exc)))
+        return TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=redact(str(exc)))
 
 
 def finish(paths: Paths, summary: RunSummary) -> RunSummary:
     """Build if anything new was loaded or the warehouse lags behind the lake (no warehouse yet,
     or a killed run), record the run, publish its artifacts, and fail the run if any table failed."""
-    if any(t.outcome == "loaded" for t in summary.tables) or not is_current(paths):
+    if any(t.outcome is Outcome.LOADED for t in summary.tables) or not is_current(paths):
         summary.build = build(str(paths.home))
     else:
         get_run_logger().info("nothing new: the warehouse stays as it is")
@@ -225,7 +227,7 @@ def record(paths: Paths, summary: RunSummary) -> None:
         "started_at": summary.started_at,
         "locked_at": summary.locked_at,
         "finished_at": _now(precise=True),
-        "outcomes": {o: sum(t.outcome == o for t in summary.tables) for o in ("loaded", "unchanged", "failed")},
+        "outcomes": {str(o): sum(t.outcome is o for t in summary.tables) for o in Outcome},
         "failed": [t.failure() for t in summary.failures],
         "built": summary.build is not None,
     }

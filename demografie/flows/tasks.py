@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -24,7 +25,7 @@ from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.credentials import Credentials
 from demografie.sources.errors import NoNewerDataError, TransientSourceError, UnexpectedResponseError
-from demografie.sources.fetching import JobPolicy, TableFetcher
+from demografie.sources.fetching import JobPolicy, Route, TableFetcher
 from demografie.sources.genesis import Download, GenesisClient, TableRequest, format_stand
 from demografie.sources.http import RetryPolicy, timeout_from_env
 from demografie.sources.landing import Landed, land, landed_parts
@@ -54,7 +55,7 @@ class Extracted:
     retrieved_at: datetime
     decimal: str | None
     years: tuple[int, int] | None = None
-    route: str = "dialog"  # dialog | job | split | file
+    route: Route = Route.DIALOG
     # A file read by hand: the Stand printed in it wins over `vintage` (its modification time).
     vintage_is_fallback: bool = False
     # The publisher's title says the figures are invented (the demo server), whatever the flow says.
@@ -70,11 +71,19 @@ class Unchanged:
     held: datetime
 
 
+class Outcome(StrEnum):
+    """What became of one table in a run (the run log counts these)."""
+
+    LOADED = "loaded"  # a new delivery committed
+    UNCHANGED = "unchanged"  # nothing newer at the publisher, or the same bytes again
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class TableOutcome:
     dataset: str
     table: str
-    outcome: str  # loaded | unchanged | failed
+    outcome: Outcome
     rows: int = 0
     first_date: str = ""
     last_date: str = ""
@@ -220,7 +229,7 @@ def extract(
                     metadata.updated,
                     ",",
                     (start_year, end_year),
-                    "cache",
+                    Route.CACHE,
                     synthetic=invented,
                 )
             fetched = fetcher.fetch(request)
@@ -281,7 +290,7 @@ def download(dataset_name: str, home: str) -> Extracted:
         answer.retrieved_at,
         answer.retrieved_at,
         ",",
-        route="download",
+        route=Route.DOWNLOAD,
         vintage_is_fallback=True,
     )
 
@@ -329,7 +338,7 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     except archive.ArchiveError as exc:
         raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
     entry = written.entry
-    outcome = "loaded" if written.written else "unchanged"
+    outcome = Outcome.LOADED if written.written else Outcome.UNCHANGED
     progress.report(outcome, f"{dataset.table}: {entry.rows} observations")
     get_run_logger().info("%s: %s, %d observations", dataset.table, outcome, entry.rows)
     return TableOutcome(

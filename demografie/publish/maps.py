@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
 from demografie.reference import census_bases, territory_changes
 from demografie.transforms.boundaries import BKG_URL, LICENCE_URL, SOURCES_URL
@@ -324,7 +325,7 @@ TITLES = {m.key: m.title for m in MAP_INDICATORS}
 NO_BOUNDARIES = "No boundaries in this warehouse: `demografie geodata` loads BKG's VG1000 (or --file a saved package)."
 
 
-class NoMapError(ValueError):
+class NoMapError(PublishError, ValueError):
     """What a map needs is not in the warehouse; the message says what to load."""
 
 

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import IO, Any, BinaryIO, cast
 
 from demografie.catalog import TABLE_CODE_PATTERN
+from demografie.errors import SourceLayerError
 from demografie.tuning import tuned
 
 MAX_BYTES_ENV = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
@@ -28,7 +29,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no member is only its end record
 
 
-class ArchiveError(ValueError):
+class ArchiveError(SourceLayerError, ValueError):
     """The zip is broken, empty, holds more than one file, or a member is unsafe."""
 
 

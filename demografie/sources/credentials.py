@@ -12,9 +12,10 @@ import os
 from dataclasses import dataclass, field
 
 from demografie import redact
+from demografie.errors import SourceLayerError
 
 
-class CredentialsError(ValueError):
+class CredentialsError(SourceLayerError, ValueError):
     """A credential that cannot be sent as it is; the message names the variable, not the value."""
 
 

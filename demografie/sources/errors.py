@@ -4,10 +4,11 @@ long text is cut: its whole answer is in the raw landing zone."""
 
 from __future__ import annotations
 
+from demografie.errors import SourceLayerError
 from demografie.redact import MAX_MESSAGE_CHARS, capped
 
 
-class SourceError(Exception):
+class SourceError(SourceLayerError):
     """A publisher did not deliver what we asked for."""
 
     def __init__(self, publisher: str, table: str, cause: str) -> None:

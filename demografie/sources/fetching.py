@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from demografie.sources import errors
 from demografie.sources.genesis import Download, GenesisClient, TableRequest
@@ -44,12 +45,23 @@ class JobPolicy:
         )
 
 
+class Route(StrEnum):
+    """How a table's answer was obtained."""
+
+    DIALOG = "dialog"  # one request answered at once
+    JOB = "job"  # a background job, polled and collected
+    SPLIT = "split"  # the request cut by years or states, the parts answered at once
+    CACHE = "cache"  # already landed for this request and vintage: not asked again
+    DOWNLOAD = "download"  # a web download without login
+    FILE = "file"  # a file a person saved
+
+
 @dataclass(frozen=True)
 class Fetched:
     """The answers that together make up the table asked for, and how they were obtained."""
 
     parts: list[Download]
-    route: str  # dialog | job | split
+    route: Route
 
 
 @dataclass
@@ -61,12 +73,12 @@ class TableFetcher:
     def fetch(self, request: TableRequest) -> Fetched:
         """The table in one dialog answer, else as a job, else in parts."""
         try:
-            return Fetched([self.client.tablefile(request)], "dialog")
+            return Fetched([self.client.tablefile(request)], Route.DIALOG)
         except errors.TableTooLargeError:
             log.info("%s: too large for a dialog request", request.name)
         if self.client.jobs_allowed:
             try:
-                return Fetched([self.run_job(request)], "job")
+                return Fetched([self.run_job(request)], Route.JOB)
             except errors.StatusError as exc:
                 log.warning("%s: no background job (%s); splitting the request instead", request.name, exc)
         parts = self.split(request)
@@ -74,7 +86,7 @@ class TableFetcher:
             raise errors.NoObjectsError(
                 self.client.publisher.key, request.name, 104, "no part of the split request has data", "no data"
             )
-        return Fetched(parts, "split")
+        return Fetched(parts, Route.SPLIT)
 
     def run_job(self, request: TableRequest) -> Download:
         job = self.client.start_job(request)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import requests
 
+from demografie.errors import SourceLayerError
 from demografie.sources import errors
 from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport, timeout_from_env
@@ -31,7 +32,7 @@ DEFAULT_URL = (
 PRODUCT_PAGE = "https://gdz.bkg.bund.de/index.php/default/verwaltungsgebiete-1-1-000-000-stand-31-12-vg1000-31-12.html"
 
 
-class GeodataError(ValueError):
+class GeodataError(SourceLayerError, ValueError):
     """The boundaries could not be fetched or read; the message says what to do."""
 
 

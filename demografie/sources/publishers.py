@@ -6,8 +6,10 @@ import os
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from demografie.errors import SourceLayerError
 
-class PublisherUrlError(ValueError):
+
+class PublisherUrlError(SourceLayerError, ValueError):
     """A `<prefix>_URL` that cannot be used as it is."""
 
 

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from demografie import __version__
 from demografie.catalog import Dataset
+from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
 from demografie.reference import census_bases, rebasings, regions
 from demografie.settings import Paths
@@ -157,7 +158,7 @@ def _build(
     return len(entries), versions, current, checks
 
 
-class LakeFileError(RuntimeError):
+class LakeFileError(WarehouseError, RuntimeError):
     """A committed lake file that cannot be read; the message names it and its delivery."""
 
 

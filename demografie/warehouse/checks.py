@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from demografie.errors import WarehouseError
 from demografie.warehouse.sqlfiles import check_files, read_sql
 
 SEVERITY = re.compile(r"^--\s*severity:\s*(error|warning)\s*$", re.MULTILINE)
@@ -33,7 +34,7 @@ class CheckResult:
         return f"check {self.name} ({self.severity}): {self.violations} violating row(s): {rows}"
 
 
-class ChecksFailedError(RuntimeError):
+class ChecksFailedError(WarehouseError, RuntimeError):
     def __init__(self, failures: list[CheckResult]) -> None:
         self.failures = failures
         super().__init__(

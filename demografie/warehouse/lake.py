@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from demografie.errors import WarehouseError
 from demografie.storage import Store
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 
@@ -209,7 +210,7 @@ def _commit(
     return LakeWrite(entry, written=True)
 
 
-class ManifestError(ValueError):
+class ManifestError(WarehouseError, ValueError):
     """A manifest entry that cannot be read; the message names it and what to do."""
 
 
@@ -253,7 +254,7 @@ def orphan_warning(key: str) -> str:
     return f"lake/{key} has no manifest entry and is not in the warehouse: load its delivery again, or remove it"
 
 
-class DeliveryNotFoundError(LookupError):
+class DeliveryNotFoundError(WarehouseError, LookupError):
     def __str__(self) -> str:
         return str(self.args[0])
 

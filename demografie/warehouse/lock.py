@@ -18,10 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from demografie.errors import WarehouseError
+
 LOCK_FILE = ".writer.lock"
 
 
-class HomeLockedError(RuntimeError):
+class HomeLockedError(WarehouseError, RuntimeError):
     """Another run writes to the same data home."""
 
 
