@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+ZIP_MAGIC = b"PK\x03\x04"  # the local file header a zip (and an XLSX workbook) starts with
+
 
 @contextlib.contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:

@@ -11,8 +11,9 @@ import random
 from datetime import date
 from pathlib import Path
 
-from demografie.devserver.synthetic import HEADER_END, HEADER_START, OLDEST, SEXES
+from demografie.devserver.synthetic import OLDEST, SEXES
 from demografie.reference import regions_on
+from demografie.transforms.ffcsv import header_columns
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 
 TABLE = "12411-04-02-4"
@@ -50,8 +51,4 @@ def write_large_flat_file(path: Path, rows: int, seed: int = 7) -> int:
 
 
 def _header() -> str:
-    variables = ";".join(
-        f"{i}_variable_code;{i}_variable_label;{i}_variable_attribute_code;{i}_variable_attribute_label"
-        for i in (1, 2, 3)
-    )
-    return f"{HEADER_START};{variables};{HEADER_END}"
+    return ";".join(header_columns(3))

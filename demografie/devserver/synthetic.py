@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from demografie.reference import Region, regions_on
+from demografie.transforms.ffcsv import header_columns
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 
 VINTAGE = "15.03.2026 10:00:00h"
@@ -24,8 +25,6 @@ LEVEL_VARIABLES = {
     "regbez": ("REGBEZ", "Regierungsbezirke / Statistische Regionen"),
     "kreis": ("KREISE", "Kreise und kreisfreie Städte"),
 }
-HEADER_START = "statistics_code;statistics_label;time_code;time_label;time"
-HEADER_END = "value;value_unit;value_variable_code;value_variable_label"
 
 
 # The datasets the snapshot answers for; the demo's nightly run asks for these only.
@@ -162,11 +161,8 @@ def _region(region: Region) -> str:
 
 
 def _header(variables: int) -> str:
-    groups = [
-        f"{i}_variable_code;{i}_variable_label;{i}_variable_attribute_code;{i}_variable_attribute_label"
-        for i in range(1, variables + 2)
-    ]
-    return ";".join([HEADER_START, *groups, HEADER_END])
+    """The header line with `variables` classifying variables beside the regional one."""
+    return ";".join(header_columns(variables + 1))
 
 
 def _write(root: Path, table: str, flat: str, day: str, years: range) -> None:

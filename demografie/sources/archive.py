@@ -15,6 +15,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from demografie.catalog import TABLE_CODE_PATTERN
 from demografie.errors import SourceLayerError
+from demografie.fileio import ZIP_MAGIC
 from demografie.tuning import tuned
 
 MAX_BYTES_ENV = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
@@ -25,7 +26,6 @@ def max_member_bytes() -> int:
     return int(tuned(MAX_BYTES_ENV))
 
 
-ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no member is only its end record
 
 

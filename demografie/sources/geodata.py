@@ -19,7 +19,7 @@ from pathlib import Path
 import requests
 
 from demografie.errors import SourceLayerError
-from demografie.sources import errors
+from demografie.sources import archive, errors
 from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport, timeout_from_env
 from demografie.sources.publishers import check_url
@@ -62,7 +62,7 @@ def fetch(url: str, session: requests.Session | None = None) -> Archive:
                 "the archive and pass it with --file"
             ) from None
         raise
-    if not response.content.startswith(b"PK"):
+    if not archive.is_zip(response.content):
         head = response.content[:60].decode("latin-1", errors="replace")
         raise GeodataError(f"{url}: not a zip archive; the answer starts {head!r}")
     return Archive(response.content, url, datetime.now(UTC).replace(tzinfo=None))

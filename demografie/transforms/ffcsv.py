@@ -41,6 +41,16 @@ THOUSANDS_PROBLEM = (
 )
 FIXED_COLUMNS = ("statistics_code", "time_code", "time", "value", "value_unit", "value_variable_code")
 VARIABLE_FIELDS = ("variable_code", "variable_label", "variable_attribute_code", "variable_attribute_label")
+LEADING_COLUMNS = ("statistics_code", "statistics_label", "time_code", "time_label", "time")
+TRAILING_COLUMNS = ("value", "value_unit", "value_variable_code", "value_variable_label")
+
+
+def header_columns(variables: int) -> list[str]:
+    """The columns of a v5 flat file with `variables` classifying variables (the regional one first)."""
+    groups = [f"{i}_{field}" for i in range(1, variables + 1) for field in VARIABLE_FIELDS]
+    return [*LEADING_COLUMNS, *groups, *TRAILING_COLUMNS]
+
+
 VARIABLE_COLUMN = re.compile(r"^(\d+)_variable_code$")
 V4_MARKERS = ("Statistik_Code", "Zeit_Code")
 

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from demografie.transforms.errors import ParseError
-from demografie.transforms.ffcsv import BOM, VARIABLE_FIELDS, FlatFile, finish, read_string_table
+from demografie.transforms.ffcsv import BOM, LEADING_COLUMNS, VARIABLE_FIELDS, FlatFile, finish, read_string_table
 
-FIXED = ("statistics_code", "statistics_label", "time_code", "time_label", "time")
+FIXED = LEADING_COLUMNS
 VALUE_COLUMN = re.compile(r"^([0-9A-Z]+)__(.+)__(.+)$")
 V4_FIRST = ("Statistik_Code", "statistics_code")
 

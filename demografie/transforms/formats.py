@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 
+from demografie.fileio import ZIP_MAGIC
 from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import BOM, FlatFile, parse_ffcsv
@@ -68,7 +69,7 @@ def _refuse_containers(data: bytes, where: str) -> None:
             "an encrypted (password-protected) workbook or an old .xls file (OLE2), which cannot be read: "
             "open it in a spreadsheet program, remove the password and save it as .xlsx, or download the table again",
         )
-    if data[:4] == b"PK\x03\x04":
+    if data.startswith(ZIP_MAGIC):
         raise ParseError(where, "a zip archive that is not a workbook; unpack it first")
 
 

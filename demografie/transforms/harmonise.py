@@ -138,6 +138,13 @@ LAND_CODES: Mapping[str, str] = MappingProxyType(
 )
 # Region key length (or DG) -> the flat file's regional variable.
 REGIONAL_VARIABLE_BY_KEY: Mapping[int, str] = MappingProxyType({2: "DLAND", 3: "REGBEZ", 5: "KREISE", 8: "GEMEIN"})
+
+
+def regional_variable(code: str) -> str:
+    """The GENESIS regional variable of a region key: DINSG for Germany (DG), else by its length."""
+    return "DINSG" if code == "DG" else REGIONAL_VARIABLE_BY_KEY[len(code)]
+
+
 # Measure labels whose code the same publisher prints in its flat files (so that a table CSV and
 # a flat file of the same table describe the same observation). Others keep their label as code.
 LABEL_MEASURES: Mapping[str, str] = MappingProxyType({"Bevölkerungsstand": "BEVSTD"})

@@ -17,10 +17,11 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from demografie.fileio import ZIP_MAGIC
 from demografie.transforms.ages import TOTAL, age_bounds
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile
-from demografie.transforms.harmonise import VARIABLE_LABELS
+from demografie.transforms.harmonise import VARIABLE_LABELS, regional_variable
 from demografie.transforms.records import Record, Variable, flat_from_records
 
 LAND = "06"
@@ -153,7 +154,7 @@ def ags(hsl_key: str) -> str | None:
 
 
 def is_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04" and b"xl/workbook.xml" in data[:65536] + data[-65536:]
+    return data.startswith(ZIP_MAGIC) and b"xl/workbook.xml" in data[:65536] + data[-65536:]
 
 
 def sheet_names(data: bytes) -> list[str]:
@@ -207,7 +208,7 @@ def _sheet_records(rows: Sequence[tuple[object, ...]], columns: tuple[SheetColum
         code = ags(key)
         if code is None:
             continue
-        region = Variable(_regional_variable(code), "Region", code, str(row[1] or "").strip())
+        region = Variable(regional_variable(code), "Region", code, str(row[1] or "").strip())
         for column in columns:
             time_code, time = times[column.period]
             records.append(
@@ -239,10 +240,6 @@ def _check_heading(rows: Sequence[tuple[object, ...]], index: int, column: Sheet
 
 def _attributes(column: SheetColumn) -> tuple[Variable, ...]:
     return column.attributes or (TOTAL_SEX, TOTAL_NAT, TOTAL_AGE)
-
-
-def _regional_variable(code: str) -> str:
-    return {2: "DLAND", 3: "REGBEZ", 5: "KREISE", 8: "GEMEIN"}[len(code)]
 
 
 def _stichtag(header: str, where: str) -> tuple[str, str]:

@@ -36,10 +36,10 @@ from demografie.transforms.harmonise import (
     LABEL_MEASURES,
     LABEL_UNITS,
     LAND_CODES,
-    REGIONAL_VARIABLE_BY_KEY,
     TOTAL_LABELS,
     VARIABLE_LABELS,
     VARIABLE_NAME_LABELS,
+    regional_variable,
 )
 from demografie.transforms.records import Record, Variable, flat_from_records
 
@@ -298,7 +298,7 @@ def _records(table: str, cells: list[Cell]) -> list[Record]:
     records = []
     for cell in cells:
         code, name = cell.region
-        region = Variable(_regional_variable(code), VARIABLE_LABELS[_regional_variable(code)], code, name)
+        region = Variable(regional_variable(code), VARIABLE_LABELS[regional_variable(code)], code, name)
         others = tuple(cell.attributes.get(c) or Variable(c, VARIABLE_LABELS[c], "", "Insgesamt") for c in codes)
         time_code, time = _time(cell.time)
         records.append(
@@ -315,10 +315,6 @@ def _records(table: str, cells: list[Cell]) -> list[Record]:
             )
         )
     return records
-
-
-def _regional_variable(code: str) -> str:
-    return "DINSG" if code == "DG" else REGIONAL_VARIABLE_BY_KEY[len(code)]
 
 
 def _time(text: str) -> tuple[str, str]:
