@@ -20,22 +20,11 @@ from types import MappingProxyType
 from typing import Any
 
 from demografie.errors import DemografieError
+from demografie.registry import REGISTRY
 
 STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
 
-LICENCES: Mapping[str, str] = MappingProxyType(
-    {
-        "regio": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
-        "© Statistische Ämter des Bundes und der Länder, Deutschland",
-        "destatis": "Datenlizenz Deutschland – Namensnennung – Version 2.0; © Statistisches Bundesamt (Destatis)",
-        "sachsen": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
-        "© Statistisches Landesamt des Freistaates Sachsen, Kamenz",
-        "hessen": "© Hessisches Statistisches Landesamt, Wiesbaden; Vervielfältigung und Verbreitung, auch "
-        "auszugsweise, mit Quellenangabe gestattet",
-        "zensus": "Datenlizenz Deutschland – Namensnennung – Version 2.0; "
-        "© Statistische Ämter des Bundes und der Länder, Zensus 2022",
-    }
-)
+LICENCES: Mapping[str, str] = MappingProxyType({key: entry.licence for key, entry in REGISTRY.items()})
 
 # The publishers' table-code patterns (Regionaldatenbank incl. Regionalatlas, Destatis, Sachsen's
 # own codes, our names for HSL publications). Any code that reaches a path or SQL must match one.
@@ -127,32 +116,7 @@ class Dataset:
 
 # Which publisher a mart takes a figure from when several carry it (lower wins), and why.
 PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
-    {
-        "regio": (
-            1,
-            "Regionaldatenbank: the joint database of all statistical offices, one method and one "
-            "territorial state for both Länder (the primary route)",
-        ),
-        "destatis": (
-            2,
-            "Destatis GENESIS-Online: the same official statistics; used where the Regionaldatenbank "
-            "has no such figure",
-        ),
-        "sachsen": (
-            3,
-            "Statistisches Landesamt Sachsen: Saxony's own tables on its own Gebietsstand; used where "
-            "neither joint database has the figure",
-        ),
-        "hessen": (
-            4,
-            "Hessisches Statistisches Landesamt publications: once a year, Hessen only; used where no "
-            "database has the figure",
-        ),
-        "zensus": (
-            5,
-            "Zensus 2022 database: the census counts themselves (their own measure, never a Fortschreibung figure)",
-        ),
-    }
+    {key: (entry.precedence, entry.precedence_reason) for key, entry in REGISTRY.items()}
 )
 
 

@@ -135,3 +135,42 @@ def test_a_table_added_in_the_user_catalog_runs_end_to_end(migration_publisher: 
         assert listed.fetchall() == [("12711-02-02-4", "movement")]
     kreise = 39 * 3 * 3  # Kreise x years x (total, male, female)
     assert rows == [("moves_in", kreise, True), ("moves_out", kreise, True)]
+
+
+def test_every_publisher_is_one_entry_of_the_registry() -> None:
+    from demografie.flows.deploy import LIMITS
+    from demografie.registry import REGISTRY
+    from demografie.sources.publishers import PUBLISHERS
+    from demografie.sources.webdownload import ROUTES
+
+    assert sorted(REGISTRY) == ["destatis", "hessen", "regio", "sachsen", "zensus"]
+    assert {d.source for d in catalog.DATASETS} == set(REGISTRY)
+    assert sorted(PUBLISHERS) == ["destatis", "regio", "zensus"] and sorted(ROUTES) == ["sachsen"]
+    assert {
+        f"demografie-{k}": n for k, n in (("regio", 1), ("destatis", 3), ("zensus", 1), ("sachsen", 1), ("writer", 1))
+    } == LIMITS
+
+
+BAYERN = 'key = "bayern"\nname = "LfStat"\nlicence = "x"\nprecedence = 9\nprecedence_reason = "y"'
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            f'{BAYERN}\nroute = "genesis"',
+            "p.toml: publisher bayern: a genesis publisher needs base_url, env_prefix",
+        ),
+        (
+            f'{BAYERN}\nroute = "ftp"',
+            "p.toml: publisher bayern: route 'ftp' is none of genesis, web-download, file",
+        ),
+        ('key = "bayern"\nname = "LfStat"', "p.toml: publisher bayern: lacks route, licence, precedence"),
+    ],
+)
+def test_a_bad_publisher_entry_is_refused_naming_it(entry: str, message: str) -> None:
+    from demografie.registry import RegistryError, parse_registry
+
+    with pytest.raises(RegistryError) as refused:
+        parse_registry(f"[[publisher]]\n{entry}\n", "p.toml")
+    assert str(refused.value).startswith(message)

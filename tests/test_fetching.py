@@ -19,7 +19,7 @@ from demografie.sources.credentials import Credentials
 from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
-from demografie.sources.publishers import DESTATIS, REGIO
+from demografie.sources.publishers import PUBLISHERS
 from tests.conftest import point_at, publisher_dir, sample_path
 
 RESULTFILE = "genesis_v5_ffcsv_resultfile_12531-0043_job_EXCERPT-first1000rows.csv"
@@ -75,7 +75,7 @@ def recorded_job(server: GenesisServer) -> None:
 
 
 def client_for(server: GenesisServer, publisher: str = "destatis", password: str = "demo") -> GenesisClient:
-    route = (DESTATIS if publisher == "destatis" else REGIO).with_base_url(server.base_url)
+    route = PUBLISHERS[publisher].with_base_url(server.base_url)
     return GenesisClient(route, Credentials("demo", password), retry=RetryPolicy(attempts=2, backoff_seconds=0))
 
 

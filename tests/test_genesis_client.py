@@ -17,7 +17,7 @@ from demografie.sources.credentials import Credentials
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
 from demografie.sources.landing import land
-from demografie.sources.publishers import REGIO
+from demografie.sources.publishers import PUBLISHERS
 from demografie.storage import Store
 
 SECRET = "s3cret-Pa55word"
@@ -59,7 +59,10 @@ def client(
 ) -> GenesisClient:
     retry = RetryPolicy(attempts=attempts, backoff_seconds=0.01, sleep=sleeps if sleeps is not None else Sleeps())
     return GenesisClient(
-        REGIO.with_base_url(server.base_url), Credentials("alice", password), timeout=(timeout, timeout), retry=retry
+        PUBLISHERS["regio"].with_base_url(server.base_url),
+        Credentials("alice", password),
+        timeout=(timeout, timeout),
+        retry=retry,
     )
 
 
@@ -153,7 +156,7 @@ def test_read_timeout_is_transient(server: GenesisServer) -> None:
 
 
 def test_missing_credentials_say_how_to_get_them() -> None:
-    regio = GenesisClient(REGIO, None)
+    regio = GenesisClient(PUBLISHERS["regio"], None)
     with pytest.raises(errors.CredentialsMissingError) as info:
         regio.tablefile(REQUEST)
     assert "GENESIS_REGIO_USERNAME" in str(info.value) and "regionalstatistik.de" in str(info.value)

@@ -31,7 +31,7 @@ from demografie.sources.credentials import Credentials
 from demografie.sources.errors import SourceError
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import TLS_UNTRUSTED, RetryPolicy
-from demografie.sources.publishers import REGIO
+from demografie.sources.publishers import PUBLISHERS
 from tests.conftest import POPULATION, REPO, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
@@ -131,7 +131,7 @@ def test_tls_is_verified_and_an_untrusted_certificate_is_refused(
     with GenesisServer(recorded_publisher, "analyst", PASSWORD, tls=(cert, key)) as publisher:
         assert publisher.base_url.startswith("https://")
         client = GenesisClient(
-            REGIO.with_base_url(publisher.base_url),
+            PUBLISHERS["regio"].with_base_url(publisher.base_url),
             Credentials("analyst", PASSWORD),
             retry=RetryPolicy(attempts=3, backoff_seconds=0),
         )

@@ -26,8 +26,7 @@ from prefect.settings import PREFECT_API_URL
 import demografie
 from demografie.errors import FlowError
 from demografie.flows.runs import WRITER_LIMIT
-from demografie.sources.publishers import PUBLISHERS
-from demografie.sources.webdownload import ROUTES
+from demografie.registry import REGISTRY, PublisherRoute
 
 WORK_POOL = "demografie"
 NIGHTLY_CRON = "0 2 * * *"
@@ -36,8 +35,7 @@ TIMEZONE = "Europe/Berlin"
 # publisher declares its limit), one at a time to a web download, and one writer of the shared data
 # home at a time, across machines.
 LIMITS = {
-    **{f"demografie-{key}": publisher.max_parallel_requests for key, publisher in PUBLISHERS.items()},
-    **{f"demografie-{key}": 1 for key in ROUTES},
+    **{f"demografie-{e.key}": e.max_parallel_requests for e in REGISTRY.values() if e.route is not PublisherRoute.FILE},
     WRITER_LIMIT: 1,
 }
 

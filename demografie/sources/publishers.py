@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from demografie.errors import SourceLayerError
+from demografie.registry import PublisherRoute, on_route
 
 
 class PublisherUrlError(SourceLayerError, ValueError):
@@ -20,8 +21,7 @@ class Publisher:
     base_url: str
     env_prefix: str
     signup_url: str
-    # The Regionaldatenbank answers parallel requests with status 6; Destatis allows three.
-    max_parallel_requests: int = 1
+    max_parallel_requests: int = 1  # publishers.toml says why
     # Whether the service builds large tables as background jobs for registered users.
     jobs: bool = True
 
@@ -50,31 +50,15 @@ def check_url(url: str, prefix: str) -> None:
         raise PublisherUrlError(f"{prefix}_URL is not an http(s) URL with a host: {url!r}")
 
 
-REGIO = Publisher(
-    key="regio",
-    name="Regionaldatenbank Deutschland",
-    base_url="https://www.regionalstatistik.de/genesisws/rest/2020/",
-    env_prefix="GENESIS_REGIO",
-    signup_url="https://www.regionalstatistik.de/genesis/online?Menu=Registrierung",
-)
-
-DESTATIS = Publisher(
-    key="destatis",
-    name="Destatis GENESIS-Online",
-    base_url="https://www-genesis.destatis.de/genesisWS/rest/2020/",
-    env_prefix="GENESIS_DESTATIS",
-    signup_url="https://www-genesis.destatis.de/datenbank/online",
-    max_parallel_requests=3,
-)
-
-# The census results of 15 May 2022 (same protocol, its own host and account; docs/data-sources.md):
-# 12-digit ARS keys, no Land or Kreis rows in the Gemeinde tables.
-ZENSUS = Publisher(
-    key="zensus",
-    name="Zensus 2022 Datenbank",
-    base_url="https://ergebnisse.zensus2022.de/api/rest/2020/",
-    env_prefix="GENESIS_ZENSUS",
-    signup_url="https://ergebnisse.zensus2022.de/datenbank/online",
-)
-
-PUBLISHERS = {publisher.key: publisher for publisher in (REGIO, DESTATIS, ZENSUS)}
+PUBLISHERS = {
+    entry.key: Publisher(
+        key=entry.key,
+        name=entry.name,
+        base_url=entry.base_url,
+        env_prefix=entry.env_prefix,
+        signup_url=entry.signup_url,
+        max_parallel_requests=entry.max_parallel_requests,
+        jobs=entry.jobs,
+    )
+    for entry in on_route(PublisherRoute.GENESIS)
+}

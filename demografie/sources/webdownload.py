@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from demografie.registry import PublisherRoute, on_route
 from demografie.sources import errors
 from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport
@@ -38,13 +39,10 @@ class WebDownloadRoute:
         return replace(self, base_url=override if override.endswith("/") else override + "/")
 
 
-SACHSEN = WebDownloadRoute(
-    key="sachsen",
-    name="Statistisches Landesamt des Freistaates Sachsen (GENESIS web download)",
-    base_url="https://www.statistik.sachsen.de/genonline/",
-    env_prefix="SACHSEN_GENONLINE",
-)
-ROUTES = {SACHSEN.key: SACHSEN}
+ROUTES = {
+    entry.key: WebDownloadRoute(entry.key, entry.name, entry.base_url, entry.env_prefix)
+    for entry in on_route(PublisherRoute.WEB_DOWNLOAD)
+}
 
 
 @dataclass

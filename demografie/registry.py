@@ -1,0 +1,84 @@
+"""The publishers, declared as data in publishers.toml: one entry per publisher with its route,
+address, licence, precedence and concurrency. Sources build their clients from it, the catalog its
+licences and precedence, the deployment its concurrency limits."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from demografie.errors import DemografieError
+
+
+class PublisherRoute(StrEnum):
+    GENESIS = "genesis"  # the GENESIS REST 2020 protocol
+    WEB_DOWNLOAD = "web-download"  # a GENESIS web download without login
+    FILE = "file"  # publications a person saves and ingests
+
+
+@dataclass(frozen=True)
+class PublisherEntry:
+    key: str
+    name: str
+    route: PublisherRoute
+    licence: str
+    precedence: int  # lower wins where several publishers have the same figure
+    precedence_reason: str
+    base_url: str = ""
+    env_prefix: str = ""  # <env_prefix>_URL overrides base_url; _USERNAME/_PASSWORD for GENESIS
+    signup_url: str = ""
+    max_parallel_requests: int = 1
+    jobs: bool = True  # whether the service builds large tables as background jobs
+    notes: str = ""
+
+
+class RegistryError(DemografieError, ValueError):
+    """publishers.toml cannot be used; the message names the entry."""
+
+
+REQUIRED = ("key", "name", "route", "licence", "precedence", "precedence_reason")
+REACHED = ("base_url", "env_prefix")  # what a route other than "file" needs
+
+
+def parse_registry(text: str, where: str) -> dict[str, PublisherEntry]:
+    entries = [_entry(raw, where) for raw in tomllib.loads(text).get("publisher", [])]
+    keys = [e.key for e in entries]
+    if duplicated := sorted({k for k in keys if keys.count(k) > 1}):
+        raise RegistryError(f"{where}: publisher(s) {', '.join(duplicated)} declared twice")
+    precedences = [e.precedence for e in entries]
+    if len(set(precedences)) != len(precedences):
+        raise RegistryError(f"{where}: two publishers share a precedence; a mart could not choose")
+    return {e.key: e for e in entries}
+
+
+def _entry(raw: dict[str, Any], where: str) -> PublisherEntry:
+    label = f"{where}: publisher {raw.get('key', '?')}"
+    known = {f.name for f in fields(PublisherEntry)}
+    if unknown := sorted(set(raw) - known):
+        raise RegistryError(f"{label}: unknown field(s) {', '.join(unknown)}")
+    if missing := [f for f in REQUIRED if f not in raw]:
+        raise RegistryError(f"{label}: lacks {', '.join(missing)}")
+    try:
+        route = PublisherRoute(raw["route"])
+    except ValueError:
+        raise RegistryError(f"{label}: route {raw['route']!r} is none of {', '.join(PublisherRoute)}") from None
+    if route is not PublisherRoute.FILE and (lacking := [f for f in REACHED if not raw.get(f)]):
+        raise RegistryError(f"{label}: a {route} publisher needs {', '.join(lacking)}")
+    return PublisherEntry(**{**raw, "route": route})
+
+
+def _load() -> Mapping[str, PublisherEntry]:
+    text = (resources.files("demografie") / "publishers.toml").read_text("utf-8")
+    return MappingProxyType(parse_registry(text, "demografie/publishers.toml"))
+
+
+REGISTRY: Mapping[str, PublisherEntry] = _load()
+
+
+def on_route(route: PublisherRoute) -> list[PublisherEntry]:
+    return [entry for entry in REGISTRY.values() if entry.route is route]
