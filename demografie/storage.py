@@ -131,15 +131,20 @@ class Store:
 
     def keys(self, directory: str, suffix: str = "") -> list[str]:
         """Every key below `directory` ending in `suffix`, sorted; hidden temporaries excluded."""
+        return sorted(self.stamps(directory, suffix))
+
+    def stamps(self, directory: str, suffix: str = "") -> dict[str, str]:
+        """Every key below `directory` ending in `suffix`, with its size and modification time as
+        the listing gives them (one request on an object store): a file rewritten in place changes
+        its stamp."""
         selector = pafs.FileSelector(
             self.full(directory) if directory else self.root, recursive=True, allow_not_found=True
         )
-        found = [
-            posixpath.relpath(info.path, self.root)
+        return {
+            posixpath.relpath(info.path, self.root): f"{info.size}:{info.mtime_ns}"
             for info in self.filesystem.get_file_info(selector)
             if info.type == pafs.FileType.File and info.path.endswith(suffix) and not info.base_name.startswith(".")
-        ]
-        return sorted(found)
+        }
 
 
 class _PythonSeekable(io.RawIOBase):

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import duckdb
 import pytest
@@ -240,7 +241,8 @@ def test_a_retried_extract_reuses_the_answer_it_already_landed(
 ) -> None:
     from prefect import flow
 
-    from demografie.flows.tasks import Extracted, extract
+    from demografie.flows.tasks import extract
+    from demografie.usecases.fetch import Extracted
 
     @flow
     def extract_twice(force: bool) -> list[Extracted]:
@@ -256,3 +258,38 @@ def test_a_retried_extract_reuses_the_answer_it_already_landed(
     assert second.raw_files == first.raw_files and second.vintage == first.vintage
     extract_twice(True)  # force: ask the publisher again
     assert [seen.endpoint for seen in regio.seen].count("data/tablefile") == 3
+
+
+def test_fetching_a_table_reuses_a_landed_answer_and_says_unchanged_without_prefect(
+    publisher: GenesisServer, tmp_path: Path
+) -> None:
+    """usecases.fetch on its own: no flow, no task, no Prefect server."""
+    from demografie import catalog
+    from demografie.sources.archive import unpacking
+    from demografie.sources.fetching import Route
+    from demografie.transforms.normalise import Provenance
+    from demografie.usecases.fetch import Extracted, Unchanged, fetch_table
+    from demografie.warehouse.deliveries import load_delivery
+
+    paths = Paths.from_env(tmp_path / "home")
+    dataset = catalog.find("population")
+    client = GenesisClient(
+        PUBLISHERS["regio"].with_base_url(publisher.base_url), Credentials("analyst", "pw-for-tests")
+    )
+    fetcher = TableFetcher(client, ["06", "14"], JobPolicy())
+
+    def tablefiles() -> int:
+        return sum(seen.endpoint == "data/tablefile" for seen in publisher.seen)
+
+    first = fetch_table(dataset, client, fetcher, paths, (2020, 2024))
+    assert isinstance(first, Extracted) and first.route is Route.DIALOG and tablefiles() == 1
+    again = fetch_table(dataset, client, fetcher, paths, (2020, 2024))  # e.g. a retried run before its load
+    assert isinstance(again, Extracted) and again.route is Route.CACHE and again.raw_files == first.raw_files
+    assert tablefiles() == 1  # not asked again
+
+    provenance = Provenance(dataset.name, dataset.source, dataset.table, first.vintage, first.retrieved_at, "t")
+    landed = paths.home / "raw" / first.raw_files[0]
+    answer = unpacking(dataset.table, lambda: cast(BinaryIO, landed.open("rb")))
+    load_delivery(paths.lake, dataset, [answer], provenance, ["06", "14"], raw_file="r", years=(2020, 2024))
+    held = fetch_table(dataset, client, fetcher, paths, (2020, 2024))
+    assert held == Unchanged(dataset.name, dataset.table, first.vintage)  # the publisher answered status 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -262,3 +263,30 @@ def test_the_benchmark_file_is_a_flat_file_we_load_and_label_synthetic(tmp_path:
     dataset = catalog.find("12411-04-02-4")
     loaded = load_delivery(paths.lake, dataset, [lambda: source.open("rb")], provenance, ["06", "14"], raw_file="r")
     assert loaded.entry.rows == written and loaded.entry.synthetic
+
+
+def test_the_manifest_index_answers_alone_and_follows_every_change(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from demografie.warehouse import lake
+
+    deliver(paths, flat({("06411", ""): "10"}), datetime(2025, 1, 1))
+    deliver(paths, flat({("06412", ""): "20"}), datetime(2025, 2, 1))
+    first = lake.committed_entries(paths.lake)
+    assert (paths.home / "lake" / lake.INDEX).exists()
+
+    def unread(store: object, key: str) -> None:
+        raise AssertionError(f"read {key} although the index is current")
+
+    with monkeypatch.context() as patched:  # one listing and the index: no entry is read
+        patched.setattr(lake, "read_entry", unread)
+        assert lake.committed_entries(paths.lake) == first
+
+    (marker, _) = sorted((paths.home / "lake" / "manifest").rglob("*.json"))
+    record = json.loads(marker.read_text("utf-8"))
+    marker.write_text(json.dumps({**record, "vintage": "2025-01-02T00:00:00"}, indent=3), "utf-8")  # edited in place
+    assert "2025-01-02T00:00:00" in {e.vintage for e in lake.committed_entries(paths.lake)}
+    marker.unlink()
+    assert len(lake.committed_entries(paths.lake)) == 1
+    (paths.home / "lake" / lake.INDEX).write_text("{ damaged", "utf-8")
+    assert [e.first_ref_date for e in lake.committed_entries(paths.lake)] == ["2023-12-31"]

@@ -16,8 +16,7 @@ from prefect import flow
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_and_load, finish, logins
-from demografie.flows.tasks import Outcome, TableOutcome
+from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_all, finish
 from demografie.settings import Paths
 
 # Years per request: the Regionaldatenbank's tables stay well under its dialog limit at five
@@ -56,14 +55,13 @@ def backfill(
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "backfill")
     with exclusive(paths, summary):
-        refused = logins(sorted({d.source for d in chosen if d.access is Access.API}))
-        for dataset in chosen:
-            for years in chunks(dataset, from_year, to_year):
-                if dataset.source in refused:
-                    outcome = TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=refused[dataset.source])
-                else:
-                    outcome = fetch_and_load(
-                        dataset, years, paths, wanted_states, summary, synthetic=synthetic, force=force
-                    )
-                summary.tables.append(outcome)
+        fetch_all(
+            chosen,
+            lambda d: chunks(d, from_year, to_year),
+            paths,
+            wanted_states,
+            summary,
+            synthetic=synthetic,
+            force=force,
+        )
         return finish(paths, summary)

@@ -9,9 +9,8 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from demografie import catalog
-from demografie.catalog import Access, Dataset
-from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_and_load, finish, logins
-from demografie.flows.tasks import Outcome, TableOutcome
+from demografie.catalog import Dataset
+from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_all, finish
 from demografie.settings import Paths
 
 
@@ -58,13 +57,12 @@ def nightly(
     summary = RunSummary(current_load_id(), "nightly")
     day = reference_day(as_of)
     with exclusive(paths, summary):
-        refused = logins(sorted({d.source for d in chosen if d.access is Access.API}))
-        for dataset in chosen:
-            if dataset.source in refused:
-                summary.tables.append(
-                    TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=refused[dataset.source])
-                )
-                continue
-            years = year_window(dataset, day, from_year, to_year)
-            summary.tables.append(fetch_and_load(dataset, years, paths, wanted_states, summary, synthetic=synthetic))
+        fetch_all(
+            chosen,
+            lambda d: [year_window(d, day, from_year, to_year)],
+            paths,
+            wanted_states,
+            summary,
+            synthetic=synthetic,
+        )
         return finish(paths, summary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,10 +26,8 @@ from demografie.fileio import atomic_write_bytes, remove_temporaries
 from demografie.flows import progress
 from demografie.flows.tasks import (
     BuildSummary,
-    Extracted,
     Outcome,
     TableOutcome,
-    Unchanged,
     build,
     check_login,
     download,
@@ -40,6 +38,7 @@ from demografie.flows.tasks import (
 from demografie.redact import redact
 from demografie.settings import Paths
 from demografie.tuning import tuned
+from demografie.usecases.fetch import Extracted, Unchanged
 from demografie.warehouse.build import is_current
 from demografie.warehouse.lock import HomeLockedError, writer_lock
 
@@ -151,6 +150,29 @@ def logins(publishers: list[str]) -> dict[str, str]:
             progress.report("failed", redact(str(exc)))
             refused[publisher] = redact(str(exc))
     return refused
+
+
+def fetch_all(
+    datasets: Iterable[Dataset],
+    plan: Callable[[Dataset], Iterable[tuple[int, int]]],
+    paths: Paths,
+    states: list[str],
+    summary: RunSummary,
+    *,
+    synthetic: bool = False,
+    force: bool = False,
+) -> None:
+    """The loop of nightly and backfill, which differ only in `plan`, the year ranges asked of
+    each dataset: check each publisher's login once, then fetch and load range by range."""
+    chosen = list(datasets)
+    refused = logins(sorted({d.source for d in chosen if d.access is Access.API}))
+    for dataset in chosen:
+        for years in plan(dataset):
+            if dataset.source in refused:
+                outcome = TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=refused[dataset.source])
+            else:
+                outcome = fetch_and_load(dataset, years, paths, states, summary, synthetic=synthetic, force=force)
+            summary.tables.append(outcome)
 
 
 def fetch_and_load(

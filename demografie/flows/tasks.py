@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any, ParamSpec, TypeVar, cast
@@ -24,51 +23,23 @@ from demografie.flows import progress
 from demografie.settings import Paths
 from demografie.sources import archive
 from demografie.sources.credentials import Credentials
-from demografie.sources.errors import NoNewerDataError, TransientSourceError, UnexpectedResponseError
-from demografie.sources.fetching import JobPolicy, Route, TableFetcher
-from demografie.sources.genesis import Download, GenesisClient, TableRequest, format_stand
+from demografie.sources.errors import TransientSourceError, UnexpectedResponseError
+from demografie.sources.fetching import JobPolicy, TableFetcher
+from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import RetryPolicy, timeout_from_env
-from demografie.sources.landing import Landed, land, landed_parts
 from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
-from demografie.transforms.schema import SYNTHETIC_NOTICE
+from demografie.usecases.fetch import Extracted, Unchanged, download_table, fetch_table
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import Opener, load_delivery
-from demografie.warehouse.lake import held_vintage, orphan_warning
+from demografie.warehouse.lake import orphan_warning
 
 FETCH_TIMEOUT_SECONDS = 3600
 LOAD_TIMEOUT_SECONDS = 1800
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """What was landed for one table: one raw file, or one per part of a split request."""
-
-    dataset: str
-    table: str
-    raw_files: list[str]
-    vintage: datetime
-    retrieved_at: datetime
-    decimal: str | None
-    years: tuple[int, int] | None = None
-    route: Route = Route.DIALOG
-    # A file read by hand: the Stand printed in it wins over `vintage` (its modification time).
-    vintage_is_fallback: bool = False
-    # The publisher's title says the figures are invented (the demo server), whatever the flow says.
-    synthetic: bool = False
-
-
-@dataclass(frozen=True)
-class Unchanged:
-    """The publisher has nothing newer than the vintage we hold (status 50)."""
-
-    dataset: str
-    table: str
-    held: datetime
 
 
 class Outcome(StrEnum):
@@ -196,125 +167,33 @@ def extract(
     states: list[str] | None = None,
     force: bool = False,
 ) -> Extracted | Unchanged:
-    """Ask for the table's vintage and its flat file, and land every answer byte-exact.
-
-    The request carries the vintage we hold for these years as `stand`, so an unchanged table
-    costs one small answer (status 50) and touches nothing; `force` asks unconditionally.
-    """
+    """usecases.fetch.fetch_table in a task: the publisher's slot, the run's logger."""
     dataset = catalog.find(dataset_name)
     client = client_for(dataset.source)
-    paths = Paths.from_env(home)
-    held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, start_year, end_year)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
-    request = TableRequest(dataset.table, start_year, end_year, stand=format_stand(held))
-    wanted = sorted(states or catalog.STATES)
-    fetcher = TableFetcher(client, wanted, JobPolicy.from_env())
-    try:
-        with publisher_slot(dataset.source):
-            metadata = client.table_metadata(dataset.table)
-            invented = SYNTHETIC_NOTICE in metadata.title
-            key = request_key(dataset.table, start_year, end_year, wanted, metadata.updated)
-            cached = (
-                None
-                if force or held == metadata.updated
-                else landed_parts(paths.raw, dataset.source, dataset.table, key)
-            )
-            if cached is not None and metadata.updated is not None:
-                get_run_logger().info("%s: answer for this vintage already landed; not fetched again", dataset.table)
-                return Extracted(
-                    dataset.name,
-                    dataset.table,
-                    cached,
-                    metadata.updated,
-                    metadata.updated,
-                    ",",
-                    (start_year, end_year),
-                    Route.CACHE,
-                    synthetic=invented,
-                )
-            fetched = fetcher.fetch(request)
-    except NoNewerDataError as exc:
-        if held is None:  # 50 answers a `stand`; without one it is a publisher fault
-            cause = f"status 50 to a request without stand: {exc.content}"
-            raise UnexpectedResponseError(dataset.source, dataset.table, cause) from exc
-        get_run_logger().info("%s: nothing newer than %s", dataset.table, held)
-        return Unchanged(dataset.name, dataset.table, held)
-    raw_files = [
-        _land(paths, dataset, part, metadata.updated, {"key": key, "part": i, "parts": len(fetched.parts)}).key
-        for i, part in enumerate(fetched.parts)
-    ]
-    retrieved_at = fetched.parts[-1].retrieved_at
-    vintage = metadata.updated or retrieved_at
-    if metadata.updated is None:
-        get_run_logger().warning(
-            "%s: the publisher's metadata gives no readable Stand ('Updated'); the retrieval time %s stands in",
-            dataset.table,
-            retrieved_at,
-        )
-    size = sum(len(part.content) for part in fetched.parts)
-    get_run_logger().info(
-        "%s: %d bytes in %d part(s) (%s), vintage %s", dataset.table, size, len(raw_files), fetched.route, vintage
-    )
-    return Extracted(
-        dataset.name,
-        dataset.table,
-        raw_files,
-        vintage,
-        retrieved_at,
-        ",",
+    fetcher = TableFetcher(client, sorted(states or catalog.STATES), JobPolicy.from_env())
+    return fetch_table(
+        dataset,
+        client,
+        fetcher,
+        Paths.from_env(home),
         (start_year, end_year),
-        fetched.route,
-        synthetic=invented,
+        force=force,
+        slot=lambda: publisher_slot(dataset.source),
+        log=get_run_logger(),
     )
 
 
 @fetch_task("download")
 def download(dataset_name: str, home: str) -> Extracted:
-    """Fetch a whole table from a web download (no login) and land it byte-exact.
-
-    The vintage is the Stand the file prints; the retrieval time stands in if it prints none.
-    """
+    """usecases.fetch.download_table in a task."""
     dataset = catalog.find(dataset_name)
     client = WebDownloadClient(
         ROUTES[dataset.source].from_env(), timeout=timeout_from_env(), retry=RetryPolicy.from_env()
     )
     progress.report("fetch", f"{dataset.table} (web download)")
-    with publisher_slot(dataset.source):
-        answer = client.table(dataset.table)
-    landed = _land(Paths.from_env(home), dataset, answer, None)
-    get_run_logger().info("%s: %d bytes (web download)", dataset.table, len(answer.content))
-    return Extracted(
-        dataset.name,
-        dataset.table,
-        [landed.key],
-        answer.retrieved_at,
-        answer.retrieved_at,
-        ",",
-        route=Route.DOWNLOAD,
-        vintage_is_fallback=True,
-    )
-
-
-def request_key(table: str, start: int, end: int, states: list[str], vintage: datetime | None) -> str:
-    """What makes two answers interchangeable: table, years, states and the publisher's vintage."""
-    return f"{table}|{start}-{end}|{','.join(states)}|{vintage.isoformat() if vintage else '-'}"
-
-
-def _land(
-    paths: Paths, dataset: Dataset, download: Download, vintage: datetime | None, request: dict[str, Any] | None = None
-) -> Landed:
-    origin: dict[str, Any] = {"url": download.url, "params": download.params, "content_type": download.content_type}
-    if request is not None:
-        origin["request"] = request
-    return land(
-        paths.raw,
-        publisher=dataset.source,
-        table=dataset.table,
-        content=download.content,
-        retrieved_at=download.retrieved_at,
-        vintage=vintage,
-        origin=origin,
-        suffix=".zip" if archive.is_zip(download.content) else ".csv",
+    return download_table(
+        dataset, client, Paths.from_env(home), slot=lambda: publisher_slot(dataset.source), log=get_run_logger()
     )
 
 

@@ -5,14 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from demografie.sources.archive import is_zip
+from demografie.sources.genesis import Download
 from demografie.storage import Store
 
 # Parameters that must never reach a file even if a caller put them into the form by mistake.
 SECRET_KEYS = frozenset({"username", "password", "token"})
+
+
+@dataclass(frozen=True)
+class RequestPart:
+    """Part `part` of `parts` of the answer to request `key` (request_key), as the sidecar says it."""
+
+    key: str
+    part: int
+    parts: int
+
+
+def request_key(table: str, years: tuple[int, int], states: list[str], vintage: datetime | None) -> str:
+    """What makes two answers interchangeable: table, years, states and the publisher's vintage."""
+    return f"{table}|{years[0]}-{years[1]}|{','.join(states)}|{vintage.isoformat() if vintage else '-'}"
 
 
 @dataclass(frozen=True)
@@ -54,13 +70,32 @@ def land(
     return Landed(key, sidecar, digest)
 
 
+def land_download(
+    raw: Store, table: str, download: Download, vintage: datetime | None, request: RequestPart | None = None
+) -> Landed:
+    """Land a publisher's answer with how it was asked for (never the credentials)."""
+    origin: dict[str, Any] = {"url": download.url, "params": download.params, "content_type": download.content_type}
+    if request is not None:
+        origin["request"] = asdict(request)
+    return land(
+        raw,
+        publisher=download.publisher,
+        table=table,
+        content=download.content,
+        retrieved_at=download.retrieved_at,
+        vintage=vintage,
+        origin=origin,
+        suffix=".zip" if is_zip(download.content) else ".csv",
+    )
+
+
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _scrub(v) for k, v in value.items() if k.lower() not in SECRET_KEYS}
     return value
 
 
-def landed_parts(raw: Store, publisher: str, table: str, request_key: str) -> list[str] | None:
+def landed_parts(raw: Store, publisher: str, table: str, key_wanted: str) -> list[str] | None:
     """The raw files of an earlier, complete answer to the same request (same table, parameters
     and publisher vintage), in part order; None if there is none. A run that is retried after its
     fetch succeeded loads these instead of asking the publisher again."""
@@ -68,11 +103,12 @@ def landed_parts(raw: Store, publisher: str, table: str, request_key: str) -> li
     for sidecar in raw.keys(f"{publisher}/{table}", ".json"):
         meta = json.loads(raw.read_bytes(sidecar).decode("utf-8"))
         request = meta.get("request") or {}
-        if request.get("key") != request_key:
+        if request.get("key") != key_wanted:
             continue
         key = f"{publisher}/{table}/{meta['file']}"
         if raw.exists(key) and hashlib.sha256(raw.read_bytes(key)).hexdigest() == meta["sha256"]:
-            parts[int(request["part"])] = (int(request["parts"]), key)
+            part = RequestPart(**request)
+            parts[part.part] = (part.parts, key)
     if not parts:
         return None
     total = next(iter(parts.values()))[0]

@@ -3,6 +3,7 @@
 lake/observations/source=<s>/source_table=<t>/<sha16>.parquet   the rows (without the two
                                                                   partition columns)
 lake/manifest/<s>/<t>/<sha16>.json                               the commit record
+lake/manifest-index.json                                         every commit record in one file
 
 A delivery is identified by the sha256 of the flat file it came from, so a re-delivery of the
 same bytes writes nothing. The Parquet file is written first and the manifest entry second, both
@@ -207,6 +208,7 @@ def _commit(
     )
     marker = manifest_file(entry.source, entry.source_table, digest)
     lake.write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
+    _update_index(lake, added={marker: entry})
     return LakeWrite(entry, written=True)
 
 
@@ -235,12 +237,53 @@ def read_entry(lake: Store, key: str) -> ManifestEntry:
     return ManifestEntry(**{name: value for name, value in record.items() if name in known})
 
 
+# Every manifest entry in one file, so that a run reads one object instead of one per delivery (on
+# S3, a request each). The entries stay the commit records: the index is trusted only while it
+# names exactly the entries a listing finds, and is rebuilt from them otherwise.
+INDEX = "manifest-index.json"
+
+
+Index = dict[str, tuple[str, ManifestEntry]]  # key -> (its stamp in the listing, the entry)
+
+
 def committed_entries(lake: Store) -> list[ManifestEntry]:
-    """Every committed delivery, in a stable order."""
-    return sorted(
-        (read_entry(lake, key) for key in lake.keys("manifest", ".json")),
-        key=lambda entry: (entry.source, entry.source_table, entry.vintage, entry.retrieved_at),
-    )
+    """Every committed delivery, in a stable order: one listing and one read of the index."""
+    stamps = lake.stamps("manifest", ".json")
+    index = _read_index(lake)
+    if stamps and (index is None or {key: stamp for key, (stamp, _) in index.items()} != stamps):
+        index = {key: (stamp, read_entry(lake, key)) for key, stamp in stamps.items()}
+        _write_index(lake, index)
+    entries = [entry for _, entry in (index or {}).values()] if stamps else []
+    return sorted(entries, key=lambda entry: (entry.source, entry.source_table, entry.vintage, entry.retrieved_at))
+
+
+def _read_index(lake: Store) -> Index | None:
+    if not lake.exists(INDEX):
+        return None
+    try:
+        records = json.loads(lake.read_bytes(INDEX).decode("utf-8"))
+        return {key: (record["stamp"], ManifestEntry(**record["entry"])) for key, record in records.items()}
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # damaged, or of another version: rebuilt from the entries
+
+
+def _write_index(lake: Store, index: Index) -> None:
+    records = {key: {"stamp": stamp, "entry": asdict(entry)} for key, (stamp, entry) in sorted(index.items())}
+    try:
+        lake.write_bytes(INDEX, json.dumps(records, indent=1).encode("utf-8"))
+    except OSError as exc:  # a reader without write access: the entries still answer
+        log.debug("manifest index not written: %s", exc)
+
+
+def _update_index(lake: Store, added: dict[str, ManifestEntry] | None = None, removed: str | None = None) -> None:
+    """Keep the index in step with a commit or a drop (a stale one is rebuilt on the next read)."""
+    index = _read_index(lake)
+    if index is None:
+        return
+    stamps = lake.stamps("manifest", ".json") if added else {}
+    index.update({key: (stamps.get(key, ""), entry) for key, entry in (added or {}).items()})
+    index.pop(removed or "", None)
+    _write_index(lake, index)
 
 
 def orphans(lake: Store, entries: list[ManifestEntry]) -> list[str]:
@@ -275,7 +318,9 @@ def find_delivery(lake: Store, delivery: str) -> ManifestEntry:
 def drop_delivery(lake: Store, entry: ManifestEntry) -> None:
     """Remove a delivery from the lake: its commit record first (the build stops seeing it), then
     its file. The raw answer stays in raw/ and can be loaded again."""
-    lake.delete(manifest_file(entry.source, entry.source_table, entry.content_sha256))
+    marker = manifest_file(entry.source, entry.source_table, entry.content_sha256)
+    lake.delete(marker)
+    _update_index(lake, removed=marker)
     lake.delete(entry.lake_file)
 
 
