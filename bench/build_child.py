@@ -11,7 +11,7 @@ from bench.common import report
 
 def ingest(home: Path) -> dict[str, Any]:
     from demografie.flows.ingest import ingest as ingest_flow
-    from tests.conftest import FLAT_FILES, TABLE_CSVS, sample_path
+    from tests.support import FLAT_FILES, TABLE_CSVS, sample_path
 
     for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items()]:
         ingest_flow([str(sample_path(name)) for name in names], vintage=vintage, home=str(home))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from demografie.devserver.server import JOB_CREATED, NO_OBJECTS, TOO_LARGE, Fault
-from tests.conftest import POPULATION, sample_path
+from tests.support import POPULATION, sample_path
 
 TABLE = "12411-01-01-4"  # the table that gets the fault; 13111-01-03-4 must still load
 PERSISTENT = 100  # more requests than every retry together makes
@@ -235,7 +235,7 @@ CRASH_POINTS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class HostileCase:
-    """A defect of the hostile review, the test in `tests/test_hostile_input.py` that tries it, and
+    """A defect of the hostile review, the test in `tests/integration/test_hostile_input.py` that tries it, and
     what a user now sees."""
 
     case: str

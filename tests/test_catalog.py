@@ -16,7 +16,7 @@ from demografie import catalog
 from demografie.catalog import CatalogError, parse_catalog
 from demografie.devserver.server import GenesisServer
 from demografie.devserver.synthetic import write_annual_table
-from tests.conftest import REPO
+from tests.support import REPO
 
 # the README's example, verbatim: a Regionaldatenbank table the shipped catalog does not have (code and
 # title as the Regionaldatenbank's table list gives them, 1995-2021)

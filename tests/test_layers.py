@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 PACKAGE = REPO / "demografie"
 BOTTOM = "bottom"  # catalog, settings, tuning, fileio, storage, redact, the package itself

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from tests import test_hostile_input
-from tests.conftest import REPO
+from tests.integration import test_hostile_input
 from tests.reliability import HOSTILE_CASES, render
+from tests.support import REPO
 
 REPORT = REPO / "docs" / "reliability.md"
 

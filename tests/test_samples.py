@@ -7,7 +7,7 @@ import hashlib
 import re
 import zipfile
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 FOLDER = REPO / "tests" / "data" / "samples"
 README = FOLDER / "README.md"

@@ -28,8 +28,8 @@ from demografie.flows.cli import app
 from demografie.publish.maps import NEGATIVE, POSITIVE, SEQUENTIAL, Figure, Shape, place, shapes_from_rows
 from demografie.reference import regions_on
 from demografie.transforms.boundaries import read_edition
-from tests.conftest import sample_path
-from tests.test_publish import CHROMIUM_FLAGS, chromium
+from tests.publish.test_publish import CHROMIUM_FLAGS, chromium
+from tests.support import sample_path
 
 BKG = "bkg_vg1000_2024-12-31.zip"
 AREAS = "regio_tabellencsv_11111-01-01-4_flaeche_qkm_2018-12-31.csv"

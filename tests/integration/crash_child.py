@@ -1,6 +1,6 @@
 """A nightly run that kills itself (SIGKILL, no cleanup of any kind) at one named point.
 
-Run by test_crashes as `python -m tests.crash_child <point> <home>`, with the publisher's URL and
+Run by test_crashes as `python -m tests.integration.crash_child <point> <home>`, with the publisher's URL and
 credentials and the Prefect API in the environment. The points are wrappers around the real
 functions: the run does everything up to the point for real, then dies as under `kill -9`.
 """

@@ -12,7 +12,7 @@ from demografie.transforms.ages import age_bounds
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import Format, parse, sniff, table_code_in
 from demografie.transforms.hsl import ags
-from tests.conftest import sample_path
+from tests.support import sample_path
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,9 @@ from prefect.settings import PREFECT_API_URL
 
 from demografie.devserver.server import GenesisServer
 from demografie.flows.nightly import nightly
-from tests.conftest import (
+from tests.integration.crash_child import AS_OF, DATASETS, POINTS
+from tests.reliability import CRASH_POINTS
+from tests.support import (
     EMPLOYEES,
     EMPLOYEES_META,
     POPULATION,
@@ -27,8 +29,6 @@ from tests.conftest import (
     publisher_dir,
     sample_path,
 )
-from tests.crash_child import AS_OF, DATASETS, POINTS
-from tests.reliability import CRASH_POINTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
 CREDENTIALS = {"GENESIS_REGIO_USERNAME": "analyst", "GENESIS_REGIO_PASSWORD": "pw-for-tests"}
@@ -86,7 +86,7 @@ def homes(tmp_path_factory: pytest.TempPathFactory, server: GenesisServer) -> di
 def kill_at(point: str, home: Path, environment: dict[str, str]) -> None:
     env = os.environ | environment | {"PREFECT_API_URL": str(PREFECT_API_URL.value())}
     child = subprocess.run(
-        [sys.executable, "-m", "tests.crash_child", point, str(home)],
+        [sys.executable, "-m", "tests.integration.crash_child", point, str(home)],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -32,7 +32,7 @@ from demografie.sources.errors import SourceError
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import TLS_UNTRUSTED, RetryPolicy
 from demografie.sources.publishers import PUBLISHERS
-from tests.conftest import POPULATION, REPO, sample_path
+from tests.support import POPULATION, REPO, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
 PASSWORD = f"Geh31m-{uuid.uuid4().hex}"

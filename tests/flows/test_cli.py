@@ -14,7 +14,7 @@ from demografie import catalog
 from demografie.flows import cli
 from demografie.flows.cli import app
 from demografie.tuning import TUNABLES
-from tests.conftest import REPO, sample_path
+from tests.support import REPO, sample_path
 
 runner = CliRunner()
 

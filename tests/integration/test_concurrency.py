@@ -20,7 +20,7 @@ from prefect.settings import PREFECT_API_URL
 from demografie.devserver.server import GenesisServer
 from demografie.devserver.synthetic import write_snapshot
 from demografie.flows.nightly import nightly
-from tests.conftest import REPO
+from tests.support import REPO
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
 

@@ -14,7 +14,7 @@ from demografie.devserver.server import GenesisServer
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths
-from tests.conftest import sample_path
+from tests.support import sample_path
 
 DEATHS = "sachsen_genesis_tabellencsv_12613-010Z_gestorbene_gemeinden.csv"
 

@@ -16,7 +16,7 @@ from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError, RunSummary
-from tests.conftest import EMPLOYEES, POPULATION, sample_path
+from tests.support import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
 RECORDED_DATASETS = ("population", "employees_workplace")

@@ -22,8 +22,8 @@ from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.checks import ChecksFailedError
 from demografie.warehouse.deliveries import load_delivery
 from demografie.warehouse.lake import write_delivery
-from tests.conftest import POPULATION as SAMPLE_POPULATION
-from tests.conftest import sample_path
+from tests.support import POPULATION as SAMPLE_POPULATION
+from tests.support import sample_path
 
 HEADER = (
     "statistics_code;statistics_label;time_code;time_label;time;"

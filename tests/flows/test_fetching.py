@@ -21,7 +21,7 @@ from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
 from demografie.sources.publishers import PUBLISHERS
-from tests.conftest import point_at, publisher_dir, sample_path
+from tests.support import point_at, publisher_dir, sample_path
 
 RESULTFILE = "genesis_v5_ffcsv_resultfile_12531-0043_job_EXCERPT-first1000rows.csv"
 JOB_SEQUENCE = (

@@ -20,7 +20,7 @@ from demografie.devserver.server import GenesisServer
 from demografie.flows.cli import app
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths
-from tests.conftest import ZENSUS_GEMEINDEN, one, point_at, sample_path
+from tests.support import ZENSUS_GEMEINDEN, one, point_at, sample_path
 
 V4_2023 = "regio_v4_ffcsv_12411-01-01-4_2023-12-31_de.csv"
 V5_2023 = "regio_v5_ffcsv_12411-01-01-4_2023-12-31_de.csv"

@@ -22,7 +22,7 @@ from moto.server import ThreadedMotoServer
 from demografie.devserver.server import GenesisServer
 from demografie.flows.nightly import nightly
 from demografie.storage import StorageLocationError, Store
-from tests.conftest import POPULATION, sample_path
+from tests.support import POPULATION, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
 BUCKET = "demografie"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from tests.conftest import V4_RECORDED, V5_JUNE_2025, one, sample_path
+from tests.support import V4_RECORDED, V5_JUNE_2025, one, sample_path
 
 KREISE_SINGLE_YEARS = "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv"
 LAENDER_SINGLE_YEARS = "regio_tabellencsv_12411-04-02-4-B_laender_altersjahre_2019-12-31.csv"

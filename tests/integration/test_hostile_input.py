@@ -31,7 +31,7 @@ from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import table_code_in
 from demografie.warehouse.lake import committed_entries
-from tests.conftest import EMPLOYEES, POPULATION, sample_path
+from tests.support import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 TABLE_CSV = "regio_tabellencsv_12411-01-01-4_2018-12-31.csv"

@@ -19,7 +19,7 @@ import pytest
 
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import parse
-from tests.conftest import FLAT_FILES, TABLE_CSVS, V4_RECORDED, V5_JUNE_2025, sample_path
+from tests.support import FLAT_FILES, TABLE_CSVS, V4_RECORDED, V5_JUNE_2025, sample_path
 
 REGIONAL = {"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"}
 SYMBOLS = {"-", ".", "...", "/", "x", "()"}

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile
 from demografie.transforms.formats import parse
-from tests.conftest import FUZZ_FACTOR, sample_path
 from tests.reliability import FUZZ_TARGETS, FuzzTarget
+from tests.support import FUZZ_FACTOR, sample_path
 
 WHERE = "fuzz: table X"
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
