@@ -17,16 +17,15 @@ def ours(source: Path, out: Path) -> dict[str, Any]:
     from demografie import catalog
     from demografie.storage import Store
     from demografie.transforms.normalise import Provenance
-    from demografie.warehouse.deliveries import load_delivery
+    from demografie.warehouse.deliveries import Delivery, load_delivery
 
     dataset = catalog.find("12411-04-02-4")
     now = datetime(2026, 1, 1)
     provenance = Provenance(dataset.name, dataset.source, dataset.table, now, now, "bench", synthetic=True)
 
     def work() -> dict[str, Any]:
-        written = load_delivery(
-            Store.at(out), dataset, [lambda: source.open("rb")], provenance, ["06", "14"], raw_file="bench", decimal=","
-        )
+        delivery = Delivery(dataset, [lambda: source.open("rb")], provenance, ["06", "14"], decimal=",")
+        written = load_delivery(Store.at(out), delivery, raw_file="bench")
         return {"rows": written.entry.rows}
 
     return work()

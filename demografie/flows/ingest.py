@@ -26,7 +26,7 @@ from demografie.transforms.boundaries import LAYER_FILE
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import sniff, table_code_in
 from demografie.transforms.normalise import Provenance
-from demografie.warehouse.deliveries import stage_parts
+from demografie.warehouse.deliveries import Delivery, stage_parts
 from demografie.warehouse.lake import StagedDelivery
 
 TABLE_IN_NAME = re.compile(f"({catalog.TABLE_CODE_PATTERN})")
@@ -192,7 +192,8 @@ def _stage(
         content = manual.content
         opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)))
         delivery = stage_parts(
-            paths.lake, dataset, [opener], provenance, states, decimal_of(path.name), prefer_published=vintage is None
+            paths.lake,
+            Delivery(dataset, [opener], provenance, states, decimal_of(path.name), prefer_published=vintage is None),
         )
     except REFUSALS as exc:
         message = redact(str(exc) if path.name in str(exc) else f"{path.name}: {exc}")

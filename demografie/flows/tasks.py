@@ -33,7 +33,7 @@ from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
 from demografie.usecases.fetch import Extracted, Unchanged, download_table, fetch_table
 from demografie.warehouse.build import build_warehouse
-from demografie.warehouse.deliveries import Opener, load_delivery
+from demografie.warehouse.deliveries import Delivery, Opener, load_delivery
 from demografie.warehouse.lake import orphan_warning
 
 FETCH_TIMEOUT_SECONDS = 3600
@@ -203,17 +203,16 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     dataset = catalog.find(extracted.dataset)
     paths = Paths.from_env(home)
     try:
-        written = load_delivery(
-            paths.lake,
+        delivery = Delivery(
             dataset,
             [_unpacked(dataset, paths.raw, key) for key in extracted.raw_files],
             _provenance(dataset, extracted, load_id, synthetic or extracted.synthetic),
             states,
-            raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files),
             decimal=extracted.decimal,
             prefer_published=extracted.vintage_is_fallback,
             years=extracted.years,
         )
+        written = load_delivery(paths.lake, delivery, raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files))
     except archive.ArchiveError as exc:
         raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
     entry = written.entry

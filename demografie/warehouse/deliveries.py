@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import BinaryIO, TypeVar, cast
 
@@ -36,47 +36,45 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def load_delivery(
-    lake: Store,
-    dataset: Dataset,
-    parts: Sequence[Part],
-    provenance: Provenance,
-    states: Collection[str],
-    raw_file: str,
-    decimal: str | None = None,
-    prefer_published: bool = False,
-    years: tuple[int, int] | None = None,
-) -> LakeWrite:
-    """Parse and normalise the parts of one delivery and commit them to the lake as one delivery
-    (or find it already there); see `stage_parts`."""
-    return stage_parts(lake, dataset, parts, provenance, states, decimal, prefer_published, years).commit(raw_file)
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery on its way to the lake: its parts (one file, or the answers of a split request,
+    which cover disjoint years or regions), where they come from, and how to read them."""
+
+    dataset: Dataset
+    parts: Sequence[Part]
+    provenance: Provenance
+    states: Collection[str]
+    decimal: str | None = None  # None: read from the values
+    # The vintage rule: with `prefer_published`, the Stand printed in the file (table CSVs have
+    # one) replaces provenance.vintage, which is then only a fallback (a file's modification time).
+    prefer_published: bool = False
+    years: tuple[int, int] | None = None  # the years asked of the publisher; None for a file
 
 
-def stage_parts(
-    lake: Store,
-    dataset: Dataset,
-    parts: Sequence[Part],
-    provenance: Provenance,
-    states: Collection[str],
-    decimal: str | None = None,
-    prefer_published: bool = False,
-    years: tuple[int, int] | None = None,
-) -> StagedDelivery:
-    """Parse, normalise and check the parts of one delivery (one file, or the answers of a split
-    request) into a staged lake file, committed by the caller.
+def load_delivery(lake: Store, delivery: Delivery, raw_file: str) -> LakeWrite:
+    """Parse and normalise one delivery and commit it to the lake (or find it already there)."""
+    return stage_parts(lake, delivery).commit(raw_file)
 
-    With `prefer_published`, the Stand printed in the file (table CSVs have one) replaces the
-    provenance's vintage, which is then only a fallback such as the file's modification time.
-    Parts of a split request cover disjoint years or regions; an overlap is refused.
-    """
-    openers = [_opener(part) for part in parts]
+
+def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
+    """Parse, normalise and check one delivery into a staged lake file, committed by the caller;
+    overlapping parts are refused."""
+    dataset, provenance, states, decimal, years = (
+        delivery.dataset,
+        delivery.provenance,
+        delivery.states,
+        delivery.decimal,
+        delivery.years,
+    )
+    openers = [_opener(part) for part in delivery.parts]
     if all(_is_flat_file(opener, provenance.where) for opener in openers):
         check_vintage(provenance)
         return _stage_streamed(lake, dataset, openers, provenance, states, decimal, years)
     contents = [_read_all(opener) for opener in openers]
     parsed = [parse(content, provenance.where, decimal) for content in contents]
     published = {p.published for p in parsed}
-    if prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
+    if delivery.prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
         provenance = replace(provenance, vintage=stand)
     check_vintage(provenance)
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])

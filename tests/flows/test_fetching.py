@@ -269,7 +269,7 @@ def test_fetching_a_table_reuses_a_landed_answer_and_says_unchanged_without_pref
     from demografie.sources.fetching import Route
     from demografie.transforms.normalise import Provenance
     from demografie.usecases.fetch import Extracted, Unchanged, fetch_table
-    from demografie.warehouse.deliveries import load_delivery
+    from demografie.warehouse.deliveries import Delivery, load_delivery
 
     paths = Paths.from_env(tmp_path / "home")
     dataset = catalog.find("population")
@@ -290,6 +290,6 @@ def test_fetching_a_table_reuses_a_landed_answer_and_says_unchanged_without_pref
     provenance = Provenance(dataset.name, dataset.source, dataset.table, first.vintage, first.retrieved_at, "t")
     landed = paths.home / "raw" / first.raw_files[0]
     answer = unpacking(dataset.table, lambda: cast(BinaryIO, landed.open("rb")))
-    load_delivery(paths.lake, dataset, [answer], provenance, ["06", "14"], raw_file="r", years=(2020, 2024))
+    load_delivery(paths.lake, Delivery(dataset, [answer], provenance, ["06", "14"], years=(2020, 2024)), raw_file="r")
     held = fetch_table(dataset, client, fetcher, paths, (2020, 2024))
     assert held == Unchanged(dataset.name, dataset.table, first.vintage)  # the publisher answered status 50

@@ -20,7 +20,7 @@ from demografie.transforms.normalise import Provenance, normalise
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.checks import ChecksFailedError
-from demografie.warehouse.deliveries import load_delivery
+from demografie.warehouse.deliveries import Delivery, load_delivery
 from demografie.warehouse.lake import write_delivery
 from tests.support import POPULATION as SAMPLE_POPULATION
 from tests.support import sample_path
@@ -44,7 +44,7 @@ def flat(values: dict[tuple[str, str], str]) -> bytes:
 
 def deliver(paths: Paths, data: bytes, vintage: datetime) -> None:
     provenance = Provenance("population", "regio", "12411-01-01-4", vintage, vintage, f"load-{vintage:%Y}")
-    load_delivery(paths.lake, POPULATION, [data], provenance, ["06", "14"], raw_file="raw/x", decimal=",")
+    load_delivery(paths.lake, Delivery(POPULATION, [data], provenance, ["06", "14"], decimal=","), raw_file="raw/x")
 
 
 def rows(paths: Paths, sql: str) -> list[tuple[object, ...]]:
@@ -203,7 +203,7 @@ def test_net_migration_by_age_band(paths: Paths) -> None:
     ]
     dataset = catalog.find("migration_kreis_borders")
     provenance = Provenance(dataset.name, "regio", dataset.table, datetime(2025, 5, 1), datetime(2025, 5, 2), "l")
-    load_delivery(paths.lake, dataset, [("\n".join(lines) + "\n").encode()], provenance, ["06"], raw_file="r")
+    load_delivery(paths.lake, Delivery(dataset, [("\n".join(lines) + "\n").encode()], provenance, ["06"]), raw_file="r")
     build_warehouse(paths, catalog.DATASETS)
     found = rows_of(
         paths,
@@ -230,9 +230,11 @@ def test_a_flat_file_read_in_many_blocks_gives_the_same_lake_as_read_at_once(
     data = sample_path(SAMPLE_POPULATION).read_bytes()  # 296 KB: 30 blocks of 10 KB
     whole, blocked = Paths.from_env(tmp_path / "whole"), Paths.from_env(tmp_path / "blocked")
     provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
-    first = load_delivery(whole.lake, POPULATION, [data], provenance, ["06", "14"], raw_file="r", decimal=",")
+    first = load_delivery(whole.lake, Delivery(POPULATION, [data], provenance, ["06", "14"], decimal=","), raw_file="r")
     monkeypatch.setattr(ffcsv, "BLOCK_BYTES", 10_000)
-    second = load_delivery(blocked.lake, POPULATION, [data], provenance, ["06", "14"], raw_file="r", decimal=",")
+    second = load_delivery(
+        blocked.lake, Delivery(POPULATION, [data], provenance, ["06", "14"], decimal=","), raw_file="r"
+    )
     assert first.entry.content_sha256 == second.entry.content_sha256 == hashlib.sha256(data).hexdigest()
     assert first.entry.rows == second.entry.rows > 100
     assert lake_rows(whole) == lake_rows(blocked)
@@ -248,7 +250,7 @@ def test_an_observation_repeated_in_a_later_block_refuses_the_file(
     paths = Paths.from_env(tmp_path)
     provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
     with pytest.raises(ParseError, match=r"regio: table 12411-01-01-4: 1 observation\(s\) appear more than once"):
-        load_delivery(paths.lake, POPULATION, [data + hessen + b"\n"], provenance, ["06", "14"], raw_file="r")
+        load_delivery(paths.lake, Delivery(POPULATION, [data + hessen + b"\n"], provenance, ["06", "14"]), raw_file="r")
     assert not (tmp_path / "lake" / "manifest").exists()
     assert [p.name for p in (tmp_path / "lake").rglob("*") if p.is_file()] == []
 
@@ -261,7 +263,9 @@ def test_the_benchmark_file_is_a_flat_file_we_load_and_label_synthetic(tmp_path:
     provenance = Provenance("population_single_years", "regio", "12411-04-02-4", now, now, "bench", synthetic=True)
     paths = Paths.from_env(tmp_path / "home")
     dataset = catalog.find("12411-04-02-4")
-    loaded = load_delivery(paths.lake, dataset, [lambda: source.open("rb")], provenance, ["06", "14"], raw_file="r")
+    loaded = load_delivery(
+        paths.lake, Delivery(dataset, [lambda: source.open("rb")], provenance, ["06", "14"]), raw_file="r"
+    )
     assert loaded.entry.rows == written and loaded.entry.synthetic
 
 
