@@ -311,19 +311,18 @@ def _print_runs(paths: Any) -> None:
         runs.add_column(column)
     skipped = []
     for run in recent_runs(paths, 10):
-        if "unreadable" in run or not isinstance(run.get("outcomes"), dict):
-            skipped.append(str(run.get("unreadable", "a run record of another layout")))
+        if isinstance(run, str):
+            skipped.append(run)
             continue
-        counts = run["outcomes"]
-        failed = counts.get("failed", 0)
+        failed = run.outcomes.get("failed", 0)
         runs.add_row(
-            str(run.get("flow", "?")),
-            str(run.get("started_at", "")),
-            str(run.get("finished_at", ""))[11:19],
-            str(counts.get("loaded", 0)),
-            str(counts.get("unchanged", 0)),
+            str(run.flow),
+            str(run.started_at),
+            str(run.finished_at)[11:19],
+            str(run.outcomes.get("loaded", 0)),
+            str(run.outcomes.get("unchanged", 0)),
             f"[red]{failed}[/]" if failed else "0",
-            "yes" if run.get("built") else "no",
+            "yes" if run.built else "no",
         )
     console.print(runs)
     for note in skipped:

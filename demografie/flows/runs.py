@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -241,39 +241,68 @@ def finish(paths: Paths, summary: RunSummary) -> RunSummary:
     return summary
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """One line of `<home>/runs.jsonl`: a run, what became of its tables, whether it built."""
+
+    load_id: str
+    flow: str
+    started_at: str
+    locked_at: str
+    finished_at: str
+    outcomes: dict[str, int]  # per Outcome
+    failed: list[str]  # what failed and why (TableOutcome.failure)
+    built: bool
+
+    @classmethod
+    def of(cls, summary: RunSummary) -> RunRecord:
+        return cls(
+            load_id=summary.load_id,
+            flow=summary.flow,
+            started_at=summary.started_at,
+            locked_at=summary.locked_at,
+            finished_at=_now(precise=True),
+            outcomes={str(o): sum(t.outcome is o for t in summary.tables) for o in Outcome},
+            failed=[t.failure() for t in summary.failures],
+            built=summary.build is not None,
+        )
+
+    @classmethod
+    def from_line(cls, line: str) -> RunRecord:
+        """The record a line holds; ValueError (naming nothing) if it holds none."""
+        entry = json.loads(line)
+        if not isinstance(entry, dict) or not isinstance(entry.get("outcomes"), dict):
+            raise ValueError("not a run record")
+        return cls(**{f.name: entry.get(f.name, DEFAULTS.get(f.name, "")) for f in fields(cls)})
+
+
+DEFAULTS: dict[str, Any] = {"outcomes": {}, "failed": [], "built": False}
+
+
 def record(paths: Paths, summary: RunSummary) -> None:
     """Append the run to `<home>/runs.jsonl` (read by `demografie status`)."""
-    entry = {
-        "load_id": summary.load_id,
-        "flow": summary.flow,
-        "started_at": summary.started_at,
-        "locked_at": summary.locked_at,
-        "finished_at": _now(precise=True),
-        "outcomes": {str(o): sum(t.outcome is o for t in summary.tables) for o in Outcome},
-        "failed": [t.failure() for t in summary.failures],
-        "built": summary.build is not None,
-    }
     log = paths.home / RUN_LOG
     previous = log.read_bytes() if log.exists() else b""
     if previous and not previous.endswith(b"\n"):
         previous += b"\n"  # a line left unfinished (a full disk, a hand edit) stays apart from ours
-    line = redact(json.dumps(entry, ensure_ascii=False))
+    line = redact(json.dumps(asdict(RunRecord.of(summary)), ensure_ascii=False))
     atomic_write_bytes(log, previous + line.encode("utf-8") + b"\n")
 
 
-def recent_runs(paths: Paths, count: int) -> list[dict[str, Any]]:
-    """The last `count` runs recorded in the data home, newest first."""
+def recent_runs(paths: Paths, count: int) -> list[RunRecord | str]:
+    """The last `count` runs recorded in the data home, newest first; a line that holds no run
+    record (damaged, hand-edited, of another layout) is a note that names it."""
     log = paths.home / RUN_LOG
     if not log.exists():
         return []
-    runs = []
+    runs: list[RunRecord | str] = []
     for number, line in enumerate(log.read_text("utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip():
+            continue
         try:
-            entry = json.loads(line) if line.strip() else None
-        except json.JSONDecodeError:
-            entry = {"unreadable": f"{RUN_LOG} line {number} is not a run record: {line[:60]!r}"}
-        if isinstance(entry, dict):
-            runs.append(entry)
+            runs.append(RunRecord.from_line(line))
+        except (ValueError, TypeError):
+            runs.append(f"{RUN_LOG} line {number} is not a run record: {line[:60]!r}")
     return runs[::-1][:count]
 
 
