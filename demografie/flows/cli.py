@@ -344,33 +344,36 @@ def _print_server_runs() -> None:
 
 
 def _print_freshness(paths: Any) -> None:
-    from demografie import catalog
-    from demografie.warehouse.lake import ManifestError, committed_entries, holdings, orphan_warning, orphans
+    """meta.freshness of the live warehouse (the view the freshness check reads), and the lake's orphans."""
+    import duckdb
+
+    from demografie.warehouse.build import unreadable
+    from demografie.warehouse.lake import ManifestError, committed_entries, orphan_warning, orphans
+    from demografie.warehouse.sqlfiles import read_sql
 
     fresh = Table(title="Freshness of the datasets held")
     for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
         fresh.add_column(column)
+    if paths.warehouse.exists() and not unreadable(paths.warehouse):
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            held = con.execute(read_sql("status/freshness.sql")).fetchall()
+        for dataset, table, vintage, fresh_days, age, state in held:
+            fresh.add_row(dataset, table, f"{vintage:%Y-%m-%d %H:%M}", str(age), str(fresh_days), STATE_STYLE[state])
+    console.print(fresh)
     try:
         entries = committed_entries(paths.lake)
     except ManifestError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         entries = []
-    held = holdings(entries)
-    for d in catalog.DATASETS:
-        holding = held.get((d.source, d.table))
-        if holding is not None:
-            age = (datetime.now() - datetime.fromisoformat(holding.latest_vintage)).days
-            vintage = holding.latest_vintage[:16].replace("T", " ")
-            fresh.add_row(d.name, d.table, vintage, str(age), str(d.fresh_days), _freshness(age, d.fresh_days))
-    console.print(fresh)
     for key in orphans(paths.lake, entries):
         console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
 
 
-def _freshness(age: int, fresh_days: int) -> str:
-    if age < -1:  # a vintage after today is a typo or a broken stamp, not a fresh table
-        return "[red]vintage in the future[/]"
-    return "[green]fresh[/]" if age <= fresh_days else "[yellow]stale[/]"
+STATE_STYLE = {
+    "fresh": "[green]fresh[/]",
+    "stale": "[yellow]stale[/]",
+    "vintage in the future": "[red]vintage in the future[/]",
+}
 
 
 def _print_warehouse(paths: Any) -> None:

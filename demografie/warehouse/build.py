@@ -46,6 +46,7 @@ BUILD_STEPS = (
     "meta/build.sql",
     "meta/revisions.sql",
     "meta/census_bases.sql",
+    "meta/freshness.sql",
     "geo/boundaries.sql",
     "core/preferred.sql",
     "core/population_totals.sql",

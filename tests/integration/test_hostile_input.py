@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from demografie import catalog
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.cli import app
 from demografie.flows.ingest import IngestError, ingest
@@ -29,8 +30,9 @@ from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths
 from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
-from demografie.transforms.formats import table_code_in
-from demografie.warehouse.lake import committed_entries
+from demografie.transforms.formats import parse, table_code_in
+from demografie.transforms.normalise import Provenance, normalise
+from demografie.warehouse.lake import committed_entries, write_delivery
 from tests.support import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -117,6 +119,22 @@ def test_an_hsl_workbook_with_its_sexes_swapped_is_refused() -> None:
 def test_a_vintage_in_the_future_is_refused(tmp_path: Path) -> None:
     message = refused_ingest(tmp_path / "home", sample_path(POPULATION), vintage=dt.datetime(2205, 12, 4))
     assert "its vintage 2205-12-04 00:00 lies in the future" in message and "nothing was loaded" in message
+
+    # one already held (a lake written before this check) is flagged by the check and by status
+    home = tmp_path / "older"
+    paths = Paths.from_env(str(home))
+    future = dt.datetime(2100, 1, 1)
+    provenance = Provenance("population", "regio", "12411-01-01-4", future, future, "older")
+    data = sample_path(POPULATION).read_bytes()
+    table = normalise(parse(data, "older", ","), provenance, catalog.find("population").measures, ["06", "14"])
+    write_delivery(paths.lake, table, content_sha256="1" * 64, raw_file="raw/older")
+    built = runner.invoke(app, ["build", "--home", str(home)])
+    assert built.exit_code == 0, built.output
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        (sample,) = con.execute("SELECT sample FROM meta.check_results WHERE check_name = 'freshness'").fetchone() or ()
+    assert '"problem": "vintage in the future"' in str(sample)
+    status = runner.invoke(app, ["status", "--home", str(home)], env={"COLUMNS": "200"})
+    assert status.exit_code == 0 and "vintage in the future" in status.output
 
 
 def test_a_flat_file_without_a_stamp_takes_the_retrieval_stamp_of_its_name(tmp_path: Path) -> None:
