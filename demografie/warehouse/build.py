@@ -33,33 +33,9 @@ from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_chec
 from demografie.warehouse.geolake import current_edition, gebietsstand
 from demografie.warehouse.guards import NEVER_NEGATIVE
 from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file, orphans
-from demografie.warehouse.sqlfiles import read_sql
+from demografie.warehouse.sqlfiles import build_steps, read_sql
 
 log = logging.getLogger(__name__)
-
-BUILD_STEPS = (
-    "core/schemas.sql",
-    "core/observations.sql",
-    "core/as_of.sql",
-    "core/regions.sql",
-    "meta/loads.sql",
-    "meta/build.sql",
-    "meta/revisions.sql",
-    "meta/census_bases.sql",
-    "meta/freshness.sql",
-    "geo/boundaries.sql",
-    "core/preferred.sql",
-    "core/population_totals.sql",
-    "marts/population.sql",
-    "marts/population_change.sql",
-    "marts/age_structure.sql",
-    "marts/movement.sql",
-    "marts/employees.sql",
-    "marts/labour_market.sql",
-    "marts/land_totals.sql",
-    "marts/indicators.sql",
-    "marts/census_comparison.sql",
-)
 
 
 @dataclass(frozen=True)
@@ -138,7 +114,7 @@ def _build(
     try:
         try:
             _stage(con, paths.lake, entries, datasets)
-            for step in BUILD_STEPS:
+            for step in build_steps():
                 con.execute(read_sql(step))
         except duckdb.Error:
             _name_a_broken_file(paths.lake, entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 SQL_ROOT = resources.files("demografie") / "sql"
@@ -13,3 +14,51 @@ def read_sql(relative: str) -> str:
 
 def check_files() -> list[str]:
     return sorted(f"checks/{entry.name}" for entry in (SQL_ROOT / "checks").iterdir() if entry.name.endswith(".sql"))
+
+
+# What a build step creates, and what it reads: schema-qualified names in the file's text.
+CREATED = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW|MACRO)\s+((?:core|meta|marts|geo)\.\w+)", re.I)
+REFERENCED = re.compile(r"\b((?:core|meta|marts|geo)\.\w+)\b")
+SCHEMAS = "core/schemas.sql"
+STEP_FOLDERS = ("core", "meta", "geo", "marts")
+# created by the checks after the build steps (checks.run_checks), not by a step
+NOT_STEPS = frozenset({"meta/check_results.sql"})
+
+
+def build_steps() -> list[str]:
+    """The files that build the warehouse, each after every file whose relations it reads: the
+    order follows from the SQL itself (a new mart is a new file, not an edit of a list)."""
+    files = [
+        f"{folder}/{entry.name}"
+        for folder in STEP_FOLDERS
+        for entry in sorted((SQL_ROOT / folder).iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".sql") and f"{folder}/{entry.name}" not in NOT_STEPS
+    ]
+    texts = {file: _without_comments(read_sql(file)) for file in files}
+    steps = [file for file in files if CREATED.search(texts[file])]
+    creator = {name.lower(): file for file in steps for name in CREATED.findall(texts[file])}
+    needs = {
+        file: {
+            creator[name.lower()] for name in REFERENCED.findall(texts[file]) if creator.get(name.lower(), file) != file
+        }
+        for file in steps
+    }
+    return [SCHEMAS, *_in_dependency_order([s for s in steps if s != SCHEMAS], needs)]
+
+
+def _in_dependency_order(steps: list[str], needs: dict[str, set[str]]) -> list[str]:
+    ordered: list[str] = []
+    pending = list(steps)
+    while pending:
+        ready = [step for step in pending if needs[step] <= set(ordered)]
+        if not ready:
+            raise ValueError(f"the build steps read each other in a circle: {', '.join(pending)}")
+        ordered.append(ready[0])
+        pending.remove(ready[0])
+    return ordered
+
+
+def _without_comments(sql: str) -> str:
+    """The SQL without -- comments and COMMENT ON statements, which name relations they do not read."""
+    lines = [line.split("--", 1)[0] for line in sql.splitlines()]
+    return re.sub(r"COMMENT\s+ON\s+.*?;", "", "\n".join(lines), flags=re.S | re.I)

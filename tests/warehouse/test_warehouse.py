@@ -294,3 +294,23 @@ def test_the_manifest_index_answers_alone_and_follows_every_change(
     assert len(lake.committed_entries(paths.lake)) == 1
     (paths.home / "lake" / lake.INDEX).write_text("{ damaged", "utf-8")
     assert [e.first_ref_date for e in lake.committed_entries(paths.lake)] == ["2023-12-31"]
+
+
+def test_the_build_order_follows_from_what_each_sql_file_reads() -> None:
+    """No hand-kept list: the marts of indicators come after the marts they combine, the census
+    comparison after the totals, and every file that creates something is a step."""
+    from demografie.warehouse.sqlfiles import build_steps
+
+    steps = build_steps()
+    at = {step: i for i, step in enumerate(steps)}
+    assert steps[:2] == ["core/schemas.sql", "core/observations.sql"]
+    for before in (
+        "marts/age_structure.sql",
+        "marts/movement.sql",
+        "marts/labour_market.sql",
+        "marts/population_change.sql",
+    ):
+        assert at[before] < at["marts/indicators.sql"], before
+    assert at["core/population_totals.sql"] < at["marts/census_comparison.sql"]
+    assert at["core/regions.sql"] < at["core/population_totals.sql"]
+    assert "geo/boundaries.sql" in at and "meta/check_results.sql" not in at  # the checks make that one
