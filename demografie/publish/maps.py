@@ -27,13 +27,13 @@ from typing import Any
 
 import duckdb
 
+from demografie.catalog import STATES
 from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
 from demografie.reference import census_bases, territory_changes
 from demografie.transforms.boundaries import BKG_URL, LICENCE_URL, SOURCES_URL
 from demografie.warehouse.sqlfiles import read_sql
 
-STATES = {"06": "Hessen", "14": "Sachsen"}
 LATITUDE = 51.0
 PANEL_HEIGHT = 420.0
 GAP = 40.0

@@ -22,12 +22,12 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from demografie import __version__
+from demografie.catalog import STATES
 from demografie.fileio import atomic_write_bytes
 from demografie.publish.maps import MAP_CSS, map_sections
 from demografie.reference import census_bases
 from demografie.warehouse.sqlfiles import read_sql
 
-STATES = {"06": "Hessen", "14": "Sachsen"}
 COLOURS = {"06": "#c8102e", "14": "#00843d"}
 AREAS = {"kreisfreie_stadt": "kreisfreie Städte", "landkreis": "Landkreise"}
 TEMPLATE = "plotly_white"
