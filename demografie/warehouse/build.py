@@ -116,6 +116,7 @@ def _build(
             _stage(con, paths.lake, entries, datasets)
             for step in build_steps():
                 con.execute(read_sql(step))
+            _describe_shared_columns(con)
         except duckdb.Error:
             _name_a_broken_file(paths.lake, entries)
             raise
@@ -133,6 +134,15 @@ def _build(
     finally:
         con.close()
     return len(entries), versions, current, checks
+
+
+def _describe_shared_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """The descriptions of docs/shared_columns.sql, for every column of that name without its own."""
+    shared = dict(con.execute(read_sql("docs/shared_columns.sql")).fetchall())
+    undescribed = con.execute(read_sql("docs/undescribed_columns.sql"), [list(shared)]).fetchall()
+    for schema, table, column in undescribed:
+        description = shared[column].replace("'", "''")
+        con.execute(f'COMMENT ON COLUMN "{schema}"."{table}"."{column}" IS \'{description}\'')
 
 
 class LakeFileError(WarehouseError, RuntimeError):

@@ -8,7 +8,6 @@ COMMENT ON TABLE geo.boundaries IS
     'Kreise and Länder of Hessen and Sachsen as BKG draws them on its Gebietsstand (geo.edition), in WGS84 and simplified for display; keyed by AGS. © BKG dl-de/by-2-0.';
 COMMENT ON COLUMN geo.boundaries.region_code IS 'AGS: 5 digits for a Kreis, 2 for a Land (the keys of core.regions).';
 COMMENT ON COLUMN geo.boundaries.region_level IS 'kreis or land.';
-COMMENT ON COLUMN geo.boundaries.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN geo.boundaries.name IS 'The name as BKG gives it (GEN).';
 COMMENT ON COLUMN geo.boundaries.designation IS 'BKG''s designation (BEZ): Kreisfreie Stadt, Landkreis, Land, Freistaat.';
 COMMENT ON COLUMN geo.boundaries.area_km2 IS 'Area in km², from the unsimplified geometry in EPSG:25832 (as generalised by the edition: VG1000 at 1:1,000,000).';

@@ -92,10 +92,6 @@ ORDER BY c.region_code, c.ref_date;
 
 COMMENT ON VIEW marts.age_structure IS
     'Age structure per region and reference date (all sexes and nationalities), from the age bands of one source table: shares of age groups, dependency ratios (per 100 persons aged 20-64), working-age population (15-64) and the median age where single years are published.';
-COMMENT ON COLUMN marts.age_structure.region_code IS 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.';
-COMMENT ON COLUMN marts.age_structure.region_name IS 'The region''s name as published.';
-COMMENT ON COLUMN marts.age_structure.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.age_structure.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.age_structure.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
 COMMENT ON COLUMN marts.age_structure.ref_date IS 'Reference day.';
 COMMENT ON COLUMN marts.age_structure.population IS 'Persons: the sum of the table''s age bands.';

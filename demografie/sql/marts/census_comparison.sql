@@ -82,8 +82,6 @@ COMMENT ON VIEW marts.census_comparison IS
     'Census counts (Zensus 2011, Zensus 2022) per region next to the population Fortschreibung: the old-basis figure nearest the census day (what the census corrected) and the first figure on the census'' own basis. Kreis and Land counts of a Gemeinde table are summed from its Gemeinden (derivation). See docs/census-bases.md.';
 COMMENT ON COLUMN marts.census_comparison.region_code IS 'AGS prefix: 2 digits Land, 5 Kreis, 8 Gemeinde (the Zensus 2022 ARS without its Gemeindeverband).';
 COMMENT ON COLUMN marts.census_comparison.region_name IS 'The region''s name as published (for a sum: as our reference names it).';
-COMMENT ON COLUMN marts.census_comparison.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.census_comparison.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.census_comparison.census_day IS 'The census day (Zensus 2011: 9 May 2011; Zensus 2022: 15 May 2022).';
 COMMENT ON COLUMN marts.census_comparison.census_basis IS 'The census itself (zensus2011, zensus2022): a census count is its own basis.';
 COMMENT ON COLUMN marts.census_comparison.census_count IS 'Persons counted by the census; NULL where a Gemeinde of the sum was secret or unknown.';

@@ -65,7 +65,6 @@ COMMENT ON COLUMN marts.indicators.unit IS 'Unit of the indicator value.';
 COMMENT ON COLUMN marts.indicators.factor IS '100 for percent and per-100 ratios, 1000 for per-1,000 rates.';
 COMMENT ON COLUMN marts.indicators.region_code IS 'Kreis key (5 digits).';
 COMMENT ON COLUMN marts.indicators.region_name IS 'The Kreis'' name as published.';
-COMMENT ON COLUMN marts.indicators.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.indicators.settlement_type IS 'kreisfreie_stadt or landkreis.';
 COMMENT ON COLUMN marts.indicators.ref_date IS 'Reference day (for annual flows: 31 December of the year; employees: 30 June).';
 COMMENT ON COLUMN marts.indicators.numerator IS 'Persons counted by the indicator.';

@@ -49,10 +49,6 @@ ORDER BY f.region_code, f.year;
 
 COMMENT ON VIEW marts.labour_market IS
     'Employees subject to social insurance at workplace (30 June) and residence, commuter balance, foreign share, unemployment (annual average) and the same per 1,000 inhabitants aged 15-64 (on 31 December of the year before), per region and year.';
-COMMENT ON COLUMN marts.labour_market.region_code IS 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.';
-COMMENT ON COLUMN marts.labour_market.region_name IS 'The region''s name as published.';
-COMMENT ON COLUMN marts.labour_market.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.labour_market.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.labour_market.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
 COMMENT ON COLUMN marts.labour_market.year IS 'Year of the figures (employees: 30 June; unemployment: annual average).';
 COMMENT ON COLUMN marts.labour_market.employees_workplace IS 'Persons employed at a workplace in the region (30 June).';

@@ -41,10 +41,6 @@ ORDER BY f.region_code, f.year;
 
 COMMENT ON VIEW marts.movement IS
     'Live births, deaths, moves in and out per region and year, the natural and the migration balance, and both per 1,000 inhabitants (population on 31 December of the year).';
-COMMENT ON COLUMN marts.movement.region_code IS 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.';
-COMMENT ON COLUMN marts.movement.region_name IS 'The region''s name as published.';
-COMMENT ON COLUMN marts.movement.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.movement.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.movement.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
 COMMENT ON COLUMN marts.movement.year IS 'Calendar year of the movement.';
 COMMENT ON COLUMN marts.movement.live_births IS 'Persons born alive in the year.';
@@ -84,10 +80,6 @@ GROUP BY region_code, year(ref_date), age_from, age_to
 ORDER BY region_code, year, age_from;
 
 COMMENT ON VIEW marts.net_migration_by_age IS 'Moves in and out and net migration per region, year and age band.';
-COMMENT ON COLUMN marts.net_migration_by_age.region_code IS 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.';
-COMMENT ON COLUMN marts.net_migration_by_age.region_name IS 'The region''s name as published.';
-COMMENT ON COLUMN marts.net_migration_by_age.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.net_migration_by_age.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.net_migration_by_age.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
 COMMENT ON COLUMN marts.net_migration_by_age.year IS 'Calendar year of the moves.';
 COMMENT ON COLUMN marts.net_migration_by_age.age_from IS 'First year of age of the band (inclusive).';

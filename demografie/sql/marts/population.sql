@@ -12,20 +12,13 @@ ORDER BY region_code, ref_date, sex, age_from NULLS FIRST, age_to NULLS FIRST, n
 
 COMMENT ON VIEW marts.population IS
     'Population (current vintage) by region, reference date, sex, age band and nationality; one figure per breakdown from the most authoritative source that has it. Licence per source: see meta.datasets.';
-COMMENT ON COLUMN marts.population.region_code IS 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.';
-COMMENT ON COLUMN marts.population.region_name IS 'The region''s name as published.';
-COMMENT ON COLUMN marts.population.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.population.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.population.settlement_type IS 'kreisfreie_stadt or landkreis (for a Gemeinde: of its Kreis); NULL above Kreis level.';
 COMMENT ON COLUMN marts.population.ref_date IS 'Reference day (Stichtag), usually 31 December or 30 June.';
-COMMENT ON COLUMN marts.population.sex IS 'total, male or female.';
 COMMENT ON COLUMN marts.population.age_from IS 'First year of age of the band (inclusive); NULL with age_to NULL: all ages.';
 COMMENT ON COLUMN marts.population.age_to IS 'Last year of age of the band (inclusive); NULL: open-ended (e.g. 85 and older).';
-COMMENT ON COLUMN marts.population.nationality IS 'total, german or foreign.';
 COMMENT ON COLUMN marts.population.population IS 'Persons; NULL where the publisher printed a symbol (see status).';
 COMMENT ON COLUMN marts.population.status IS 'The publisher''s symbol instead of a number (- nothing, . secret/unknown, ... not yet available, / not reliable, x locked).';
 COMMENT ON COLUMN marts.population.quality IS 'The publisher''s quality mark (e.g. p provisional), if any.';
-COMMENT ON COLUMN marts.population.source IS 'Publisher: regio, destatis, sachsen or hessen.';
 COMMENT ON COLUMN marts.population.source_table IS 'The publisher''s table this figure comes from.';
 COMMENT ON COLUMN marts.population.vintage IS 'The publisher''s Stand of that table.';
 COMMENT ON COLUMN marts.population.chosen_because IS 'Why this source was preferred over the others that carry the same figure.';

@@ -126,10 +126,6 @@ ORDER BY c.region_code, c.ref_date;
 
 COMMENT ON VIEW marts.population_change IS
     'Population change per region over 1, 5 and 10 years to each reference date (same day of the year; all sexes, ages, nationalities), never silently across a census re-basing: change_Ny_method says whether the change is direct (one basis), linked (chain-linked at change_Ny_link_date, where the warehouse holds both bases) or a break (NULL). Land figures summed from their Kreise count like published ones. See docs/census-bases.md.';
-COMMENT ON COLUMN marts.population_change.region_code IS 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.';
-COMMENT ON COLUMN marts.population_change.region_name IS 'The region''s name as published.';
-COMMENT ON COLUMN marts.population_change.region_level IS 'land, regbez, kreis or gemeinde.';
-COMMENT ON COLUMN marts.population_change.state IS '06 Hessen, 14 Sachsen.';
 COMMENT ON COLUMN marts.population_change.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
 COMMENT ON COLUMN marts.population_change.ref_date IS 'Reference day.';
 COMMENT ON COLUMN marts.population_change.population IS 'Persons on ref_date (the figure in force, from the most authoritative source).';
