@@ -42,6 +42,11 @@ class TuningError(DemografieError, ValueError):
     """A tuning variable holds no usable number; the message names it, its value and its default."""
 
 
+def default(name: str) -> float:
+    """The default of tuning variable `name` (what a policy object starts from)."""
+    return TUNABLES[name].default
+
+
 def tuned(name: str) -> float:
     """The value of tuning variable `name`, or its default when unset."""
     tunable = TUNABLES[name]

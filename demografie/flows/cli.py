@@ -156,7 +156,7 @@ def run(
         err.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from None
     for d in chosen:
-        if d.notes == catalog.UNCATALOGUED:
+        if d not in catalog.DATASETS:
             console.print(f"[yellow]note:[/] {d.table}: {catalog.UNCATALOGUED}")
     needed = sorted({d.source for d in chosen if d.access is catalog.Access.API})
     try:
@@ -445,12 +445,11 @@ def geodata(
 ) -> None:
     """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
     from demografie import catalog
-    from demografie.flows.geodata import load_geodata
+    from demografie.errors import DemografieError
     from demografie.flows.runs import lock_wait
     from demografie.settings import Paths
-    from demografie.sources.errors import SourceError
     from demografie.sources.geodata import configured_url, fetch, from_file
-    from demografie.transforms.errors import ParseError
+    from demografie.usecases.geodata import load_geodata
     from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lock import writer_lock
 
@@ -461,7 +460,7 @@ def geodata(
             archive = from_file(file) if file else fetch(url or configured_url())
             loaded = load_geodata(paths, archive)
             result = build_warehouse(paths, catalog.DATASETS)
-    except (ValueError, SourceError, ParseError, OSError) as exc:
+    except (DemografieError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
     record = loaded.record

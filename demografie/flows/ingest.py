@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 
 from demografie import catalog
 from demografie.catalog import Dataset
-from demografie.errors import FlowError
+from demografie.errors import DemografieError, FlowError
 from demografie.flows import progress
 from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish, record
 from demografie.flows.tasks import Outcome, TableOutcome
@@ -125,8 +125,10 @@ class StagedFile:
     delivery: StagedDelivery
 
 
-# What a bad file raises: its own fault, said with its name; anything else is ours and propagates.
-REFUSALS = (ValueError, LookupError, OSError)
+# What a bad file raises: our refusals, what the parsing libraries raise on bytes they cannot read
+# (pyarrow's ArrowInvalid and UnicodeDecodeError are ValueErrors), and an unreadable file. Anything
+# else is a bug and propagates.
+REFUSALS = (DemografieError, ValueError, OSError)
 
 
 @flow(name="ingest")

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from demografie.fileio import atomic_write_bytes
-from demografie.warehouse.sqlfiles import read_sql
+from demografie.warehouse.sqlfiles import query_rows
 
 SOURCE_COLUMNS = ("source_table", "source_tables", "sources")
 CENSUS_NOTE = (
@@ -70,16 +70,16 @@ class Written:
 
 def read_dictionary(warehouse: Path) -> Dictionary:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        built = _rows(con, "docs/build.sql")
+        built = query_rows(con, "docs/build.sql")
         columns: dict[tuple[str, str], list[Column]] = {}
-        for row in _rows(con, "docs/columns.sql"):
+        for row in query_rows(con, "docs/columns.sql"):
             key = (row["schema_name"], row["table_name"])
             columns.setdefault(key, []).append(Column(row["column_name"], row["data_type"], row["comment"] or ""))
-        datasets = _rows(con, "docs/datasets.sql")
-        bases = _rows(con, "docs/census_bases.sql")
+        datasets = query_rows(con, "docs/datasets.sql")
+        bases = query_rows(con, "docs/census_bases.sql")
         licence_of = {d["source_table"]: d["licence"] for d in datasets}
         relations = []
-        for row in _rows(con, "docs/relations.sql"):
+        for row in query_rows(con, "docs/relations.sql"):
             own = columns.get((row["schema_name"], row["name"]), [])
             sources = _sources(con, row["schema_name"], row["name"], own)
             relations.append(
@@ -103,11 +103,6 @@ def write_dictionary(warehouse: Path, directory: Path) -> Written:
     atomic_write_bytes(markdown, to_markdown(dictionary).encode("utf-8"))
     atomic_write_bytes(page, to_html(dictionary).encode("utf-8"))
     return Written(markdown, page, len(dictionary.relations))
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql_file: str) -> list[dict[str, Any]]:
-    relation = con.sql(read_sql(sql_file))
-    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def _sources(con: duckdb.DuckDBPyConnection, schema: str, name: str, columns: list[Column] | None) -> list[str]:

@@ -32,7 +32,7 @@ from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
 from demografie.reference import census_bases, territory_changes
 from demografie.transforms.boundaries import BKG_URL, LICENCE_URL, SOURCES_URL
-from demografie.warehouse.sqlfiles import read_sql
+from demografie.warehouse.sqlfiles import query_rows
 
 LATITUDE = 51.0
 PANEL_HEIGHT = 420.0
@@ -332,10 +332,10 @@ class NoMapError(PublishError, ValueError):
 def read_map(
     con: duckdb.DuckDBPyConnection, indicator: str, ref_date: date | None = None
 ) -> tuple[Choropleth, list[Shape]]:
-    shape_rows = _rows(con, read_sql("report/map_shapes.sql"))
+    shape_rows = query_rows(con, "report/map_shapes.sql")
     if not shape_rows:
         raise NoMapError(NO_BOUNDARIES)
-    rows = _rows(con, read_sql("report/map_values.sql"), {"indicator": indicator, "ref_date": ref_date})
+    rows = query_rows(con, "report/map_values.sql", {"indicator": indicator, "ref_date": ref_date})
     if not rows:
         on = f" on {ref_date:%d.%m.%Y}" if ref_date else ""
         raise NoMapError(f"no figures of {indicator}{on} in this warehouse")
@@ -373,12 +373,6 @@ def _basis_notes(rows: list[dict[str, Any]]) -> list[str]:
             "Population figures on the census basis " + ", ".join(f"{b} ({s})" for s, b in sorted(bases.items())) + "."
         )
     return notes
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    relation = con.execute(sql, parameters or {})
-    columns = [d[0] for d in relation.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
 
 
 @dataclass(frozen=True)

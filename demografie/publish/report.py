@@ -26,7 +26,7 @@ from demografie.catalog import STATES
 from demografie.fileio import atomic_write_bytes
 from demografie.publish.maps import MAP_CSS, map_sections
 from demografie.reference import census_bases
-from demografie.warehouse.sqlfiles import read_sql
+from demografie.warehouse.sqlfiles import query_rows
 
 COLOURS = {"06": "#c8102e", "14": "#00843d"}
 AREAS = {"kreisfreie_stadt": "kreisfreie Städte", "landkreis": "Landkreise"}
@@ -55,8 +55,8 @@ class Written:
 
 def write_report(warehouse: Path, target: Path) -> Written:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        provenance = _rows(con, "report/provenance.sql")[0]
-        data = {chart.id: _rows(con, chart.query) for chart in CHARTS}
+        provenance = query_rows(con, "report/provenance.sql")[0]
+        data = {chart.id: query_rows(con, chart.query) for chart in CHARTS}
         maps = map_sections(con)
     sections, drawn, empty = [], [], []
     for chart in CHARTS:
@@ -72,11 +72,6 @@ def write_report(warehouse: Path, target: Path) -> Written:
         sections.append(f"<section><h2>{html.escape(chart.title)}</h2>{body}</section>")
     atomic_write_bytes(target, _page([*sections, *maps], provenance).encode("utf-8"))
     return Written(target, drawn, empty)
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql_file: str) -> Rows:
-    relation = con.sql(read_sql(sql_file))
-    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def _pyramid(rows: Rows) -> go.Figure:

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from demografie.sources import errors
 from demografie.sources.genesis import Download, GenesisClient, TableRequest
-from demografie.tuning import tuned
+from demografie.tuning import default, tuned
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,8 @@ class JobTimeoutError(errors.SourceError):
 class JobPolicy:
     """How long to wait for a background job. pystatis polls every 5 s for up to 50 min."""
 
-    poll_seconds: float = 5.0
-    timeout_seconds: float = 3000.0
+    poll_seconds: float = default("DEMOGRAFIE_JOB_POLL_SECONDS")
+    timeout_seconds: float = default("DEMOGRAFIE_JOB_TIMEOUT_SECONDS")
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
 

@@ -20,7 +20,6 @@ import requests
 
 from demografie.errors import SourceLayerError
 from demografie.sources import archive, errors
-from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport, timeout_from_env
 from demografie.sources.publishers import check_url
 
@@ -88,7 +87,3 @@ def _zipped(folder: Path) -> bytes:
             info = zipfile.ZipInfo(file.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
             archive.writestr(info, file.read_bytes(), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
-
-
-def as_download(archive: Archive) -> Download:
-    return Download(PUBLISHER, archive.url, {}, archive.content, "application/zip", archive.retrieved_at)

@@ -23,7 +23,7 @@ import requests
 import urllib3
 
 from demografie.sources import errors
-from demografie.tuning import tuned
+from demografie.tuning import default, tuned
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def deadline_from_env() -> float:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 4
-    backoff_seconds: float = 2.0
+    attempts: int = int(default("DEMOGRAFIE_HTTP_ATTEMPTS"))
+    backoff_seconds: float = default("DEMOGRAFIE_HTTP_BACKOFF_SECONDS")
     max_backoff_seconds: float = 60.0
     sleep: Callable[[float], None] = time.sleep
 

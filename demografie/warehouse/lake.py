@@ -83,10 +83,6 @@ class StagedDelivery:
     digest: str
     years: tuple[int, int] | None
 
-    @property
-    def source_table(self) -> str:
-        return str(self.tally.head["source_table"])
-
     def commit(self, raw_file: str) -> LakeWrite:
         """Give the file its final name and write its manifest entry, unless the lake already
         holds the same delivery."""

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import Any
+
+import duckdb
 
 SQL_ROOT = resources.files("demografie") / "sql"
 
 
 def read_sql(relative: str) -> str:
     return (SQL_ROOT / relative).read_text("utf-8")
+
+
+def query_rows(
+    con: duckdb.DuckDBPyConnection, relative: str, parameters: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of the query in sql/`relative`, each a dict by column name."""
+    relation = con.execute(read_sql(relative), parameters or {})
+    columns = [d[0] for d in relation.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def check_files() -> list[str]:

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from demografie import catalog
 from demografie.flows import cli
 from demografie.flows.cli import app
-from demografie.tuning import TUNABLES
 from tests.support import REPO, sample_path
 
 runner = CliRunner()
@@ -83,11 +82,6 @@ def test_sources_lists_every_dataset_and_the_vintage_held(tmp_path: Path, monkey
     assert f"{day[6:]}-{day[3:5]}-{day[:2]} {time[:5]}" in lines["unemployment"]
     assert "2023–2023" in lines["unemployment"] and "regio 13211-02-05-4" in lines["unemployment"]
     assert "nightly" in lines["unemployment"] and "ingest" in lines["gemeindestatistik_he"]
-
-
-def test_the_readme_names_every_tuning_variable() -> None:
-    readme = (REPO / "README.md").read_text("utf-8")
-    assert [name for name in TUNABLES if f"`{name}`" not in readme] == []
 
 
 def test_the_readme_tuning_table_is_generated_from_the_declarations() -> None:
