@@ -21,6 +21,7 @@ from typing import Any
 
 from demografie.errors import DemografieError
 from demografie.registry import REGISTRY
+from demografie.settings import DEFAULT_HOME, HOME_ENV, Settings, user_catalog
 
 STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
 
@@ -121,8 +122,6 @@ PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
 
 
 KEEP_CODES: Mapping[str, str] = MappingProxyType({"*": "*"})
-CATALOG_ENV = "DEMOGRAFIE_CATALOG"
-USER_CATALOG = "catalog.toml"  # in the data home, when DEMOGRAFIE_CATALOG is not set
 REQUIRED = ("name", "topic", "source", "table", "title", "measures", "first_year")
 FIELDS = tuple(f.name for f in fields(Dataset))
 INTEGERS = ("first_year", "last_year", "nightly_years", "fresh_days", "sexes_tolerance")
@@ -188,31 +187,29 @@ def _measures(value: object, label: str, maps: Mapping[str, Mapping[str, str]]) 
     raise CatalogError(f"{label}: measures must name a measure map or map value variables to measures")
 
 
-def user_catalog() -> Path | None:
-    """`$DEMOGRAFIE_CATALOG` (which must exist), else `catalog.toml` in the data home if there is one."""
-    explicit = os.environ.get(CATALOG_ENV, "").strip()
-    if explicit:
-        if not Path(explicit).is_file():
-            raise CatalogError(f"{CATALOG_ENV}={explicit}: no such file")
-        return Path(explicit)
-    in_home = Path(os.environ.get("DEMOGRAFIE_HOME") or "data") / USER_CATALOG
-    return in_home if in_home.is_file() else None
-
-
-def load_datasets() -> tuple[Dataset, ...]:
-    """The shipped catalog, with the user catalog's entries added (or replacing those of the same name)."""
+def load_datasets(user: Path | None) -> tuple[Dataset, ...]:
+    """The shipped catalog, with the entries of the user catalog `user` added (or replacing those of
+    the same name)."""
     shipped_text = (resources.files("demografie") / "catalog.toml").read_text("utf-8")
     shipped = parse_catalog(shipped_text, "demografie/catalog.toml")
-    path = user_catalog()
-    if path is None:
+    if user is None:
         return tuple(shipped)
     maps = tomllib.loads(shipped_text).get("measure_maps", {})
     merged = {d.name: d for d in shipped}
-    merged.update({d.name: d for d in parse_catalog(path.read_text("utf-8"), str(path), maps)})
+    merged.update({d.name: d for d in parse_catalog(user.read_text("utf-8"), str(user), maps)})
     return tuple(merged.values())
 
 
-DATASETS: tuple[Dataset, ...] = load_datasets()
+def use(settings: Settings) -> None:
+    """Take the user catalog of `settings` (a command's --home may hold another than the environment's)."""
+    global DATASETS, _LOADED_FROM
+    if settings.catalog != _LOADED_FROM:
+        DATASETS, _LOADED_FROM = load_datasets(settings.catalog), settings.catalog
+
+
+# read at import, so that a Prefect worker that imports the flows knows the user's datasets
+_LOADED_FROM = user_catalog(os.environ, Path(os.environ.get(HOME_ENV) or DEFAULT_HOME))
+DATASETS: tuple[Dataset, ...] = load_datasets(_LOADED_FROM)
 
 
 class UnknownDatasetError(DemografieError, KeyError):

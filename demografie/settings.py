@@ -1,4 +1,9 @@
-"""Where data lives. One home directory holds the warehouse file, the run log and the writer lock;
+"""What the environment configures, read once into a `Settings` (by the command, or by a flow
+run on its worker) and passed down: where data lives, the tuning numbers, the publishers' URL
+overrides, the user catalog. A wrong value is refused there, naming the variable, before a run
+starts; nothing below reads the environment for these.
+
+Where data lives: one home directory holds the warehouse file, the run log and the writer lock;
 raw/ and lake/ sit in the home too, or under DEMOGRAFIE_STORAGE (a shared path or an
 S3-compatible URI) when several machines share them."""
 
@@ -6,16 +11,50 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from demografie.errors import DemografieError
+from demografie.registry import REGISTRY
 from demografie.storage import Store
+from demografie.tuning import TUNABLES, read_tunable
+from demografie.tuning import markdown_table as tuning_table
 
 HOME_ENV = "DEMOGRAFIE_HOME"
 STORAGE_ENV = "DEMOGRAFIE_STORAGE"
+CATALOG_ENV = "DEMOGRAFIE_CATALOG"
+DEBUG_ENV = "DEMOGRAFIE_DEBUG"
+USER_CATALOG = "catalog.toml"
 DEFAULT_HOME = Path("data")
 WAREHOUSE_FILE = "warehouse.duckdb"
+BKG_PREFIX = "DEMOGRAFIE_BKG"
+# `<prefix>_URL` overrides a publisher's address (e.g. to point at a local server)
+URL_PREFIXES = (*sorted(e.env_prefix for e in REGISTRY.values() if e.env_prefix), BKG_PREFIX)
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    meaning: str
+
+
+# what the README's table of settings lists besides the tuning numbers (and the credentials,
+# `<prefix>_USERNAME` / `_PASSWORD`, which are read where they are used and never held here)
+VARIABLES = (
+    Variable(HOME_ENV, str(DEFAULT_HOME), "the data home: warehouse, run log, lock (and raw/, lake/)"),
+    Variable(STORAGE_ENV, "the data home", "where raw/ and lake/ live: a shared path or an s3:// URI"),
+    Variable(CATALOG_ENV, f"`<home>/{USER_CATALOG}` if there is one", "a user catalog merged over the shipped one"),
+    Variable(DEBUG_ENV, "unset", "`1` brings tracebacks to the terminal"),
+    *(
+        Variable(f"{e.env_prefix}_URL", f"`{e.base_url}`", f"address of {e.name}")
+        for e in sorted(REGISTRY.values(), key=lambda e: e.env_prefix)
+        if e.env_prefix
+    ),
+    Variable(f"{BKG_PREFIX}_URL", "BKG's VG1000 archive", "where `demografie geodata` downloads the boundaries"),
+)
 
 
 @dataclass(frozen=True)
@@ -26,16 +65,17 @@ class Paths:
     storage: str | None = None
 
     @classmethod
-    def from_env(cls, home: str | Path | None = None) -> Paths:
-        chosen = home if home is not None else os.environ.get(HOME_ENV, str(DEFAULT_HOME))
-        where = "--home" if home is not None else HOME_ENV if HOME_ENV in os.environ else "the default data home"
+    def from_env(cls, home: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Paths:
+        env = os.environ if environ is None else environ
+        chosen = home if home is not None else env.get(HOME_ENV, str(DEFAULT_HOME))
+        where = "--home" if home is not None else HOME_ENV if HOME_ENV in env else "the default data home"
         resolved = Path(chosen).resolve()
         if resolved.exists() and not resolved.is_dir():
             raise HomeError(
                 f"{where} {chosen} is a file, not a directory: point it at a folder for raw/, lake/ "
                 "and the warehouse (it is created if missing)"
             )
-        return cls(resolved, os.environ.get(STORAGE_ENV) or None)
+        return cls(resolved, env.get(STORAGE_ENV) or None)
 
     @property
     def store(self) -> Store:
@@ -64,7 +104,71 @@ class HomeError(DemografieError, ValueError):
     """The data home cannot be a directory (it, or a folder above it, is a file)."""
 
 
+class SettingsError(DemografieError, ValueError):
+    """A variable of the environment holds a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: Paths
+    tuning: Mapping[str, float] = field(default_factory=lambda: {t.name: t.default for t in TUNABLES.values()})
+    urls: Mapping[str, str] = field(default_factory=dict)  # prefix -> its checked `<prefix>_URL`
+    catalog: Path | None = None  # the user catalog merged over the shipped one
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, home: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        paths = Paths.from_env(home, env)
+        return cls(
+            paths=paths,
+            tuning={name: read_tunable(name, env) for name in TUNABLES},
+            urls={p: checked_url(env[f"{p}_URL"].strip(), p) for p in URL_PREFIXES if env.get(f"{p}_URL", "").strip()},
+            catalog=user_catalog(env, paths.home),
+            debug=env.get(DEBUG_ENV) == "1",
+        )
+
+    def tuned(self, name: str) -> float:
+        return self.tuning[name]
+
+    def url(self, prefix: str, default: str) -> str:
+        """`<prefix>_URL` if set, else the publisher's own address."""
+        return self.urls.get(prefix, default)
+
+
+def checked_url(url: str, prefix: str) -> str:
+    """Refuse a `<prefix>_URL` with a user name or password in it (it would travel in every raw
+    sidecar; credentials have variables of their own) or without http(s) and a host."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError(
+            f"{prefix}_URL carries a user name or password; put the credentials in {prefix}_USERNAME and "
+            f"{prefix}_PASSWORD instead"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{prefix}_URL is not an http(s) URL with a host: {url!r}")
+    return url
+
+
+def user_catalog(environ: Mapping[str, str], home: Path) -> Path | None:
+    """`$DEMOGRAFIE_CATALOG` (which must exist), else `catalog.toml` in the data home if there is one."""
+    explicit = environ.get(CATALOG_ENV, "").strip()
+    if explicit:
+        if not Path(explicit).is_file():
+            raise SettingsError(f"{CATALOG_ENV}={explicit}: no such file")
+        return Path(explicit)
+    in_home = home / USER_CATALOG
+    return in_home if in_home.is_file() else None
+
+
 @functools.lru_cache(maxsize=8)
 def _store(location: str) -> Store:
     # An object store's client is set up once per process, not once per file.
     return Store.at(location)
+
+
+def markdown_table() -> str:
+    """The README's tables of the variables Settings reads: the settings, then the tuning numbers."""
+    rows = [f"| `{v.name}` | {v.default} | {v.meaning} |" for v in VARIABLES]
+    settings = "\n".join(["| variable | default | what it sets |", "|---|---|---|", *rows])
+    return f"{settings}\n\n{tuning_table()}"

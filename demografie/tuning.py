@@ -4,7 +4,7 @@ otherwise surface far away, as "unreachable" or a bare "could not convert string
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from demografie.errors import DemografieError
@@ -47,10 +47,11 @@ def default(name: str) -> float:
     return TUNABLES[name].default
 
 
-def tuned(name: str) -> float:
-    """The value of tuning variable `name`, or its default when unset."""
+def read_tunable(name: str, environ: Mapping[str, str]) -> float:
+    """The value of tuning variable `name` in `environ`, or its default when unset (settings.Settings
+    reads them all once)."""
     tunable = TUNABLES[name]
-    text = os.environ.get(name, "").strip()
+    text = environ.get(name, "").strip()
     if not text:
         return tunable.default
     kind = "a whole number" if tunable.whole else "a number"
@@ -73,9 +74,3 @@ def markdown_table() -> str:
         f"| `{t.name}` | {t.default:,.0f} | {t.minimum:g} | {t.meaning} |".replace(",", " ") for t in TUNABLES.values()
     ]
     return "\n".join(["| variable | default | minimum | what it tunes |", "|---|---|---|---|", *rows])
-
-
-def check_tuning() -> None:
-    """Read every tuning variable once, so that a bad value is said before a run starts."""
-    for name in TUNABLES:
-        tuned(name)

@@ -17,7 +17,7 @@ from prefect import flow
 from demografie import catalog
 from demografie.catalog import Access, Dataset
 from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_all, finish
-from demografie.settings import Paths
+from demografie.settings import Settings
 
 # Years per request: the Regionaldatenbank's tables stay well under its dialog limit at five
 # years of Kreise; larger answers are still handled (job or split), this only keeps them rare.
@@ -49,19 +49,20 @@ def backfill(
 ) -> RunSummary:
     """Fetch `from_year`..`to_year` of every dataset (or those named), chunk by chunk, then build."""
     check_years(from_year, to_year)
-    paths = Paths.from_env(home)
-    paths.ensure()
+    settings = Settings.from_env(home)
+    catalog.use(settings)  # the user catalog of this home
+    settings.paths.ensure()
     chosen = catalog.select(datasets)
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "backfill")
-    with exclusive(paths, summary):
+    with exclusive(settings, summary):
         fetch_all(
             chosen,
             lambda d: chunks(d, from_year, to_year),
-            paths,
+            settings,
             wanted_states,
             summary,
             synthetic=synthetic,
             force=force,
         )
-        return finish(paths, summary)
+        return finish(settings, summary)

@@ -7,12 +7,17 @@ import os
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from demografie.settings import Settings
+
+LOCK_WAIT = "DEMOGRAFIE_LOCK_WAIT_SECONDS"  # how long a command waits for a run that holds the home
 
 app = typer.Typer(
     help="Official population and labour-market statistics for Hessen and Sachsen.",
@@ -72,8 +77,8 @@ class _NoTracebacks(logging.Filter):
         return not (record.levelno >= logging.ERROR and str(record.msg).startswith(self.ENGINE_FAILURES))
 
 
-def _quiet_tracebacks() -> None:
-    if os.environ.get("DEMOGRAFIE_DEBUG") == "1":
+def _quiet_tracebacks(debug: bool) -> None:
+    if debug:
         return
     for handler in logging.getLogger().handlers:  # Prefect's console handler sits on the root logger
         if type(handler).__name__ == "PrefectConsoleHandler" and not any(
@@ -87,11 +92,10 @@ def _run(flow: Any, **parameters: Any) -> Any:
     from demografie.flows import progress
     from demografie.flows.runs import RunFailedError
     from demografie.redact import redact
-    from demografie.tuning import check_tuning
 
-    _usage_check(check_tuning)
+    settings = _settings(parameters.get("home"))
     _watch_children()
-    _quiet_tracebacks()
+    _quiet_tracebacks(settings.debug)
     progress.subscribe(_progress)
     try:
         return flow(**parameters)
@@ -123,10 +127,24 @@ def _watch_children() -> None:
         _Process.watcher = watch_children()
 
 
-def _usage_check(check: Any, *args: Any) -> None:
+def _settings(home: str | Path | None) -> Settings:
+    """The environment read once for this command and checked before anything starts (a wrong
+    value is a usage error naming the variable); the catalog takes the user catalog it names."""
+    from demografie import catalog
+    from demografie.settings import Settings
+
+    def read() -> Settings:
+        settings = Settings.from_env(home)
+        catalog.use(settings)
+        return settings
+
+    return cast("Settings", _usage_check(read))
+
+
+def _usage_check(check: Any, *args: Any) -> Any:
     """A wrong option value is a usage error (exit 2), said before anything starts."""
     try:
-        check(*args)
+        return check(*args)
     except ValueError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
@@ -149,7 +167,7 @@ def run(
     from demografie.sources.publishers import PUBLISHERS
 
     _usage_check(check_years, from_year, to_year)
-
+    _settings(home)
     try:
         chosen = catalog.select(dataset)
     except catalog.UnknownDatasetError as exc:
@@ -189,7 +207,6 @@ def demo(
     from demografie.devserver.server import GenesisServer
     from demografie.devserver.synthetic import SNAPSHOT_DATASETS, write_snapshot
     from demografie.flows.nightly import nightly
-    from demografie.settings import Paths
 
     console.print(
         "[bold yellow]Demo: real region codes and names, SYNTHETIC figures "
@@ -216,7 +233,7 @@ def demo(
             )
     _print_summary(summary)
     # a second demo finds nothing newer ("unchanged"), builds nothing, and shows the same warehouse
-    warehouse = Paths.from_env(home).warehouse
+    warehouse = _settings(home).paths.warehouse
     _print_query(warehouse, _DEMO_QUERY, "Land totals (synthetic), latest date")
     console.print(
         f"\nWarehouse: [bold]{warehouse}[/]\n"
@@ -293,9 +310,8 @@ def serve() -> None:
 @app.command()
 def status(home: HomeOption = None) -> None:
     """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
-    from demografie.settings import Paths
 
-    paths = Paths.from_env(home)
+    paths = _settings(home).paths
     _print_runs(paths)
     _print_server_runs()
     _print_freshness(paths)
@@ -419,15 +435,14 @@ def ingest(
 def build(home: HomeOption = None) -> None:
     """Rebuild the warehouse from the lake (no fetching)."""
     from demografie import catalog
-    from demografie.flows.runs import lock_wait
-    from demografie.settings import Paths
     from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lake import orphan_warning
     from demografie.warehouse.lock import writer_lock
 
-    paths = Paths.from_env(home)
+    settings = _settings(home)
+    paths = settings.paths
     try:
-        with writer_lock(paths.home, "build (command line)", wait_seconds=lock_wait()):
+        with writer_lock(paths.home, "build (command line)", wait_seconds=settings.tuned(LOCK_WAIT)):
             result = build_warehouse(paths, catalog.DATASETS)
     except Exception as exc:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
@@ -446,18 +461,17 @@ def geodata(
     """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
     from demografie import catalog
     from demografie.errors import DemografieError
-    from demografie.flows.runs import lock_wait
-    from demografie.settings import Paths
     from demografie.sources.geodata import configured_url, fetch, from_file
     from demografie.usecases.geodata import load_geodata
     from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lock import writer_lock
 
-    paths = Paths.from_env(home)
+    settings = _settings(home)
+    paths = settings.paths
     paths.ensure()
     try:
-        with writer_lock(paths.home, "geodata (command line)", wait_seconds=lock_wait()):
-            archive = from_file(file) if file else fetch(url or configured_url())
+        with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.tuned(LOCK_WAIT)):
+            archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
             loaded = load_geodata(paths, archive)
             result = build_warehouse(paths, catalog.DATASETS)
     except (DemografieError, OSError) as exc:
@@ -502,13 +516,12 @@ def deliveries_list(
     home: HomeOption = None,
 ) -> None:
     """Every committed delivery: its id, table, vintage, rows and the raw file it came from."""
-    from demografie.settings import Paths
     from demografie.warehouse.lake import committed_entries
 
     listing = Table(title="Deliveries in the lake")
     for column in ("id", "source", "table", "vintage", "rows", "dates", "raw file"):
         listing.add_column(column, overflow="fold")
-    for e in committed_entries(Paths.from_env(home).lake):
+    for e in committed_entries(_settings(home).paths.lake):
         if table is None or e.source_table == table:
             listing.add_row(
                 e.content_sha256[:16],
@@ -530,15 +543,14 @@ def deliveries_drop(
     """Remove one delivery from the lake and rebuild the warehouse without it; its raw file stays in
     raw/, so `demografie ingest` can load it again."""
     from demografie import catalog
-    from demografie.flows.runs import lock_wait
-    from demografie.settings import Paths
     from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lake import DeliveryNotFoundError, drop_delivery, find_delivery
     from demografie.warehouse.lock import writer_lock
 
-    paths = Paths.from_env(home)
+    settings = _settings(home)
+    paths = settings.paths
     try:
-        with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=lock_wait()):
+        with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=settings.tuned(LOCK_WAIT)):
             entry = find_delivery(paths.lake, delivery)
             drop_delivery(paths.lake, entry)
             console.print(
@@ -559,10 +571,9 @@ def deliveries_drop(
 def sources(home: HomeOption = None) -> None:
     """List every dataset: its publisher table, route, coverage, and the newest vintage we hold."""
     from demografie import catalog
-    from demografie.settings import Paths
     from demografie.warehouse.lake import committed_entries, holdings
 
-    held = holdings(committed_entries(Paths.from_env(home).lake))
+    held = holdings(committed_entries(_settings(home).paths.lake))
     table = Table(title="Datasets and their publisher tables")
     for column in ("dataset", "publisher table", "route", "level", "coverage", "held", "vintage"):
         table.add_column(column, no_wrap=column == "dataset", overflow="fold")
@@ -617,10 +628,9 @@ def report(
 
 
 def _warehouse_or_exit(home: Path | None) -> Path:
-    from demografie.settings import Paths
     from demografie.warehouse.build import unreadable
 
-    warehouse = Paths.from_env(home).warehouse
+    warehouse = _settings(home).paths.warehouse
     if not warehouse.exists():
         err.print(f"[bold red]No warehouse at {warehouse}.[/] Run `demografie run` or `make demo` first.")
         raise typer.Exit(2)

@@ -18,7 +18,7 @@ from demografie.flows import progress
 from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish, record
 from demografie.flows.tasks import Outcome, TableOutcome
 from demografie.redact import redact
-from demografie.settings import Paths
+from demografie.settings import Paths, Settings
 from demografie.sources import archive
 from demografie.sources.landing import land
 from demografie.transforms import hsl
@@ -148,15 +148,17 @@ def ingest(
     one); otherwise the retrieval stamp in a GENESIS file name; otherwise the file's modification
     time, which for a fresh download is when it was retrieved.
     """
-    paths = Paths.from_env(home)
+    settings = Settings.from_env(home)
+    catalog.use(settings)  # the user catalog of this home
+    paths = settings.paths
     paths.ensure()
     wanted = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "ingest")
-    with exclusive(paths, summary):
+    with exclusive(settings, summary):
         staged: list[StagedFile] = []
         try:
             for name in files:
-                read = _stage(paths, Path(name), table, vintage, wanted, summary.load_id)
+                read = _stage(settings, Path(name), table, vintage, wanted, summary.load_id)
                 if isinstance(read, StagedFile):
                     staged.append(read)
                 else:
@@ -169,11 +171,11 @@ def ingest(
             for one in staged:
                 one.delivery.discard()
         get_run_logger().info("ingested %d of %d file(s)", len(staged), len(files))
-        return finish(paths, summary)
+        return finish(settings, summary)
 
 
 def _stage(
-    paths: Paths, path: Path, table: str | None, vintage: datetime | None, states: list[str], load_id: str
+    settings: Settings, path: Path, table: str | None, vintage: datetime | None, states: list[str], load_id: str
 ) -> StagedFile | TableOutcome:
     """Recognise, parse, normalise and check one file into a staged lake file; a refusal is an
     outcome that names the file."""
@@ -192,9 +194,10 @@ def _stage(
             load_id=load_id,
         )
         content = manual.content
-        opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)))
+        max_bytes = int(settings.tuned(archive.MAX_BYTES_ENV))
+        opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)), max_bytes)
         delivery = stage_parts(
-            paths.lake,
+            settings.paths.lake,
             Delivery(dataset, [opener], provenance, states, decimal_of(path.name), prefer_published=vintage is None),
         )
     except REFUSALS as exc:

@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_all, finish
-from demografie.settings import Paths
+from demografie.settings import Settings
 
 
 def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: int | None) -> tuple[int, int]:
@@ -50,19 +50,20 @@ def nightly(
     from everything committed, and the run then fails with a message naming each failed table.
     """
     check_years(from_year, to_year)
-    paths = Paths.from_env(home)
-    paths.ensure()
+    settings = Settings.from_env(home)
+    catalog.use(settings)  # the user catalog of this home
+    settings.paths.ensure()
     chosen = catalog.select(datasets)
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "nightly")
     day = reference_day(as_of)
-    with exclusive(paths, summary):
+    with exclusive(settings, summary):
         fetch_all(
             chosen,
             lambda d: [year_window(d, day, from_year, to_year)],
-            paths,
+            settings,
             wanted_states,
             summary,
             synthetic=synthetic,
         )
-        return finish(paths, summary)
+        return finish(settings, summary)

@@ -36,8 +36,7 @@ from demografie.flows.tasks import (
     load,
 )
 from demografie.redact import redact
-from demografie.settings import Paths
-from demografie.tuning import tuned
+from demografie.settings import Paths, Settings
 from demografie.usecases.fetch import Extracted, Unchanged
 from demografie.warehouse.build import is_current
 from demografie.warehouse.lock import HomeLockedError, writer_lock
@@ -87,30 +86,19 @@ def current_load_id() -> str:
     return str(run_id) if run_id else uuid.uuid4().hex
 
 
-def task_retry_delay() -> float:
-    """Seconds before a fetch task is tried once more after a failure that may pass (default 60;
-    `DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS`). The HTTP layer has already retried within seconds;
-    this second chance is for outages that last a minute."""
-    return tuned("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS")
-
-
-def lock_wait() -> float:
-    """How long a run waits for another run on the same data home (default 600 s;
-    `DEMOGRAFIE_LOCK_WAIT_SECONDS`)."""
-    return tuned("DEMOGRAFIE_LOCK_WAIT_SECONDS")
-
-
 @contextmanager
-def exclusive(paths: Paths, summary: RunSummary) -> Iterator[None]:
+def exclusive(settings: Settings, summary: RunSummary) -> Iterator[None]:
     """Hold the data home for this run: two runs never write the same lake and warehouse.
 
     On one machine the flock decides. Workers on several machines that share one data home also
     take the slot of the global concurrency limit `demografie-writer` (limit 1, created by
-    `demografie deploy`), which the Prefect server holds for all of them.
+    `demografie deploy`), which the Prefect server holds for all of them. Both wait
+    `DEMOGRAFIE_LOCK_WAIT_SECONDS` for another run.
     """
+    paths, wait = settings.paths, settings.tuned("DEMOGRAFIE_LOCK_WAIT_SECONDS")
     with (
-        writer_slot(lock_wait()),
-        writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=lock_wait()),
+        writer_slot(wait),
+        writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=wait),
     ):
         summary.locked_at = _now(precise=True)
         left = remove_leftovers(paths)
@@ -139,12 +127,12 @@ def writer_slot(wait_seconds: float) -> Iterator[None]:
         yield
 
 
-def logins(publishers: list[str]) -> dict[str, str]:
+def logins(publishers: list[str], settings: Settings) -> dict[str, str]:
     """Check each publisher's credentials once; a refused publisher fails its tables, not the run."""
     refused = {}
     for publisher in publishers:
         try:
-            check_login(publisher)
+            check_login(publisher, settings)
         except Exception as exc:
             get_run_logger().error("%s", exc)
             progress.report("failed", redact(str(exc)))
@@ -155,7 +143,7 @@ def logins(publishers: list[str]) -> dict[str, str]:
 def fetch_all(
     datasets: Iterable[Dataset],
     plan: Callable[[Dataset], Iterable[tuple[int, int]]],
-    paths: Paths,
+    settings: Settings,
     states: list[str],
     summary: RunSummary,
     *,
@@ -165,20 +153,20 @@ def fetch_all(
     """The loop of nightly and backfill, which differ only in `plan`, the year ranges asked of
     each dataset: check each publisher's login once, then fetch and load range by range."""
     chosen = list(datasets)
-    refused = logins(sorted({d.source for d in chosen if d.access is Access.API}))
+    refused = logins(sorted({d.source for d in chosen if d.access is Access.API}), settings)
     for dataset in chosen:
         for years in plan(dataset):
             if dataset.source in refused:
                 outcome = TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=refused[dataset.source])
             else:
-                outcome = fetch_and_load(dataset, years, paths, states, summary, synthetic=synthetic, force=force)
+                outcome = fetch_and_load(dataset, years, settings, states, summary, synthetic=synthetic, force=force)
             summary.tables.append(outcome)
 
 
 def fetch_and_load(
     dataset: Dataset,
     years: tuple[int, int],
-    paths: Paths,
+    settings: Settings,
     states: list[str],
     summary: RunSummary,
     *,
@@ -188,7 +176,7 @@ def fetch_and_load(
     """One table (or one chunk of it): fetch, land, load. A failure is reported, not raised, so
     that the other tables of the run still load."""
     span = f"{years[0]}-{years[1]}"
-    outcome = _fetch_and_load(dataset, years, f"{dataset.table} {span}", paths, states, summary, synthetic, force)
+    outcome = _fetch_and_load(dataset, years, f"{dataset.table} {span}", settings, states, summary, synthetic, force)
     return replace(outcome, years=span)
 
 
@@ -196,20 +184,21 @@ def _fetch_and_load(
     dataset: Dataset,
     years: tuple[int, int],
     label: str,
-    paths: Paths,
+    settings: Settings,
     states: list[str],
     summary: RunSummary,
     synthetic: bool,
     force: bool,
 ) -> TableOutcome:
     try:
-        delay = task_retry_delay()
+        # after the HTTP layer's own retries within seconds, a second chance for outages of a minute
+        delay = settings.tuned("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS")
         extracted: Extracted | Unchanged
         if dataset.access is Access.DOWNLOAD:
-            extracted = download.with_options(retry_delay_seconds=delay)(dataset.name, str(paths.home))
+            extracted = download.with_options(retry_delay_seconds=delay)(dataset.name, settings)
         else:
             extracted = extract.with_options(task_run_name=f"extract {label}", retry_delay_seconds=delay)(
-                dataset.name, years[0], years[1], str(paths.home), states, force
+                dataset.name, years[0], years[1], settings, states, force
             )
         if isinstance(extracted, Unchanged):
             progress.report("unchanged", f"{label}: nothing newer than {extracted.held}")
@@ -220,18 +209,19 @@ def _fetch_and_load(
                 vintage=extracted.held.isoformat(),
                 message="status 50: nothing newer than the vintage we hold",
             )
-        return load(extracted, str(paths.home), states, summary.load_id, synthetic)
+        return load(extracted, settings, states, summary.load_id, synthetic)
     except Exception as exc:  # one table's failure must not stop the others
         get_run_logger().error("%s failed: %s", label, redact(str(exc)))
         progress.report("failed", redact(f"{label}: {exc}"))
         return TableOutcome(dataset.name, dataset.table, Outcome.FAILED, message=redact(str(exc)))
 
 
-def finish(paths: Paths, summary: RunSummary) -> RunSummary:
+def finish(settings: Settings, summary: RunSummary) -> RunSummary:
     """Build if anything new was loaded or the warehouse lags behind the lake (no warehouse yet,
     or a killed run), record the run, publish its artifacts, and fail the run if any table failed."""
+    paths = settings.paths
     if any(t.outcome is Outcome.LOADED for t in summary.tables) or not is_current(paths):
-        summary.build = build(str(paths.home))
+        summary.build = build(settings)
     else:
         get_run_logger().info("nothing new: the warehouse stays as it is")
     record(paths, summary)

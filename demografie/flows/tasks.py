@@ -20,13 +20,13 @@ from prefect.exceptions import ObjectNotFound
 from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.flows import progress
-from demografie.settings import Paths
+from demografie.settings import Settings
 from demografie.sources import archive
 from demografie.sources.credentials import Credentials
 from demografie.sources.errors import TransientSourceError, UnexpectedResponseError
 from demografie.sources.fetching import JobPolicy, TableFetcher
 from demografie.sources.genesis import GenesisClient
-from demografie.sources.http import RetryPolicy, timeout_from_env
+from demografie.sources.http import RetryPolicy, timeouts
 from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.storage import Store
@@ -78,10 +78,12 @@ class BuildSummary:
     checks: list[dict[str, object]]
 
 
-def client_for(publisher_key: str) -> GenesisClient:
-    publisher = PUBLISHERS[publisher_key].from_env()
+def client_for(publisher_key: str, settings: Settings) -> GenesisClient:
+    # Credentials are read here, at the last moment, and never join the settings: those travel as
+    # task parameters, and a secret must not.
+    publisher = PUBLISHERS[publisher_key].configured(settings)
     credentials = Credentials.from_env(publisher.env_prefix) or credentials_from_blocks(publisher.env_prefix)
-    return GenesisClient(publisher, credentials, timeout=timeout_from_env(), retry=RetryPolicy.from_env())
+    return GenesisClient(publisher, credentials, timeout=timeouts(settings), retry=RetryPolicy.from_settings(settings))
 
 
 def credentials_from_blocks(prefix: str) -> Credentials | None:
@@ -153,8 +155,8 @@ def fetch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
 
 
 @task(name="check-login", cache_policy=NO_CACHE)
-def check_login(publisher_key: str) -> None:
-    client_for(publisher_key).logincheck()
+def check_login(publisher_key: str, settings: Settings) -> None:
+    client_for(publisher_key, settings).logincheck()
     get_run_logger().info("%s: credentials accepted", publisher_key)
 
 
@@ -163,20 +165,20 @@ def extract(
     dataset_name: str,
     start_year: int,
     end_year: int,
-    home: str,
+    settings: Settings,
     states: list[str] | None = None,
     force: bool = False,
 ) -> Extracted | Unchanged:
     """usecases.fetch.fetch_table in a task: the publisher's slot, the run's logger."""
     dataset = catalog.find(dataset_name)
-    client = client_for(dataset.source)
+    client = client_for(dataset.source, settings)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
-    fetcher = TableFetcher(client, sorted(states or catalog.STATES), JobPolicy.from_env())
+    fetcher = TableFetcher(client, sorted(states or catalog.STATES), JobPolicy.from_settings(settings))
     return fetch_table(
         dataset,
         client,
         fetcher,
-        Paths.from_env(home),
+        settings.paths,
         (start_year, end_year),
         force=force,
         slot=lambda: publisher_slot(dataset.source),
@@ -185,27 +187,30 @@ def extract(
 
 
 @fetch_task("download")
-def download(dataset_name: str, home: str) -> Extracted:
+def download(dataset_name: str, settings: Settings) -> Extracted:
     """usecases.fetch.download_table in a task."""
     dataset = catalog.find(dataset_name)
     client = WebDownloadClient(
-        ROUTES[dataset.source].from_env(), timeout=timeout_from_env(), retry=RetryPolicy.from_env()
+        ROUTES[dataset.source].configured(settings),
+        timeout=timeouts(settings),
+        retry=RetryPolicy.from_settings(settings),
     )
     progress.report("fetch", f"{dataset.table} (web download)")
     return download_table(
-        dataset, client, Paths.from_env(home), slot=lambda: publisher_slot(dataset.source), log=get_run_logger()
+        dataset, client, settings.paths, slot=lambda: publisher_slot(dataset.source), log=get_run_logger()
     )
 
 
 @task(name="load", task_run_name="load {extracted.table}", timeout_seconds=LOAD_TIMEOUT_SECONDS, cache_policy=NO_CACHE)
-def load(extracted: Extracted, home: str, states: list[str], load_id: str, synthetic: bool) -> TableOutcome:
+def load(extracted: Extracted, settings: Settings, states: list[str], load_id: str, synthetic: bool) -> TableOutcome:
     """Parse, normalise and commit one landed answer to the lake."""
     dataset = catalog.find(extracted.dataset)
-    paths = Paths.from_env(home)
+    paths = settings.paths
+    max_bytes = int(settings.tuned(archive.MAX_BYTES_ENV))
     try:
         delivery = Delivery(
             dataset,
-            [_unpacked(dataset, paths.raw, key) for key in extracted.raw_files],
+            [_unpacked(dataset, paths.raw, key, max_bytes) for key in extracted.raw_files],
             _provenance(dataset, extracted, load_id, synthetic or extracted.synthetic),
             states,
             decimal=extracted.decimal,
@@ -224,8 +229,8 @@ def load(extracted: Extracted, home: str, states: list[str], load_id: str, synth
     )
 
 
-def _unpacked(dataset: Dataset, raw: Store, key: str) -> Opener:
-    return archive.unpacking(dataset.table, lambda: raw.open_input(key))
+def _unpacked(dataset: Dataset, raw: Store, key: str, max_bytes: int) -> Opener:
+    return archive.unpacking(dataset.table, lambda: raw.open_input(key), max_bytes)
 
 
 def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:
@@ -241,10 +246,10 @@ def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic:
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
-def build(home: str) -> BuildSummary:
+def build(settings: Settings) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
-    result = build_warehouse(Paths.from_env(home), catalog.DATASETS)
+    result = build_warehouse(settings.paths, catalog.DATASETS)
     warnings = [c.describe() for c in result.checks if c.failed] + [orphan_warning(key) for key in result.orphans]
     for warning in warnings:
         get_run_logger().warning(warning)

@@ -16,14 +16,11 @@ from typing import IO, Any, BinaryIO, cast
 from demografie.catalog import TABLE_CODE_PATTERN
 from demografie.errors import SourceLayerError
 from demografie.fileio import ZIP_MAGIC
-from demografie.tuning import tuned
+from demografie.tuning import default
 
 MAX_BYTES_ENV = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
-
-
-def max_member_bytes() -> int:
-    """The unpacked size a zip member may have (`DEMOGRAFIE_MAX_UNPACKED_BYTES`, default 2 GiB)."""
-    return int(tuned(MAX_BYTES_ENV))
+# the unpacked size a zip member may have unless the settings say otherwise
+DEFAULT_MAX_BYTES = int(default(MAX_BYTES_ENV))
 
 
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no member is only its end record
@@ -64,14 +61,16 @@ def member_names(data: bytes) -> list[str]:
         return []
 
 
-def unpack_single(data: bytes, max_bytes: int | None = None) -> Member:
+def unpack_single(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Member:
     """The one file inside a GENESIS zip response, whole (small answers; large ones are read
     through `opened_single`)."""
     with opened_single(io.BytesIO(data), max_bytes) as member:
         return Member(PurePosixPath(member.name).name, member.read())
 
 
-def unpacking(table: str, open_file: Callable[[], BinaryIO]) -> Callable[[], AbstractContextManager[BinaryIO]]:
+def unpacking(
+    table: str, open_file: Callable[[], BinaryIO], max_bytes: int = DEFAULT_MAX_BYTES
+) -> Callable[[], AbstractContextManager[BinaryIO]]:
     """Opens an answer as a stream: the file inside a zip answer (inflated as it is read, and
     refused if GENESIS named it for another table), else the file itself; a workbook is itself a
     zip and stays whole."""
@@ -81,7 +80,7 @@ def unpacking(table: str, open_file: Callable[[], BinaryIO]) -> Callable[[], Abs
         with open_file() as file:
             if is_zip(file.read(4)) and not is_workbook(file):
                 file.seek(0)
-                with opened_single(file) as member:
+                with opened_single(file, max_bytes) as member:
                     check_member_table(str(getattr(member, "name", "")), table)
                     yield member
             else:
@@ -103,10 +102,10 @@ def is_workbook(file: BinaryIO) -> bool:
 
 
 @contextlib.contextmanager
-def opened_single(file: BinaryIO, max_bytes: int | None = None) -> Iterator[BinaryIO]:
+def opened_single(file: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[BinaryIO]:
     """The one file inside a GENESIS zip answer as a stream: read as it is inflated, so a member
     of gigabytes never sits in memory; reading past `max_bytes` raises ArchiveError."""
-    limit = max_member_bytes() if max_bytes is None else max_bytes
+    limit = max_bytes
     try:
         with zipfile.ZipFile(file) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]

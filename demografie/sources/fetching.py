@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from demografie.settings import Settings
 from demografie.sources import errors
 from demografie.sources.genesis import Download, GenesisClient, TableRequest
-from demografie.tuning import default, tuned
+from demografie.tuning import default
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,10 @@ class JobPolicy:
     sleep: Callable[[float], None] = time.sleep
 
     @classmethod
-    def from_env(cls) -> JobPolicy:
-        """`DEMOGRAFIE_JOB_POLL_SECONDS` and `DEMOGRAFIE_JOB_TIMEOUT_SECONDS` tune the defaults."""
+    def from_settings(cls, settings: Settings) -> JobPolicy:
         return cls(
-            poll_seconds=tuned("DEMOGRAFIE_JOB_POLL_SECONDS"),
-            timeout_seconds=tuned("DEMOGRAFIE_JOB_TIMEOUT_SECONDS"),
+            poll_seconds=settings.tuned("DEMOGRAFIE_JOB_POLL_SECONDS"),
+            timeout_seconds=settings.tuned("DEMOGRAFIE_JOB_TIMEOUT_SECONDS"),
         )
 
 

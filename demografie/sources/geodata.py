@@ -10,7 +10,6 @@ Namensnennung 2.0: every map names `© BKG (year) dl-de/by-2-0` with its sources
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,12 +18,13 @@ from pathlib import Path
 import requests
 
 from demografie.errors import SourceLayerError
+from demografie.settings import Settings
 from demografie.sources import archive, errors
-from demografie.sources.http import RetryPolicy, Transport, timeout_from_env
-from demografie.sources.publishers import check_url
+from demografie.sources.http import RetryPolicy, Transport, timeouts
 
 PUBLISHER = "bkg"
-URL_ENV = "DEMOGRAFIE_BKG_URL"
+URL_PREFIX = "DEMOGRAFIE_BKG"
+URL_ENV = f"{URL_PREFIX}_URL"
 DEFAULT_URL = (
     "https://daten.gdz.bkg.bund.de/produkte/vg/vg1000_ebenen_1231/aktuell/vg1000_12-31.utm32s.shape.ebenen.zip"
 )
@@ -42,15 +42,15 @@ class Archive:
     retrieved_at: datetime
 
 
-def configured_url() -> str:
-    url = os.environ.get(URL_ENV, "").strip() or DEFAULT_URL
-    check_url(url, URL_ENV.removesuffix("_URL"))
-    return url
+def configured_url(settings: Settings) -> str:
+    return settings.url(URL_PREFIX, DEFAULT_URL)
 
 
-def fetch(url: str, session: requests.Session | None = None) -> Archive:
+def fetch(url: str, settings: Settings, session: requests.Session | None = None) -> Archive:
     """The package from BKG's download server (or a mirror); nothing else is asked."""
-    transport = Transport(PUBLISHER, session or requests.Session(), timeout_from_env(), RetryPolicy.from_env())
+    transport = Transport(
+        PUBLISHER, session or requests.Session(), timeouts(settings), RetryPolicy.from_settings(settings)
+    )
     try:
         response = transport.send("GET", url, "VG")
     except errors.UnexpectedResponseError as exc:

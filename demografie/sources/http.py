@@ -22,8 +22,9 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
+from demografie.settings import Settings
 from demografie.sources import errors
-from demografie.tuning import default, tuned
+from demografie.tuning import default
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +38,10 @@ MAX_REDIRECTS = 5
 CHUNK_BYTES = 1 << 16
 
 
-def timeout_from_env() -> tuple[float, float]:
+def timeouts(settings: Settings) -> tuple[float, float]:
     """(connect, read) seconds; `DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS` tunes how long an answer may
     stall before the request counts as timed out (and is retried)."""
-    return (CONNECT_TIMEOUT_SECONDS, tuned("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS"))
-
-
-def deadline_from_env() -> float:
-    """Seconds one attempt may take from the request to the last byte (`DEMOGRAFIE_HTTP_DEADLINE_SECONDS`)."""
-    return tuned("DEMOGRAFIE_HTTP_DEADLINE_SECONDS")
+    return (CONNECT_TIMEOUT_SECONDS, settings.tuned("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS"))
 
 
 @dataclass(frozen=True)
@@ -53,14 +49,16 @@ class RetryPolicy:
     attempts: int = int(default("DEMOGRAFIE_HTTP_ATTEMPTS"))
     backoff_seconds: float = default("DEMOGRAFIE_HTTP_BACKOFF_SECONDS")
     max_backoff_seconds: float = 60.0
+    # how long one attempt may take from the request to the last byte
+    deadline_seconds: float = default("DEMOGRAFIE_HTTP_DEADLINE_SECONDS")
     sleep: Callable[[float], None] = time.sleep
 
     @classmethod
-    def from_env(cls) -> RetryPolicy:
-        """`DEMOGRAFIE_HTTP_ATTEMPTS` and `DEMOGRAFIE_HTTP_BACKOFF_SECONDS` tune the defaults."""
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
         return cls(
-            attempts=int(tuned("DEMOGRAFIE_HTTP_ATTEMPTS")),
-            backoff_seconds=tuned("DEMOGRAFIE_HTTP_BACKOFF_SECONDS"),
+            attempts=int(settings.tuned("DEMOGRAFIE_HTTP_ATTEMPTS")),
+            backoff_seconds=settings.tuned("DEMOGRAFIE_HTTP_BACKOFF_SECONDS"),
+            deadline_seconds=settings.tuned("DEMOGRAFIE_HTTP_DEADLINE_SECONDS"),
         )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
@@ -76,7 +74,6 @@ class Transport:
     session: requests.Session = field(default_factory=requests.Session)
     timeout: tuple[float, float] = (30.0, 300.0)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    deadline: float = field(default_factory=deadline_from_env)
 
     def send(
         self,
@@ -193,12 +190,12 @@ class Transport:
         try:
             while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
                 chunks.append(chunk)
-                if time.monotonic() - started > self.deadline:
+                if time.monotonic() - started > self.retry.deadline_seconds:
                     received = sum(len(c) for c in chunks)
                     raise errors.TransientSourceError(
                         self.publisher,
                         table,
-                        f"the answer took longer than {self.deadline:.0f} s (received {received} bytes; "
+                        f"the answer took longer than {self.retry.deadline_seconds:.0f} s (received {received} bytes; "
                         "DEMOGRAFIE_HTTP_DEADLINE_SECONDS)",
                     )
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
-from demografie.errors import SourceLayerError
 from demografie.registry import PublisherRoute, on_route
-
-
-class PublisherUrlError(SourceLayerError, ValueError):
-    """A `<prefix>_URL` that cannot be used as it is."""
+from demografie.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -28,26 +22,9 @@ class Publisher:
     def with_base_url(self, base_url: str) -> Publisher:
         return replace(self, base_url=base_url if base_url.endswith("/") else base_url + "/")
 
-    def from_env(self) -> Publisher:
+    def configured(self, settings: Settings) -> Publisher:
         """Honour `<env_prefix>_URL`, e.g. to point at a staging or local server."""
-        override = os.environ.get(f"{self.env_prefix}_URL", "").strip()
-        if not override:
-            return self
-        check_url(override, self.env_prefix)
-        return self.with_base_url(override)
-
-
-def check_url(url: str, prefix: str) -> None:
-    """Refuse a `<prefix>_URL` with a user name or password in it (it would travel in every raw
-    sidecar; credentials have variables of their own) or without http(s) and a host."""
-    parts = urlsplit(url)
-    if parts.username is not None or parts.password is not None:
-        raise PublisherUrlError(
-            f"{prefix}_URL carries a user name or password; put the credentials in {prefix}_USERNAME and "
-            f"{prefix}_PASSWORD instead"
-        )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PublisherUrlError(f"{prefix}_URL is not an http(s) URL with a host: {url!r}")
+        return self.with_base_url(settings.url(self.env_prefix, self.base_url))
 
 
 PUBLISHERS = {

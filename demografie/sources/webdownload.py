@@ -8,17 +8,16 @@ unchanged table comes back byte-identical, and the lake recognises it by its sha
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import requests
 
 from demografie.registry import PublisherRoute, on_route
+from demografie.settings import Settings
 from demografie.sources import errors
 from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport
-from demografie.sources.publishers import check_url
 
 TABLE_CSV_START = (b"GENESIS-Tabelle:", b"Tabelle:")
 
@@ -30,13 +29,10 @@ class WebDownloadRoute:
     base_url: str
     env_prefix: str
 
-    def from_env(self) -> WebDownloadRoute:
+    def configured(self, settings: Settings) -> WebDownloadRoute:
         """Honour `<env_prefix>_URL`, e.g. to point at a local server."""
-        override = os.environ.get(f"{self.env_prefix}_URL", "").strip()
-        if not override:
-            return self
-        check_url(override, self.env_prefix)
-        return replace(self, base_url=override if override.endswith("/") else override + "/")
+        url = settings.url(self.env_prefix, self.base_url)
+        return replace(self, base_url=url if url.endswith("/") else url + "/")
 
 
 ROUTES = {

@@ -84,15 +84,15 @@ def test_sources_lists_every_dataset_and_the_vintage_held(tmp_path: Path, monkey
     assert "nightly" in lines["unemployment"] and "ingest" in lines["gemeindestatistik_he"]
 
 
-def test_the_readme_tuning_table_is_generated_from_the_declarations() -> None:
-    from demografie.tuning import markdown_table
+def test_the_readme_settings_tables_are_generated_from_the_declarations() -> None:
+    from demografie.settings import markdown_table
 
     readme_path = REPO / "README.md"
     readme = readme_path.read_text("utf-8")
-    start = readme.index("<!-- tuning: generated")
+    start = readme.index("<!-- settings: generated")
     start = readme.index("\n", start) + 1
-    end = readme.index("<!-- tuning end -->")
+    end = readme.index("<!-- settings end -->")
     expected = readme[:start] + markdown_table() + "\n" + readme[end:]
     if os.environ.get("DEMOGRAFIE_WRITE_DOCS") == "1":
         readme_path.write_text(expected, "utf-8")
-    assert readme == expected, "README's tuning table is out of date: run DEMOGRAFIE_WRITE_DOCS=1 make pytest"
+    assert readme == expected, "README's settings tables are out of date: run DEMOGRAFIE_WRITE_DOCS=1 make pytest"

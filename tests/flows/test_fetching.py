@@ -14,7 +14,7 @@ import pytest
 
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.nightly import nightly
-from demografie.settings import Paths
+from demografie.settings import Paths, Settings
 from demografie.sources import errors
 from demografie.sources.credentials import Credentials
 from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
@@ -247,8 +247,8 @@ def test_a_retried_extract_reuses_the_answer_it_already_landed(
     @flow
     def extract_twice(force: bool) -> list[Extracted]:
         # as a run retried after its fetch succeeded (and before anything reached the lake)
-        first = extract("population", 2022, 2024, str(tmp_path), None, force)
-        second = extract("population", 2022, 2024, str(tmp_path), None, force)
+        first = extract("population", 2022, 2024, Settings.from_env(tmp_path), None, force)
+        second = extract("population", 2022, 2024, Settings.from_env(tmp_path), None, force)
         assert isinstance(first, Extracted) and isinstance(second, Extracted)
         return [first, second]
 

@@ -208,20 +208,21 @@ def test_credentials_from_prefect_secret_blocks(
     from pydantic import SecretStr
 
     from demografie.flows.tasks import client_for
+    from demografie.settings import Settings
 
     monkeypatch.delenv("GENESIS_REGIO_USERNAME")
     monkeypatch.delenv("GENESIS_REGIO_PASSWORD")
     for name in ("genesis-regio-username", "genesis-regio-password"):
         Secret(value=SecretStr("demo")).save(name, overwrite=True)
     try:
-        client = client_for("regio")
+        client = client_for("regio", Settings.from_env())
         assert client.credentials is not None and client.credentials.username == "demo"
         assert "demo" not in repr(client.credentials).replace("username='demo'", "")
         client.logincheck()  # accepted by the server: the password came from the block
     finally:
         for name in ("genesis-regio-username", "genesis-regio-password"):
             Secret.delete(name)
-    assert client_for("regio").credentials is None
+    assert client_for("regio", Settings.from_env()).credentials is None
 
 
 @contextmanager

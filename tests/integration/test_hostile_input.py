@@ -27,7 +27,7 @@ from demografie.flows.ingest import IngestError, ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.reaper import descendants
 from demografie.flows.runs import RunFailedError
-from demografie.settings import Paths
+from demografie.settings import Paths, SettingsError
 from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import parse, table_code_in
@@ -192,19 +192,22 @@ def test_a_publisher_text_that_echoes_the_password_is_redacted(
     assert "Fehler für ***" in log and password not in log
 
 
-def test_a_url_with_credentials_in_it_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_url_with_credentials_in_it_is_refused_before_the_run_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GENESIS_REGIO_URL", "https://analyst:S3cret-in-url@www.regionalstatistik.de/rest/2020/")
     monkeypatch.setenv("GENESIS_REGIO_USERNAME", "analyst")
     monkeypatch.setenv("GENESIS_REGIO_PASSWORD", "whatever")
-    with pytest.raises(RunFailedError) as failed:
-        nightly(datasets=["population"], as_of=dt.date(2025, 12, 31), home=str(tmp_path))
-    (table,) = failed.value.summary.failures
-    assert (
-        "GENESIS_REGIO_URL carries a user name or password; put the credentials in GENESIS_REGIO_USERNAME"
-        in table.message
+    said = (
+        "GENESIS_REGIO_URL carries a user name or password; put the credentials in GENESIS_REGIO_USERNAME and "
+        "GENESIS_REGIO_PASSWORD instead"
     )
-    produced = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
-    assert b"S3cret-in-url" not in produced and "S3cret-in-url" not in table.message
+    with pytest.raises(SettingsError) as refused:  # the flow, as a deployment runs it
+        nightly(datasets=["population"], as_of=dt.date(2025, 12, 31), home=str(tmp_path))
+    assert str(refused.value) == said
+    result = runner.invoke(app, ["run", "-d", "population", "--home", str(tmp_path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and said in " ".join(result.output.split())
+    assert not any(tmp_path.iterdir())  # nothing landed, no run recorded, no sidecar holds the URL
 
 
 def test_the_sql_command_cannot_write_files(all_samples_home: Path, tmp_path: Path) -> None:
