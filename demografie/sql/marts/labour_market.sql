@@ -25,9 +25,9 @@ WITH figures AS (
     GROUP BY region_code, year(ref_date)
 ),
 working_age AS (
-    SELECT region_code, year(ref_date) + 1 AS year, working_age_population, census_basis
-    FROM marts.age_structure
-    WHERE month(ref_date) = 12 AND day(ref_date) = 31 AND working_age_population IS NOT NULL
+    SELECT region_code, year + 1 AS year, working_age_population, working_age_census_basis AS census_basis
+    FROM marts.year_end_population
+    WHERE working_age_population IS NOT NULL
 )
 SELECT
     f.region_code, f.region_name, f.region_level, f.state, f.settlement_type, f.year,

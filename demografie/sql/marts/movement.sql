@@ -22,10 +22,9 @@ WITH figures AS (
     GROUP BY region_code, year(ref_date)
 ),
 year_end AS (
-    SELECT region_code, year(ref_date) AS year, population, census_basis
-    FROM marts.population
-    WHERE sex = 'total' AND nationality = 'total' AND age_from IS NULL AND age_to IS NULL
-      AND month(ref_date) = 12 AND day(ref_date) = 31
+    SELECT region_code, year, population, population_census_basis AS census_basis
+    FROM marts.year_end_population
+    WHERE population IS NOT NULL
 )
 SELECT
     f.region_code, f.region_name, f.region_level, f.state, f.settlement_type, f.year,
