@@ -298,8 +298,8 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
     ),
     HostileCase(
         "a `GENESIS_*_URL` with user name and password in it",
-        "refused, naming the variable; the URL reaches no sidecar",
-        "test_a_url_with_credentials_in_it_is_refused",
+        "refused before the run starts (exit 2), naming the variable; nothing is written",
+        "test_a_url_with_credentials_in_it_is_refused_before_the_run_starts",
     ),
     HostileCase(
         "`demografie sql \"COPY … TO '<path>'\"`",

@@ -67,6 +67,7 @@ TABLE_CSVS = (
     "regio_tabellencsv_13211-02-05-4_2015-2020.csv",
     "regio_tabellencsv_13211-02-05-4_2023.csv",
     "regio_tabellencsv_13211-02-05-4_2025.csv",
+    "regio_tabellencsv_12711-02-02-4_stand2017-10-10_utf8.csv",
     "sachsen_genesis_tabellencsv_12410-010Z_bev_gemeinden_30-06.csv",
     "sachsen_genesis_tabellencsv_12613-010Z_gestorbene_gemeinden.csv",
     "sachsen_genesis_tabellencsv_12613-020Z_gestorbene_je1000_gemeinden.csv",

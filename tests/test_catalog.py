@@ -22,19 +22,19 @@ from tests.support import REPO
 # title as the Regionaldatenbank's table list gives them, 1995-2021)
 USER_ENTRY = """
 [[dataset]]
-name = "migration_age_groups"
+name = "migration_nationality"
 topic = "movement"
 source = "regio"
-table = "12711-02-02-4"
-title = "Zu- und Fortzüge nach Geschlecht und Altersgruppen, Jahressumme, Kreise und krfr. Städte"
+table = "12711-05-02-4"
+title = "Zu- und Fortzüge (über Kreisgrenzen) nach Geschlecht und Nationalität, Jahressumme, Kreise und krfr. Städte"
 measures = "migration"
 first_year = 1995
 """
 
 
 def test_the_shipped_catalog_loads_every_dataset_with_its_licence() -> None:
-    assert len(catalog.DATASETS) == 39
-    assert len({d.name for d in catalog.DATASETS}) == 39
+    assert len(catalog.DATASETS) == 40
+    assert len({d.name for d in catalog.DATASETS}) == 40
     assert all(d.licence and d.precedence for d in catalog.DATASETS)
     assert catalog.find("12411-01-01-4").measures == {"BEVSTD": "population"}
 
@@ -49,21 +49,21 @@ def test_the_readme_shows_the_user_catalog_entry_the_tests_load() -> None:
         ('name = "x"\ntopic = "t"', "my.toml: dataset x: lacks source, table, title, measures, first_year"),
         (
             USER_ENTRY.replace("first_year = 1995", "first_year = 1995\ncolour = 'red'"),
-            "my.toml: dataset migration_age_groups: unknown field(s) colour; known: name, topic",
+            "my.toml: dataset migration_nationality: unknown field(s) colour; known: name, topic",
         ),
         (
             USER_ENTRY.replace('"migration"', '"migrations"'),
-            "my.toml: dataset migration_age_groups: no measure map 'migrations'; known: ",
+            "my.toml: dataset migration_nationality: no measure map 'migrations'; known: ",
         ),
         (
             USER_ENTRY.replace('"regio"', '"bayern"'),
-            "my.toml: dataset migration_age_groups: unknown publisher 'bayern'; known: regio, destatis",
+            "my.toml: dataset migration_nationality: unknown publisher 'bayern'; known: regio, destatis",
         ),
         (
-            USER_ENTRY.replace("12711-02-02-4", "12711/../x"),
-            "my.toml: dataset migration_age_groups: migration_age_groups: '12711/../x' is not a table code",
+            USER_ENTRY.replace("12711-05-02-4", "12711/../x"),
+            "my.toml: dataset migration_nationality: migration_nationality: '12711/../x' is not a table code",
         ),
-        (USER_ENTRY.replace("1995", '"1995"'), "my.toml: dataset migration_age_groups: first_year must be whole"),
+        (USER_ENTRY.replace("1995", '"1995"'), "my.toml: dataset migration_nationality: first_year must be whole"),
     ],
 )
 def test_a_bad_entry_is_refused_naming_the_file_and_the_entry(entry: str, message: str) -> None:
@@ -74,8 +74,8 @@ def test_a_bad_entry_is_refused_naming_the_file_and_the_entry(entry: str, messag
 
 
 def test_a_table_outside_the_catalog_is_loaded_as_published() -> None:
-    found = catalog.find("12711-02-02-4")
-    assert (found.name, found.topic, found.source, found.measures) == ("12711-02-02-4", "other", "regio", {"*": "*"})
+    found = catalog.find("12711-05-02-4")
+    assert (found.name, found.topic, found.source, found.measures) == ("12711-05-02-4", "other", "regio", {"*": "*"})
     assert found.notes.startswith("Not in the catalog: its value variables keep the publisher's codes as measures")
     assert catalog.find("12613-030Z").access is catalog.Access.DOWNLOAD  # Sachsen's own codes
     with pytest.raises(catalog.UnknownDatasetError):
@@ -86,7 +86,7 @@ def test_a_table_outside_the_catalog_is_loaded_as_published() -> None:
 def migration_publisher(tmp_path: Path) -> Iterator[GenesisServer]:
     contents = (("SYN001", "Zuzüge"), ("SYN002", "Fortzüge"))
     root = write_annual_table(
-        tmp_path / "publisher", "12711-02-02-4", ("12711", "Wanderungsstatistik"), contents, range(2022, 2025)
+        tmp_path / "publisher", "12711-05-02-4", ("12711", "Wanderungsstatistik"), contents, range(2022, 2025)
     )
     with GenesisServer(root, "analyst", "pw-for-tests") as server:
         yield server
@@ -113,7 +113,7 @@ def test_a_table_added_in_the_user_catalog_runs_end_to_end(migration_publisher: 
             "demografie.flows.cli",
             "run",
             "-d",
-            "migration_age_groups",
+            "migration_nationality",
             "--from-year",
             "2022",
             "--to-year",
@@ -129,10 +129,10 @@ def test_a_table_added_in_the_user_catalog_runs_end_to_end(migration_publisher: 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
             "SELECT measure, count(*), bool_and(synthetic) FROM core.observations "
-            "WHERE dataset = 'migration_age_groups' GROUP BY measure ORDER BY measure"
+            "WHERE dataset = 'migration_nationality' GROUP BY measure ORDER BY measure"
         ).fetchall()
-        listed = con.execute("SELECT source_table, topic FROM meta.datasets WHERE name = 'migration_age_groups'")
-        assert listed.fetchall() == [("12711-02-02-4", "movement")]
+        listed = con.execute("SELECT source_table, topic FROM meta.datasets WHERE name = 'migration_nationality'")
+        assert listed.fetchall() == [("12711-05-02-4", "movement")]
     kreise = 39 * 3 * 3  # Kreise x years x (total, male, female)
     assert rows == [("moves_in", kreise, True), ("moves_out", kreise, True)]
 

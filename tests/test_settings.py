@@ -81,9 +81,9 @@ def test_the_user_catalog_of_a_home_given_by_option_is_used(tmp_path: Path, monk
     (tmp_path / "catalog.toml").write_text(USER_ENTRY, "utf-8")
     result = runner.invoke(app, ["sources", "--home", str(tmp_path)], env={"COLUMNS": "300"})
     assert result.exit_code == 0, result.output
-    assert "migration_age_groups" in result.output and "12711-02-02-4" in result.output
+    assert "migration_nationality" in result.output and "12711-05-02-4" in result.output
     elsewhere = runner.invoke(app, ["sources", "--home", str(tmp_path / "other")], env={"COLUMNS": "300"})
-    assert elsewhere.exit_code == 0 and "migration_age_groups" not in elsewhere.output
+    assert elsewhere.exit_code == 0 and "migration_nationality" not in elsewhere.output
 
 
 # the modules that may read the environment, and why; everything else is given Settings

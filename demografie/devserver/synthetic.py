@@ -28,7 +28,17 @@ LEVEL_VARIABLES = {
 
 
 # The datasets the snapshot answers for; the demo's nightly run asks for these only.
-SNAPSHOT_DATASETS = ("population", "population_single_years", "employees_workplace")
+SNAPSHOT_DATASETS = ("population", "population_single_years", "employees_workplace", "migration_age_groups")
+# the age groups of 12711-02-02-4, and the share of a Kreis' population that moves in / out each
+# year in that group (the young move most: to the cities, the Landkreise lose them)
+MIGRATION_BANDS = (
+    ("ALT000B18", "unter 18 Jahre", 0.030),
+    ("ALT018B25", "18 bis unter 25 Jahre", 0.110),
+    ("ALT025B30", "25 bis unter 30 Jahre", 0.090),
+    ("ALT030B50", "30 bis unter 50 Jahre", 0.035),
+    ("ALT050B65", "50 bis unter 65 Jahre", 0.012),
+    ("ALT065UM", "65 Jahre und mehr", 0.008),
+)
 OLDEST = 90  # single years 0..89, then "90 and older"
 
 
@@ -47,6 +57,7 @@ def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 2026
     _write(root, "12411-01-01-4", _population_file(kreise, population, years), "31.12.", years)
     _write(root, "12411-04-02-4", _ages_file(territory, population, years), "31.12.", years)
     _write(root, "13111-01-03-4", _employees_file(territory, population, years, rng), "30.06.", years)
+    _write(root, "12711-02-02-4", _migration_file(territory, population, years, rng), "", years)
     return root
 
 
@@ -75,6 +86,42 @@ def _ages_file(territory: list[Region], population: dict[tuple[str, int], tuple[
                         f"{value};Anzahl;BEVSTD;Bevölkerungsstand"
                     )
     return "\n".join(lines) + "\n"
+
+
+def _migration_file(
+    territory: list[Region], population: dict[tuple[str, int], tuple[int, int]], years: range, rng: random.Random
+) -> str:
+    """Moves in and out by age group per Kreis and year (Land rows the sums of their Kreise): the
+    cities gain the young and lose families, the Landkreise the other way round."""
+    lines = [_header(2)]
+    kreise = [r for r in territory if r.level == "kreis"]
+    for year in years:
+        moves: dict[tuple[str, str, str], int] = {}
+        for kreis in kreise:
+            people = sum(population[kreis.code, year])
+            city = _is_city(kreis)
+            for code, _, rate in MIGRATION_BANDS:
+                pull = 1.25 if city == (code in ("ALT018B25", "ALT025B30")) else 0.85
+                moves[kreis.code, code, "in"] = round(people * rate / 6 * pull * rng.uniform(0.95, 1.05))
+                moves[kreis.code, code, "out"] = round(people * rate / 6 / pull * rng.uniform(0.95, 1.05))
+        for region in (r for r in territory if r.level in ("land", "kreis")):
+            members = [k.code for k in kreise if k.code.startswith(region.code)]
+            for code, label, _ in MIGRATION_BANDS:
+                for direction, (measure, name) in (("in", MOVES_IN), ("out", MOVES_OUT)):
+                    value = sum(moves[k, code, direction] for k in members)
+                    lines.append(
+                        f"12711;Wanderungsstatistik;JAHR;Jahr;{year};{_region(region)};GES;Geschlecht;;Insgesamt;"
+                        f"ALTX15;Altersgruppen;{code};{label};{value};Anzahl;{measure};{name}"
+                    )
+    return "\n".join(lines) + "\n"
+
+
+def _is_city(kreis: Region) -> bool:
+    return "kreisfreie Stadt" in kreis.name
+
+
+MOVES_IN = ("BEV083", "Zuzüge über die Gemeindegrenzen")
+MOVES_OUT = ("BEV084", "Fortzüge über die Gemeindegrenzen")
 
 
 def _age_profile(kreis: Region, sex: str, step: int) -> list[float]:

@@ -29,7 +29,19 @@ from demografie.reference import census_bases
 from demografie.warehouse.sqlfiles import query_rows
 
 COLOURS = {"06": "#c8102e", "14": "#00843d"}
-AREAS = {"kreisfreie_stadt": "kreisfreie Städte", "landkreis": "Landkreise"}
+# the BBSR settlement-structure types, from the cities to the thinly settled countryside
+AREAS = {
+    "kreisfreie Großstadt": "kreisfreie Großstädte",
+    "Städtischer Kreis": "städtische Kreise",
+    "Ländlicher Kreis mit Verdichtungsansätzen": "ländliche Kreise mit Verdichtungsansätzen",
+    "Dünn besiedelter ländlicher Kreis": "dünn besiedelte ländliche Kreise",
+}
+LIFE_PHASES = {
+    "education": "education (18-24)",
+    "career_start": "career start (25-29)",
+    "families": "families (under 18, 30-49)",
+    "retirement": "retirement (65+)",
+}
 TEMPLATE = "plotly_white"
 BASIS_LABELS = {b.basis: b.short_label for b in census_bases()}
 BASIS_SYMBOLS = {"zensus2022": "diamond", "zensus2011": "circle", "vz1987": "square", "register1990": "square"}
@@ -44,6 +56,7 @@ class Chart:
     query: str
     draw: Callable[[Rows], go.Figure]
     missing: str  # what to load so that the chart has data
+    note: Callable[[Rows], str] | None = None  # a footnote under the chart
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,8 @@ def write_report(warehouse: Path, target: Path) -> Written:
         if rows:
             figure = chart.draw(rows).update_layout(template=TEMPLATE, margin={"t": 60, "l": 60, "r": 20, "b": 50})
             body = figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config={"responsive": True})
+            if chart.note is not None:
+                body += f'<p class="note">{html.escape(chart.note(rows))}</p>'
             drawn.append(chart.id)
         else:
             missing = html.escape(chart.missing)
@@ -254,11 +269,49 @@ def _city_countryside(rows: Rows) -> go.Figure:
             )
     figure.update_layout(
         barmode="group",
-        title="City vs countryside: kreisfreie Städte and Landkreise",
+        title="City vs countryside: the BBSR settlement-structure types",
         height=300 * math.ceil(len(indicators) / columns) + 80,
     )
     figure.update_annotations(font_size=11)
     return figure
+
+
+def _life_phases(rows: Rows) -> go.Figure:
+    """Net migration by life phase: the cities beside the thinly settled countryside, both states."""
+    areas = ["kreisfreie Großstadt", "Dünn besiedelter ländlicher Kreis"]
+    figure = make_subplots(rows=1, cols=2, subplot_titles=[AREAS[a] for a in areas], shared_yaxes=True)
+    for column, area in enumerate(areas, start=1):
+        mine = {r["life_phase"]: r for r in rows if r["area"] == area}
+        for state, name in STATES.items():
+            figure.add_trace(
+                go.Bar(
+                    x=list(LIFE_PHASES.values()),
+                    y=[mine[p][name.lower()] if p in mine else None for p in LIFE_PHASES],
+                    name=name,
+                    marker_color=COLOURS[state],
+                    showlegend=column == 1,
+                    legendgroup=state,
+                ),
+                row=1,
+                col=column,
+            )
+    figure.update_layout(
+        barmode="group",
+        title=f"Net migration per 1,000 persons of the ages, {rows[0]['ref_date']:%Y} (BBSR settlement types)",
+        height=460,
+    )
+    return figure
+
+
+def _sources_note(rows: Rows) -> str:
+    """Which tables, of which Stand, the chart is made of."""
+    tables = sorted({t.strip() for r in rows for t in (r["sources"] or "").split(",") if t.strip()})
+    newest = max(r["vintage"] for r in rows)
+    synthetic = " Synthetic figures (demo), not official statistics." if any(r["synthetic"] for r in rows) else ""
+    return (
+        f"Sources: {', '.join(tables)}; newest Stand {newest:%d.%m.%Y}. Settlement types: BBSR, "
+        f"Siedlungsstrukturelle Kreistypen 2020 (© BBSR Bonn 2020, dl-de/by-2-0).{synthetic}"
+    )
 
 
 def _indicator_label(indicator: str, rows: Rows) -> str:
@@ -313,6 +366,15 @@ CHARTS = (
         "report/city_countryside.sql",
         _city_countryside,
         "Load Kreis tables by age, employment or movement for both states.",
+        _sources_note,
+    ),
+    Chart(
+        "life-phases",
+        "Rural areas and the cities: migration by life phase",
+        "report/life_phase_migration.sql",
+        _life_phases,
+        "Load migration by age group (12711-02-02-4) and population by age (12411-04-02-4) of the same years.",
+        _sources_note,
     ),
     Chart(
         "unemployment",
@@ -350,6 +412,7 @@ PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 75rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
 section {{ margin-bottom: 3rem; }} .empty {{ color: #777; font-style: italic; }}
+.note {{ color: #555; font-size: .85rem; }}
 .synthetic {{ background: #fff3cd; border: 1px solid #e0c36a; padding: .6rem 1rem; }}
 footer {{ color: #555; font-size: .85rem; border-top: 1px solid #ddd; padding-top: 1rem; }}
 {map_css}

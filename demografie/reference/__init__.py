@@ -12,6 +12,11 @@ Fortschreibung of each state stood, with their days; census_rebasings.csv: from 
 publisher's figures dated after a census day stand on that census (docs/census-bases.md). Every
 row names its evidence.
 
+settlement_structure.csv: the BBSR's siedlungsstrukturelle Kreistypen of 2020 for the Kreise of
+both states (kreisfreie Großstadt, städtischer Kreis, ländlicher Kreis mit Verdichtungsansätzen,
+dünn besiedelter ländlicher Kreis), transcribed from BBSR's CSV (tests/data/samples, ISO-8859-1,
+8-digit Kennziffer) to UTF-8 and the 5-digit key; © BBSR Bonn 2020, dl-de/by-2-0.
+
 territory_changes.csv: a Kreis formed from part of another, and until when it was part of it
 (Hanau, inside the Main-Kinzig-Kreis until 31.12.2025): what a map needs to draw a date with a
 boundary edition of another Gebietsstand.
@@ -120,6 +125,37 @@ def territory_changes() -> list[TerritoryChange]:
             row["code"], row["part_of"], date.fromisoformat(row["part_until"]), row["note"], row["evidence"]
         )
         for row in _rows("territory_changes.csv")
+    ]
+
+
+@dataclass(frozen=True)
+class SettlementStructure:
+    """The BBSR settlement-structure type of a Kreis in the classification of `year`."""
+
+    code: str
+    bbsr_code: str
+    name: str
+    structure: int  # 1 kreisfreie Großstadt ... 4 dünn besiedelter ländlicher Kreis
+    structure_name: str
+    year: int
+
+
+SETTLEMENT_STRUCTURE_SOURCE = (
+    "BBSR, Siedlungsstrukturelle Kreistypen 2020 (www.bbsr.bund.de, Raumabgrenzungen); © BBSR Bonn 2020, dl-de/by-2-0"
+)
+
+
+def settlement_structures() -> list[SettlementStructure]:
+    return [
+        SettlementStructure(
+            row["code"],
+            row["bbsr_code"],
+            row["name"],
+            int(row["settlement_structure"]),
+            row["settlement_structure_name"],
+            int(row["classification_year"]),
+        )
+        for row in _rows("settlement_structure.csv")
     ]
 
 

@@ -163,7 +163,7 @@ def _layout(rows: list[tuple[int, list[str]]], where: str) -> Layout:
         columns=columns,
         data=range(header_lines[-1] + 1, end),
         published=_stand(rows[end:]),
-        title_time=next((m.group(1) for t in title if (m := TITLE_DATE.match(t))), None),
+        title_time=_title_time(title),
         title_measure=_title_measure(title),
     )
 
@@ -184,6 +184,17 @@ def _stand(footer: Sequence[tuple[int, list[str]]]) -> datetime | None:
     for _, cells in footer:
         if cells and (match := STAND.search(cells[0])):
             return datetime.strptime(" ".join(match.groups()), "%d.%m.%Y %H:%M:%S")
+    return None
+
+
+def _title_time(title: list[str]) -> str | None:
+    """The reference date of a table of one date: `Stichtag: 31.12.2020`, or a line that is only
+    the year (12711-02-02-4 prints `2015;;;…` above its column headers)."""
+    for line in title:
+        if match := TITLE_DATE.match(line):
+            return match.group(1)
+        if YEAR.match(line):
+            return line
     return None
 
 

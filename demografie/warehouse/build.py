@@ -24,7 +24,7 @@ from demografie import __version__
 from demografie.catalog import Dataset
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
-from demografie.reference import census_bases, rebasings, regions
+from demografie.reference import SETTLEMENT_STRUCTURE_SOURCE, census_bases, rebasings, regions, settlement_structures
 from demografie.settings import Paths
 from demografie.storage import Store
 from demografie.transforms.boundaries import ATTRIBUTION, BOUNDARY_SCHEMA
@@ -183,6 +183,7 @@ def _stage(
     con.register("reference_regions", _reference_table())
     con.register("census_bases", _census_bases_table())
     con.register("census_rebasings", _rebasings_table())
+    con.register("reference_settlement_structure", _settlement_structure_table())
     con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
     boundaries, edition = _boundaries(lake)
     con.register("staged_boundaries", boundaries)
@@ -330,6 +331,11 @@ def _census_bases_table() -> pa.Table:
         for b in census_bases()
         for state in b.states
     ]
+    return pa.Table.from_pylist(rows)
+
+
+def _settlement_structure_table() -> pa.Table:
+    rows = [asdict(s) | {"source": SETTLEMENT_STRUCTURE_SOURCE} for s in settlement_structures()]
     return pa.Table.from_pylist(rows)
 
 

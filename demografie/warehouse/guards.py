@@ -28,6 +28,10 @@ NEVER_NEGATIVE = frozenset(
         "deaths",
         "moves_in",
         "moves_out",
+        "moves_in_across_gemeinden",
+        "moves_out_across_gemeinden",
+        "moves_in_from_abroad",
+        "moves_out_to_abroad",
         "protection_seekers",
         "municipalities",
     }

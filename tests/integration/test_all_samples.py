@@ -409,6 +409,7 @@ def test_every_sample_table_reached_the_warehouse(warehouse: duckdb.DuckDBPyConn
         "12410-010Z",
         "12613-010Z",
         "12613-020Z",
+        "12711-02-02-4",
         "HSL-GEMEINDESTATISTIK",
         "HSL-ALTER-KREISE",
         "12111-01-01-4",

@@ -36,7 +36,8 @@ COMMENT ON COLUMN core.regions.valid_to IS 'Last day of this territory; NULL: st
 COMMENT ON COLUMN core.regions.in_reference IS 'FALSE for regions only the data knows (e.g. Gemeinden); they count as valid whenever they have data.';
 
 -- Settlement type per Kreis from its official name ("kreisfreie Stadt" / "Stadtkreis" vs Landkreis
--- and Kreis), and for a Gemeinde that of its Kreis (the first five digits of its key).
+-- and Kreis), the BBSR's settlement-structure type (the main city/countryside split), and for a
+-- Gemeinde those of its Kreis (the first five digits of its key).
 CREATE VIEW core.region_settlement AS
 WITH kreise AS (
     SELECT
@@ -49,12 +50,19 @@ WITH kreise AS (
 SELECT
     r.region_code,
     k.kreis_code,
-    CASE WHEN k.city THEN 'kreisfreie_stadt' WHEN k.city IS NOT NULL THEN 'landkreis' END AS settlement_type
+    CASE WHEN k.city THEN 'kreisfreie_stadt' WHEN k.city IS NOT NULL THEN 'landkreis' END AS settlement_type,
+    b.structure AS settlement_structure,
+    b.structure_name AS settlement_structure_name,
+    b.classification_year AS settlement_structure_year
 FROM (SELECT DISTINCT region_code, region_level FROM core.regions) AS r
-LEFT JOIN kreise AS k ON k.kreis_code = left(r.region_code, 5) AND r.region_level IN ('kreis', 'gemeinde');
+LEFT JOIN kreise AS k ON k.kreis_code = left(r.region_code, 5) AND r.region_level IN ('kreis', 'gemeinde')
+LEFT JOIN meta.settlement_structure AS b ON b.region_code = k.kreis_code;
 
 COMMENT ON VIEW core.region_settlement IS
-    'kreisfreie_stadt or landkreis for every Kreis (from its official name) and every Gemeinde (from its Kreis); NULL for Land and Regierungsbezirk.';
+    'For every Kreis and Gemeinde (from its Kreis): kreisfreie_stadt or landkreis (from the official name) and the BBSR settlement-structure type; NULL for Land and Regierungsbezirk.';
+COMMENT ON COLUMN core.region_settlement.settlement_structure IS 'BBSR siedlungsstruktureller Kreistyp: 1 kreisfreie Großstadt, 2 städtischer Kreis, 3 ländlicher Kreis mit Verdichtungsansätzen, 4 dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
+COMMENT ON COLUMN core.region_settlement.settlement_structure_name IS 'The BBSR''s name of the type.';
+COMMENT ON COLUMN core.region_settlement.settlement_structure_year IS 'The year of the BBSR classification.';
 
 -- Whether a region existed on a day: regions only the data knows (Gemeinden) count as existing
 -- whenever they have data; reference regions within one of their periods.

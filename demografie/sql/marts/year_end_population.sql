@@ -1,5 +1,5 @@
 -- The population on 31 December per region and year: the denominator of every annual rate (the
--- movement balances, the labour-market and life-phase rates). Held once here so that every mart
+-- movement balances, the labour-market rates). Held once here so that every mart
 -- divides by the same figure, on the census basis it names.
 CREATE VIEW marts.year_end_population AS
 WITH totals AS (
@@ -22,7 +22,7 @@ FULL JOIN working_age AS w USING (region_code, year)
 ORDER BY region_code, year;
 
 COMMENT ON VIEW marts.year_end_population IS
-    'Population on 31 December per region and year, in all and aged 15-64: the denominators of the annual rates of marts.movement, marts.labour_market and marts.migration_by_life_phase.';
+    'Population on 31 December per region and year, in all and aged 15-64: the denominators of the annual rates of marts.movement and marts.labour_market.';
 COMMENT ON COLUMN marts.year_end_population.year IS 'The year whose 31 December the figures are of.';
 COMMENT ON COLUMN marts.year_end_population.population IS 'Persons on 31 December (marts.population, all ages).';
 COMMENT ON COLUMN marts.year_end_population.population_census_basis IS 'The census population stands on.';

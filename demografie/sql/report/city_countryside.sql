@@ -1,9 +1,10 @@
--- Every indicator for kreisfreie Städte and Landkreise of both Länder, on its newest date.
+-- Every indicator for the BBSR settlement-structure types of both Länder, on its newest date.
 WITH known AS (
     SELECT * FROM marts.indicator_comparison
-    WHERE area IN ('kreisfreie_stadt', 'landkreis') AND (hessen IS NOT NULL OR sachsen IS NOT NULL)
+    WHERE area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure)
+      AND (hessen IS NOT NULL OR sachsen IS NOT NULL)
 ),
 latest AS (SELECT indicator, max(ref_date) AS ref_date FROM known GROUP BY indicator)
-SELECT k.indicator, k.unit, k.ref_date, k.area, k.hessen, k.sachsen, k.synthetic
+SELECT k.indicator, k.unit, k.ref_date, k.area, k.hessen, k.sachsen, k.sources, k.vintage, k.synthetic
 FROM known AS k JOIN latest USING (indicator, ref_date)
 ORDER BY k.indicator, k.area
