@@ -34,6 +34,8 @@ TABLE_CODE_PATTERN = (
     r"|HSL-[A-Z-]+"
 )
 TABLE_CODE = re.compile(f"^(?:{TABLE_CODE_PATTERN})$")
+ROW_VARIABLE = re.compile(r"^[A-Z][A-Z0-9]{2,9}$")
+API_FORMATS = ("ffcsv", "csv")
 
 
 # How a table's figures stand on a census (docs/census-bases.md). FORTSCHREIBUNG: stocks carried
@@ -91,12 +93,25 @@ class Dataset:
     # How far male + female may differ from the total (persons): census tables are published
     # with secrecy rounding, the Fortschreibung adds up exactly.
     sexes_tolerance: int = 0
+    # A table CSV's own classification in its rows (school types, vocational qualifications): the
+    # variable code its labels are kept under in source_dims, since a table CSV prints no codes.
+    row_variable: str | None = None
+    # What the GENESIS API is asked for: the flat file, or the table CSV (`csv`) where only the table
+    # CSV's layout is known (row_variable tables).
+    api_format: str = "ffcsv"
+    # A projection's reference dates lie ahead: the nightly run asks for its whole horizon
+    # (first_year to last_year), and its measures are never observations (docs/design.md).
+    projection: bool = False
 
     def __post_init__(self) -> None:
         if not TABLE_CODE.match(self.table):
             raise ValueError(f"{self.name}: {self.table!r} is not a table code of a known publisher")
         if self.census_basis not in (None, FORTSCHREIBUNG, CENSUS):
             raise ValueError(f"{self.name}: census_basis {self.census_basis!r} is neither census nor fortschreibung")
+        if self.api_format not in API_FORMATS:
+            raise ValueError(f"{self.name}: api_format {self.api_format!r} is not one of {', '.join(API_FORMATS)}")
+        if self.row_variable is not None and not ROW_VARIABLE.match(self.row_variable):
+            raise ValueError(f"{self.name}: row_variable {self.row_variable!r} is not a variable code (A-Z, 0-9)")
 
     @property
     def licence(self) -> str:

@@ -3,6 +3,7 @@ recorded samples and their names, the local server's response folders, small que
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import datetime
@@ -68,6 +69,14 @@ TABLE_CSVS = (
     "regio_tabellencsv_13211-02-05-4_2023.csv",
     "regio_tabellencsv_13211-02-05-4_2025.csv",
     "regio_tabellencsv_12711-02-02-4_stand2017-10-10_utf8.csv",
+    "regio_tabellencsv_21111-01-03-4_sj2023.csv",
+    "regio_tabellencsv_21111-02-06-4_sj2023.csv",
+    "regio_tabellencsv_21121-01-05-4_stand2017-10-10_utf8.csv",
+    "regio_tabellencsv_21121-02-02-4_sj2023.csv",
+    "regio_tabellencsv_13111-11-04-4_stand2017-10-10_utf8.csv",
+    "regio_tabellencsv_22411-02-03-4_stand2017-10-10_utf8.csv",
+    "regio_tabellencsv_22541-01-04-4_stand2017-10-10_utf8.csv",
+    "regio_tabellencsv_23111-01-04-4_stand2020-11-13.csv",
     "sachsen_genesis_tabellencsv_12410-010Z_bev_gemeinden_30-06.csv",
     "sachsen_genesis_tabellencsv_12613-010Z_gestorbene_gemeinden.csv",
     "sachsen_genesis_tabellencsv_12613-020Z_gestorbene_je1000_gemeinden.csv",
@@ -119,6 +128,14 @@ def publisher_dir(root: Path, tables: dict[str, tuple[Path, Path]]) -> Path:
         shutil.copyfile(flat, root / "tablefile" / f"{table}.csv")
         shutil.copyfile(metadata, root / "metadata" / f"{table}.json")
     return root
+
+
+def metadata_answer(table: str, title: str, updated: str) -> str:
+    """A metadata/table answer in the recorded envelope (13111-01-03-4), for another table."""
+    answer = json.loads(sample_path("regio_json_metadata_table_13111-01-03-4.json").read_text("utf-8"))
+    answer["Parameter"]["name"] = answer["Object"]["Code"] = table
+    answer["Object"].update({"Content": title, "Updated": updated})
+    return json.dumps(answer, ensure_ascii=False)
 
 
 def point_at(server: GenesisServer, prefix: str, username: str, password: str, mp: pytest.MonkeyPatch) -> None:

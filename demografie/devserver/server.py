@@ -1,8 +1,9 @@
 """The local GENESIS-protocol server.
 
 Response files: <root>/tablefile/<table>.csv (a v5 flat file, served zipped and cut to the years
-asked for), <root>/metadata/<table>.json (a metadata/table answer) and <root>/download/<table>.csv
-(a table CSV, served as it is by the Sachsen-style web download under /genonline/online).
+asked for), <root>/tablecsv/<table>.csv (a table CSV, served zipped as it is to `format=csv`),
+<root>/metadata/<table>.json (a metadata/table answer) and <root>/download/<table>.csv (a table
+CSV, served as it is by the Sachsen-style web download under /genonline/online).
 """
 
 from __future__ import annotations
@@ -293,12 +294,15 @@ REGIONAL = (b"DINSG", b"DLAND", b"REGBEZ", b"KREISE", b"GEMEIN")
 
 def _tablefile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
     root, name = state.root, form.get("name", "")
-    path = root / "tablefile" / f"{name}.csv"
+    table_csv = form.get("format") == "csv"
+    path = root / ("tablecsv" if table_csv else "tablefile") / f"{name}.csv"
     if not _safe_name(name) or not path.exists():
         body = _envelope(endpoint, form, 90, "Die angeforderte Tabelle ist nicht vorhanden")
         return 200, "application/json", body
     if _not_newer(root, name, form.get("stand", "")):
         return 200, "application/json", _envelope(endpoint, form, 50, "Keine aktualisierten Daten vorhanden.")
+    if table_csv:  # the years and regions of a table CSV are its layout's: served whole
+        return 200, "application/zip", _zip(f"{name}_{int(time.time() * 1000)}.csv", path.read_bytes())
     flat = _select(path.read_bytes(), form)
     if flat is None:
         return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)

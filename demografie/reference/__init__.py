@@ -17,6 +17,10 @@ both states (kreisfreie Großstadt, städtischer Kreis, ländlicher Kreis mit Ve
 dünn besiedelter ländlicher Kreis), transcribed from BBSR's CSV (tests/data/samples, ISO-8859-1,
 8-digit Kennziffer) to UTF-8 and the 5-digit key; © BBSR Bonn 2020, dl-de/by-2-0.
 
+projection_editions.csv: the editions of Destatis' coordinated population projection (12421): the
+population date each starts from, the first vintage that carries it, and the census that base
+population stands on, each with its evidence.
+
 territory_changes.csv: a Kreis formed from part of another, and until when it was part of it
 (Hanau, inside the Main-Kinzig-Kreis until 31.12.2025): what a map needs to draw a date with a
 boundary edition of another Gebietsstand.
@@ -177,3 +181,34 @@ def regions() -> list[Region]:
 def regions_on(day: date, level: str | None = None) -> list[Region]:
     """The regions that existed on `day` (one period per code), optionally of one level."""
     return [r for r in regions() if r.exists_on(day) and (level is None or r.level == level)]
+
+
+@dataclass(frozen=True)
+class ProjectionEdition:
+    """An edition of the coordinated population projection and the base it projects from."""
+
+    edition: int
+    name: str
+    base_date: date
+    first_vintage: date
+    census_basis: str
+    evidence: str
+
+
+def projection_editions() -> list[ProjectionEdition]:
+    known = {b.basis for b in census_bases()}
+    editions = []
+    for row in _rows("projection_editions.csv"):
+        if row["census_basis"] not in known:
+            raise ValueError(f"projection_editions.csv: unknown basis {row['census_basis']!r}")
+        editions.append(
+            ProjectionEdition(
+                int(row["edition"]),
+                row["name"],
+                date.fromisoformat(row["base_date"]),
+                date.fromisoformat(row["first_vintage"]),
+                row["census_basis"],
+                row["evidence"],
+            )
+        )
+    return editions

@@ -42,6 +42,7 @@ class TableRequest:
     stand: str = ""
     language: str = "de"
     job: bool = False
+    format: str = "ffcsv"  # or "csv", the table CSV
 
     def form(self) -> dict[str, str]:
         """The form body; every parameter is sent explicitly (the defaults differ per table)."""
@@ -55,7 +56,7 @@ class TableRequest:
             "timeslices": "",
             "regionalvariable": "",
             "regionalkey": self.regionalkey,
-            "format": "ffcsv",
+            "format": self.format,
             "job": "true" if self.job else "false",
             "stand": self.stand,
             "language": self.language,

@@ -59,7 +59,18 @@ def _not_a_table(head: bytes, first: str) -> str:
         return _json_answer(head)
     if first.startswith("K;") or first.startswith("*"):
         return "a GENESIS cube file (datencsv); ask for format=ffcsv instead"
+    if _headless_table_csv(head):
+        return (
+            "a table CSV without its first line 'GENESIS-Tabelle: <code>' (cut or re-saved by hand), so its "
+            f"table is unknown; download the table again. The first line is {first[:80]!r}"
+        )
     return f"unknown file layout; the first line is {first[:80]!r}"
+
+
+def _headless_table_csv(head: bytes) -> bool:
+    """Title lines padded with ';' and then column headers over empty stub cells (';;...')."""
+    lines = head[:4096].decode("utf-8", errors="replace").splitlines()[:12]
+    return bool(lines) and lines[0].rstrip().endswith(";;") and any(line.startswith(";;") for line in lines[1:])
 
 
 def _refuse_containers(data: bytes, where: str) -> None:
@@ -87,15 +98,15 @@ def _json_answer(head: bytes) -> str:
     return "a JSON file, not a table"
 
 
-def parse(data: bytes, where: str, decimal: str | None = None) -> FlatFile:
-    """Parse any supported format into the flat-file layout."""
+def parse(data: bytes, where: str, decimal: str | None = None, row_variable: str | None = None) -> FlatFile:
+    """Parse any supported format into the flat-file layout (`row_variable`: see parse_table_csv)."""
     kind = sniff(data, where)
     if kind is Format.FFCSV_V5:
         return parse_ffcsv(data, where, decimal)
     if kind is Format.FFCSV_V4:
         return parse_ffcsv_v4(data, where)
     if kind is Format.TABLE_CSV:
-        return parse_table_csv(data, where)
+        return parse_table_csv(data, where, row_variable)
     if kind is Format.HSL_WORKBOOK:
         return hsl.parse_hsl_workbook(data, where)
     return hsl.parse_hsl_age_export(data, where)

@@ -80,6 +80,7 @@ LABEL_ATTRIBUTES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "ausländisch": ("NAT", "NATA"),
         "ausländer": ("NAT", "NATA"),
         "ausländer/-innen": ("NAT", "NATA"),
+        "ausländer(innen)": ("NAT", "NATA"),
         "nichtdeutsche": ("NAT", "NATA"),
         "deutsche": ("NAT", "NATD"),
         "deutsch": ("NAT", "NATD"),

@@ -99,13 +99,15 @@ def is_table_csv(first_line: str) -> bool:
     return bool(TITLE.match(first_line.lstrip("\ufeff")))
 
 
-def parse_table_csv(data: bytes, where: str) -> FlatFile:
+def parse_table_csv(data: bytes, where: str, row_variable: str | None = None) -> FlatFile:
+    """`row_variable`: the code under which row labels of the table's own classification (a school
+    type, a vocational qualification) are kept; without one such a label is an error."""
     text = _decode(data)
     _check_replacement_characters(text, where)
     rows = _rows(text, where)
     layout = _layout(rows, where)
-    cells = [cell for i in layout.data for cell in _cells(layout, *rows[i], where)]
-    return flat_from_records(_records(layout.table, cells), where, ",", layout.published)
+    cells = [cell for i in layout.data for cell in _cells(layout, *rows[i], where, row_variable)]
+    return flat_from_records(_records(layout.table, cells, row_variable), where, ",", layout.published)
 
 
 def _check_replacement_characters(text: str, where: str) -> None:
@@ -239,13 +241,13 @@ def _attribute(label: str) -> Variable | None:
     return None
 
 
-def _cells(layout: Layout, line: int, cells: list[str], where: str) -> list[Cell]:
+def _cells(layout: Layout, line: int, cells: list[str], where: str, row_variable: str | None) -> list[Cell]:
     if not any(c.strip() for c in cells):
         return []
     extra = [c for c in cells[layout.stub + len(layout.columns) :] if c.strip()]
     if extra:
         raise ParseError(where, f"line {line}: {len(extra)} value(s) beyond the last column, e.g. {extra[0]!r}")
-    time, region, attributes = _stub(cells[: layout.stub], line, where)
+    time, region, attributes = _stub(cells[: layout.stub], line, where, row_variable)
     found = []
     for j, column in enumerate(layout.columns):
         value = cells[layout.stub + j].strip() if layout.stub + j < len(cells) else ""
@@ -263,7 +265,9 @@ def _cells(layout: Layout, line: int, cells: list[str], where: str) -> list[Cell
     return found
 
 
-def _stub(cells: list[str], line: int, where: str) -> tuple[str | None, tuple[str, str] | None, dict[str, Variable]]:
+def _stub(
+    cells: list[str], line: int, where: str, row_variable: str | None
+) -> tuple[str | None, tuple[str, str] | None, dict[str, Variable]]:
     time: str | None = None
     region: tuple[str, str] | None = None
     attributes: dict[str, Variable] = {}
@@ -281,6 +285,9 @@ def _stub(cells: list[str], line: int, where: str) -> tuple[str | None, tuple[st
             region = (LAND_CODES[text], text)
         elif attribute := _attribute(text):
             attributes[attribute.code] = attribute
+        elif text and row_variable and row_variable not in attributes:
+            # a table CSV prints no attribute codes: the label, as published, is the code
+            attributes[row_variable] = Variable(row_variable, row_variable, text, text)
         elif text:
             raise ParseError(where, f"line {line}: row label {text!r} is neither a date, a region nor a known class")
         i += 1
@@ -303,14 +310,15 @@ def _part(pair: tuple[str, str] | None, index: int) -> str | None:
     return pair[index] if pair else None
 
 
-def _records(table: str, cells: list[Cell]) -> list[Record]:
-    """Line the cells up: the region first, then every attribute variable of the file, sorted."""
-    codes = sorted({code for cell in cells for code in cell.attributes})
+def _records(table: str, cells: list[Cell], row_variable: str | None) -> list[Record]:
+    """Line the cells up: the region first, then every attribute variable of the file, sorted (the
+    row variable even where only its total is printed: the figure is still the total over it)."""
+    codes = sorted({code for cell in cells for code in cell.attributes} | ({row_variable} if row_variable else set()))
     records = []
     for cell in cells:
         code, name = cell.region
         region = Variable(regional_variable(code), VARIABLE_LABELS[regional_variable(code)], code, name)
-        others = tuple(cell.attributes.get(c) or Variable(c, VARIABLE_LABELS[c], "", "Insgesamt") for c in codes)
+        others = tuple(cell.attributes.get(c) or Variable(c, VARIABLE_LABELS.get(c, c), "", "Insgesamt") for c in codes)
         time_code, time = _time(cell.time)
         records.append(
             Record(

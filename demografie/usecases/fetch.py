@@ -70,7 +70,7 @@ def fetch_table(
     costs one small answer (status 50) and touches nothing; `force` asks unconditionally.
     """
     held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, *years)
-    request = TableRequest(dataset.table, years[0], years[1], stand=format_stand(held))
+    request = TableRequest(dataset.table, years[0], years[1], stand=format_stand(held), format=dataset.api_format)
     try:
         with slot():
             metadata = client.table_metadata(dataset.table)

@@ -24,7 +24,14 @@ from demografie import __version__
 from demografie.catalog import Dataset
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
-from demografie.reference import SETTLEMENT_STRUCTURE_SOURCE, census_bases, rebasings, regions, settlement_structures
+from demografie.reference import (
+    SETTLEMENT_STRUCTURE_SOURCE,
+    census_bases,
+    projection_editions,
+    rebasings,
+    regions,
+    settlement_structures,
+)
 from demografie.settings import Paths
 from demografie.storage import Store
 from demografie.transforms.boundaries import ATTRIBUTION, BOUNDARY_SCHEMA
@@ -184,6 +191,7 @@ def _stage(
     con.register("census_bases", _census_bases_table())
     con.register("census_rebasings", _rebasings_table())
     con.register("reference_settlement_structure", _settlement_structure_table())
+    con.register("reference_projection_editions", pa.Table.from_pylist([asdict(e) for e in projection_editions()]))
     con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
     boundaries, edition = _boundaries(lake)
     con.register("staged_boundaries", boundaries)
@@ -247,6 +255,7 @@ _CATALOG_TYPES = {
     "precedence": pa.int64(),
     "sexes_tolerance": pa.int64(),
     "census_measures": pa.list_(pa.string()),
+    "projection": pa.bool_(),
 }
 CATALOG_SCHEMA = pa.schema(
     (name, _CATALOG_TYPES.get(name, pa.string()))
@@ -270,6 +279,7 @@ CATALOG_SCHEMA = pa.schema(
         "census_basis",
         "census_measures",
         "sexes_tolerance",
+        "projection",
     )
 )
 
@@ -295,6 +305,7 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
             "notes": d.notes,
             "census_basis": d.census_basis,
             "census_measures": list(d.census_measures),
+            "projection": d.projection,
             "sexes_tolerance": d.sexes_tolerance,
         }
         for d in datasets

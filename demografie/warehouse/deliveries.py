@@ -72,7 +72,7 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
         check_vintage(provenance)
         return _stage_streamed(lake, dataset, openers, provenance, states, decimal, years)
     contents = [_read_all(opener) for opener in openers]
-    parsed = [parse(content, provenance.where, decimal) for content in contents]
+    parsed = [parse(content, provenance.where, decimal, dataset.row_variable) for content in contents]
     published = {p.published for p in parsed}
     if delivery.prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
         provenance = replace(provenance, vintage=stand)

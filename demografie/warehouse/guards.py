@@ -34,6 +34,17 @@ NEVER_NEGATIVE = frozenset(
         "moves_out_to_abroad",
         "protection_seekers",
         "municipalities",
+        "projected_population",
+        "employees_by_qualification",
+        "employees_residence_by_qualification",
+        "pupils",
+        "vocational_pupils",
+        "school_leavers",
+        "school_leavers_without_hsa",
+        "vocational_leavers",
+        "daycare_places",
+        "care_recipients",
+        "hospital_beds",
     }
 )
 SHOWN = 3

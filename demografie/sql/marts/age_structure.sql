@@ -8,13 +8,10 @@ CREATE VIEW marts.age_structure AS
 WITH bands AS (
     SELECT
         o.source, o.source_table, o.region_code, o.region_name, o.region_level, o.state, o.ref_date,
-        o.age_from, coalesce(o.age_to, 999) AS age_to, o.value, o.vintage, o.synthetic, o.census_basis, d.precedence,
-        o.age_from - lag(coalesce(o.age_to, 999)) OVER table_bands AS step,
+        o.age_from, o.age_to_or_open AS age_to, o.value, o.vintage, o.synthetic, o.census_basis, o.precedence,
+        o.age_from - lag(o.age_to_or_open) OVER table_bands AS step,
         sum(o.value) OVER (table_bands ROWS UNBOUNDED PRECEDING) AS cumulative
-    FROM core.valid_observations AS o
-    JOIN meta.datasets AS d ON d.name = o.dataset
-    WHERE o.measure = 'population' AND o.sex = 'total' AND o.nationality = 'total' AND o.age_from IS NOT NULL
-      AND core.schema_breakdown(o.source_dims) AND NOT map_contains(o.source_dims, 'MONAT')
+    FROM core.population_age_bands AS o
     WINDOW table_bands AS (PARTITION BY o.source_table, o.region_code, o.ref_date ORDER BY o.age_from)
 ),
 per_table AS (

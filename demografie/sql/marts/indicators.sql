@@ -6,7 +6,11 @@ WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'krei
      kreise_movement AS (SELECT * FROM marts.movement WHERE region_level = 'kreis'),
      kreise_labour AS (SELECT * FROM marts.labour_market WHERE region_level = 'kreis'),
      kreise_change AS (SELECT * FROM marts.population_change WHERE region_level = 'kreis'),
-     kreise_life_phase AS (SELECT * FROM marts.migration_by_life_phase WHERE region_level = 'kreis')
+     kreise_life_phase AS (SELECT * FROM marts.migration_by_life_phase WHERE region_level = 'kreis'),
+     kreise_replacement AS (SELECT * FROM marts.labour_force_replacement WHERE region_level = 'kreis'),
+     kreise_qualification AS (SELECT * FROM marts.employees_by_qualification WHERE region_level = 'kreis'),
+     kreise_schools AS (SELECT * FROM marts.schools WHERE region_level = 'kreis'),
+     kreise_services AS (SELECT * FROM marts.services WHERE region_level = 'kreis')
 SELECT * FROM (
     SELECT 'share_under_20' AS indicator, 'percent' AS unit, 100 AS factor, region_code, region_name, state,
            settlement_type, ref_date, under_20 AS numerator, population AS denominator, source_table AS sources,
@@ -61,19 +65,67 @@ SELECT * FROM (
            state, settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage,
            synthetic, population_census_basis
     FROM kreise_life_phase
+    UNION ALL
+    SELECT 'replacement_ratio_15_19_per_60_64', 'per 100 aged 60-64', 100, region_code, region_name, state,
+           settlement_type, ref_date, age_15_19, age_60_64, source_tables, vintage, synthetic, census_basis
+    FROM kreise_replacement
+    UNION ALL
+    SELECT 'replacement_ratio_15_24_per_55_64', 'per 100 aged 55-64', 100, region_code, region_name, state,
+           settlement_type, ref_date, age_15_24, age_55_64, source_tables, vintage, synthetic, census_basis
+    FROM kreise_replacement
+    UNION ALL
+    SELECT 'employees_without_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
+           'percent', 100, region_code, region_name, state, settlement_type, ref_date, without_vocational, employees,
+           source_tables, vintage, synthetic, NULL
+    FROM kreise_qualification
+    UNION ALL
+    SELECT 'employees_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
+           'percent', 100, region_code, region_name, state, settlement_type, ref_date, vocational, employees,
+           source_tables, vintage, synthetic, NULL
+    FROM kreise_qualification
+    UNION ALL
+    SELECT 'employees_academic_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
+           'percent', 100, region_code, region_name, state, settlement_type, ref_date, academic, employees,
+           source_tables, vintage, synthetic, NULL
+    FROM kreise_qualification
+    UNION ALL
+    SELECT 'school_leavers_without_hsa_per_100', 'per 100 school leavers', 100, region_code, region_name, state,
+           settlement_type, make_date(year, 12, 31), school_leavers_without_hsa, school_leavers, source_tables,
+           vintage, synthetic, NULL
+    FROM kreise_schools
+    UNION ALL
+    SELECT 'vocational_pupils_per_1000_15_24', 'per 1,000 aged 15-24', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 12, 31), vocational_pupils, population_15_24,
+           concat_ws(', ', source_tables, population_source_table), vintage, synthetic, population_census_basis
+    FROM kreise_schools
+    UNION ALL
+    SELECT 'daycare_places_per_100_under_6', 'per 100 children under 6', 100, region_code, region_name, state,
+           settlement_type, daycare_date, daycare_places, children_under_6, source_tables, vintage, synthetic,
+           children_census_basis
+    FROM kreise_services
+    UNION ALL
+    SELECT 'care_recipients_per_1000_65_plus', 'per 1,000 aged 65+', 1000, region_code, region_name, state,
+           settlement_type, make_date(year, 12, 31), care_recipients, population_65_plus, source_tables, vintage,
+           synthetic, population_65_plus_census_basis
+    FROM kreise_services
+    UNION ALL
+    SELECT 'hospital_beds_per_10000', 'per 10,000 inhabitants', 10000, region_code, region_name, state,
+           settlement_type, make_date(year, 12, 31), hospital_beds, population, source_tables, vintage, synthetic,
+           population_census_basis
+    FROM kreise_services
 )
 WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0;
 
 COMMENT ON VIEW marts.indicators IS
     'Every indicator per Kreis as numerator and denominator (value = factor * numerator / nullif(denominator, 0)); the base of marts.indicator_comparison.';
-COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator (see marts.age_structure, marts.movement, marts.labour_market, marts.population_change, marts.migration_by_life_phase).';
+COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator (see marts.age_structure, marts.movement, marts.labour_market, marts.population_change, marts.migration_by_life_phase, marts.labour_force_replacement, marts.employees_by_qualification, marts.schools, marts.services).';
 COMMENT ON COLUMN marts.indicators.unit IS 'Unit of the indicator value.';
-COMMENT ON COLUMN marts.indicators.factor IS '100 for percent and per-100 ratios, 1000 for per-1,000 rates.';
+COMMENT ON COLUMN marts.indicators.factor IS '100 for percent and per-100 ratios, 1000 for per-1,000 rates, 10000 for per-10,000 rates.';
 COMMENT ON COLUMN marts.indicators.region_code IS 'Kreis key (5 digits).';
 COMMENT ON COLUMN marts.indicators.region_name IS 'The Kreis'' name as published.';
 COMMENT ON COLUMN marts.indicators.settlement_type IS 'kreisfreie_stadt or landkreis.';
-COMMENT ON COLUMN marts.indicators.ref_date IS 'Reference day (for annual flows: 31 December of the year; employees: 30 June).';
-COMMENT ON COLUMN marts.indicators.numerator IS 'Persons counted by the indicator.';
+COMMENT ON COLUMN marts.indicators.ref_date IS 'Reference day (for annual flows and school years: 31 December of the year; employees: 30 June; day care: its March Stichtag).';
+COMMENT ON COLUMN marts.indicators.numerator IS 'Persons (hospital beds, day-care places) counted by the indicator.';
 COMMENT ON COLUMN marts.indicators.denominator IS 'Persons it is related to.';
 COMMENT ON COLUMN marts.indicators.sources IS 'The publishers'' tables the figures come from.';
 COMMENT ON COLUMN marts.indicators.vintage IS 'The publisher''s Stand of the figures (the newest where several tables feed the indicator).';

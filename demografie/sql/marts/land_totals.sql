@@ -4,10 +4,14 @@
 -- number or '-' (nothing); any other symbol ('.', '/', ...) makes the sum unknown, and so does a
 -- date where every Kreis is '-' (a Stichtag not yet filled at Kreis level). Only Kreise that
 -- existed on the date are added, and classifying variables beyond the shared schema
--- (source_dims) are kept apart, never summed over.
+-- (source_dims) are kept apart, never summed over. Projections are no Land figures of the past:
+-- they have marts of their own (marts.population_projection).
 CREATE VIEW marts.land_totals AS
 WITH current AS (
-    SELECT * FROM core.valid_observations WHERE region_level IN ('land', 'kreis')
+    SELECT o.*
+    FROM core.valid_observations AS o
+    JOIN meta.datasets AS d ON d.name = o.dataset
+    WHERE o.region_level IN ('land', 'kreis') AND NOT d.projection
 ),
 published AS (
     SELECT

@@ -2,9 +2,8 @@
 -- 31 December of the year (as marts.movement). The moves are the age bands of the migration tables
 -- (12711-04-02-4 across Kreis borders, preferred; 12711-02-02-4 / 12711-01-03-4 across Gemeinde
 -- borders: for a Kreis or a Land both give the same balance, as moves inside it cancel). The
--- population comes from one table at a time whose age bands tile each range of the phase (single
--- years, or groups whose borders fall on the range's). A rate is given only where every range of
--- the phase has both its moves and its population.
+-- population of each range of the phase is that of marts.population_by_age_range. A rate is given
+-- only where every range of the phase has both its moves and its population.
 CREATE VIEW marts.migration_by_life_phase AS
 WITH moves AS (
     SELECT
@@ -40,43 +39,17 @@ phase_moves AS (
     SELECT * FROM phase_moves_by_borders
     QUALIFY row_number() OVER (PARTITION BY region_code, year, life_phase ORDER BY borders DESC) = 1
 ),
-bands AS (
-    SELECT
-        o.source_table, d.precedence, o.vintage, o.region_code, year(o.ref_date) AS year,
-        o.age_from, coalesce(o.age_to, 999) AS age_to, o.value, o.census_basis, o.synthetic
-    FROM core.valid_observations AS o
-    JOIN meta.datasets AS d ON d.name = o.dataset
-    WHERE o.measure = 'population' AND o.sex = 'total' AND o.nationality = 'total' AND o.age_from IS NOT NULL
-      AND core.schema_breakdown(o.source_dims) AND NOT map_contains(o.source_dims, 'MONAT')
-      AND month(o.ref_date) = 12 AND day(o.ref_date) = 31
-),
-range_population_by_table AS (
-    -- per table: the bands that overlap the range must lie inside it, leave no gap and have numbers
-    SELECT
-        p.life_phase, p.age_from AS range_from, b.source_table, b.region_code, b.year,
-        min(b.precedence) AS precedence, max(b.vintage) AS vintage, sum(b.value) AS population,
-        string_agg(DISTINCT b.census_basis, '+' ORDER BY b.census_basis) AS census_basis
-    FROM bands AS b
-    JOIN meta.life_phases AS p ON b.age_to >= p.age_from AND b.age_from <= coalesce(p.age_to, 999)
-    GROUP BY ALL
-    HAVING bool_and(b.age_from >= p.age_from AND b.age_to <= coalesce(p.age_to, 999))
-       AND sum(b.age_to - b.age_from + 1) = coalesce(any_value(p.age_to), 999) - p.age_from + 1
-       AND count(b.value) = count(*)
-),
-range_population AS (
-    SELECT * FROM range_population_by_table
-    QUALIFY row_number() OVER (
-        PARTITION BY life_phase, range_from, region_code, year ORDER BY precedence, vintage DESC, source_table
-    ) = 1
-),
 phase_population AS (
     SELECT
-        life_phase, region_code, year, sum(population) AS population,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS population_source_tables,
-        string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS population_census_basis
-    FROM range_population AS r
+        p.life_phase, r.region_code, year(r.ref_date) AS year, sum(r.population) AS population,
+        string_agg(DISTINCT r.source_table, ', ' ORDER BY r.source_table) AS population_source_tables,
+        string_agg(DISTINCT r.census_basis, '+' ORDER BY r.census_basis) AS population_census_basis
+    FROM marts.population_by_age_range AS r
+    JOIN meta.life_phases AS p
+      ON p.age_from = r.age_from AND p.age_to IS NOT DISTINCT FROM r.age_to
+    WHERE month(r.ref_date) = 12 AND day(r.ref_date) = 31
     GROUP BY ALL
-    HAVING count(*) = (SELECT count(*) FROM meta.life_phases AS q WHERE q.life_phase = r.life_phase)
+    HAVING count(*) = (SELECT count(*) FROM meta.life_phases AS q WHERE q.life_phase = p.life_phase)
 )
 SELECT
     m.region_code, m.region_name, m.region_level, m.state,
