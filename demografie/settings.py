@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from demografie.errors import DemografieError
 from demografie.registry import REGISTRY
 from demografie.storage import Store
-from demografie.tuning import TUNABLES, read_tunable
+from demografie.tuning import MAX_UNPACKED_BYTES, TUNABLES, read_tunable
 from demografie.tuning import markdown_table as tuning_table
 
 HOME_ENV = "DEMOGRAFIE_HOME"
@@ -130,6 +130,10 @@ class Settings:
 
     def tuned(self, name: str) -> float:
         return self.tuning[name]
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return int(self.tuning[MAX_UNPACKED_BYTES])
 
     def url(self, prefix: str, default: str) -> str:
         """`<prefix>_URL` if set, else the publisher's own address."""

@@ -19,6 +19,8 @@ class Tunable:
     meaning: str
 
 
+# the largest file a zip may unpack to (sources/archive.py)
+MAX_UNPACKED_BYTES = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
 TUNABLES = {
     t.name: t
     for t in (
@@ -33,7 +35,7 @@ TUNABLES = {
         Tunable("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", 60.0, 0, False, "wait before a failed fetch is tried again"),
         Tunable("DEMOGRAFIE_LOCK_WAIT_SECONDS", 600.0, 0, False, "how long a run waits for another"),
         # the largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb
-        Tunable("DEMOGRAFIE_MAX_UNPACKED_BYTES", 2 * 1024**3, 1, True, "largest file a zip may unpack to"),
+        Tunable(MAX_UNPACKED_BYTES, 2 * 1024**3, 1, True, "largest file a zip may unpack to"),
     )
 }
 

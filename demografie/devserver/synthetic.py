@@ -27,8 +27,21 @@ LEVEL_VARIABLES = {
 }
 
 
-# The datasets the snapshot answers for; the demo's nightly run asks for these only.
-SNAPSHOT_DATASETS = ("population", "population_single_years", "employees_workplace", "migration_age_groups")
+# The datasets the snapshot answers for; the demo's nightly run asks for these only. The themes'
+# tables (skilled workers, Daseinsvorsorge, the projection) are served as table CSVs and a flat file
+# in the layouts of their recordings, reduced to the columns the marts read.
+SNAPSHOT_DATASETS = (
+    "population",
+    "population_single_years",
+    "employees_workplace",
+    "migration_age_groups",
+    "employees_qualification_workplace",
+    "school_leavers",
+    "vocational_pupils",
+    "daycare",
+    "care_recipients",
+    "population_projection",
+)
 # the age groups of 12711-02-02-4, and the share of a Kreis' population that moves in / out each
 # year in that group (the young move most: to the cities, the Landkreise lose them)
 MIGRATION_BANDS = (
@@ -58,6 +71,7 @@ def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 2026
     _write(root, "12411-04-02-4", _ages_file(territory, population, years), "31.12.", years)
     _write(root, "13111-01-03-4", _employees_file(territory, population, years, rng), "30.06.", years)
     _write(root, "12711-02-02-4", _migration_file(territory, population, years, rng), "", years)
+    _write_theme_tables(root, territory, population, years, rng)
     return root
 
 
@@ -214,8 +228,12 @@ def _header(variables: int) -> str:
 
 def _write(root: Path, table: str, flat: str, day: str, years: range) -> None:
     (root / "tablefile").mkdir(parents=True, exist_ok=True)
-    (root / "metadata").mkdir(parents=True, exist_ok=True)
     (root / "tablefile" / f"{table}.csv").write_bytes(b"\xef\xbb\xbf" + flat.encode("utf-8"))
+    _write_metadata(root, table, day, years)
+
+
+def _write_metadata(root: Path, table: str, day: str, years: range) -> None:
+    (root / "metadata").mkdir(parents=True, exist_ok=True)
     metadata = {
         "Ident": {"Service": "metadata", "Method": "table"},
         "Status": {"Code": 0, "Content": "erfolgreich", "Type": "Information"},
@@ -228,6 +246,133 @@ def _write(root: Path, table: str, flat: str, day: str, years: range) -> None:
         "Copyright": SYNTHETIC_NOTICE,
     }
     (root / "metadata" / f"{table}.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+
+
+# --- the themes' tables ----------------------------------------------------------------------------
+
+QUALIFICATIONS = (
+    ("ohne Berufsabschluss", 0.12),
+    ("mit anerkanntem Berufsabschluss", 0.62),
+    ("mit akademischem Abschluss", 0.17),
+)
+PROJECTION_BASE, PROJECTION_END = 2024, 2070  # the 16th edition's base year and horizon
+VARIANTS = (("BEV-VARIANTE-01", -0.006), ("BEV-VARIANTE-02", -0.003), ("BEV-VARIANTE-03", 0.0))
+
+
+def _write_theme_tables(
+    root: Path,
+    territory: list[Region],
+    population: dict[tuple[str, int], tuple[int, int]],
+    years: range,
+    rng: random.Random,
+) -> None:
+    """Per Kreis a figure in proportion to its people, the Land rows the sums of their Kreise."""
+    regions = [r for r in territory if r.level in ("land", "kreis")]
+    kreise = [r for r in regions if r.level == "kreis"]
+
+    def with_lands(per_kreis: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+        return per_kreis | {
+            (land.code, y): sum(v for (k, year), v in per_kreis.items() if year == y and k.startswith(land.code))
+            for land in regions
+            if land.level == "land"
+            for y in years
+        }
+
+    def figures(share: float) -> dict[tuple[str, int], int]:
+        return with_lands(
+            {
+                (k.code, y): round(sum(population[k.code, y]) * share * rng.uniform(0.85, 1.15))
+                for k in kreise
+                for y in years
+            }
+        )
+
+    def part(of: dict[tuple[str, int], int], low: float, high: float) -> dict[tuple[str, int], int]:
+        return with_lands({(k.code, y): round(of[k.code, y] * rng.uniform(low, high)) for k in kreise for y in years})
+
+    def rows(pattern: str, *columns: dict[tuple[str, int], int], label: str = "") -> list[str]:
+        return [
+            pattern.format(year=y, code=r.code, name=r.name, label=label) + "".join(f";{c[r.code, y]}" for c in columns)
+            for y in years
+            for r in regions
+        ]
+
+    employees, leavers, pupils, places, care = (
+        figures(0.38),
+        figures(0.009),
+        figures(0.028),
+        figures(0.045),
+        figures(0.055),
+    )
+    without_hsa, berufsschule = part(leavers, 0.04, 0.09), part(pupils, 0.55, 0.65)
+    qualified = [
+        rows("30.06.{year};{code};{name};{label}", part(employees, share, share), label=label)
+        for label, share in QUALIFICATIONS
+    ]
+    leavers_measure = "Absolvierende/Abgehende allgemeinbildender Schulen nach dem Abschluss"
+    tables = {
+        "13111-11-04-4": (
+            [
+                "Beschäftigte am Arbeitsort nach Berufsabschluss",
+                "Sozialversicherungspfl. Beschäftigte (Arbeitsort) (Anzahl)",
+            ],
+            [";;;;Insgesamt"],
+            [*(row for part in qualified for row in part), *rows("30.06.{year};{code};{name};Insgesamt", employees)],
+        ),
+        "21111-02-06-4": (
+            ["Absolvierende/Abgehende allgemeinbildender Schulen", "Absolvierende/Abgehende (Anzahl)"],
+            [f";;;{leavers_measure};{leavers_measure}", ";;;Insgesamt;ohne Hauptschulabschluss"],
+            rows("{year};{code};{name}", leavers, without_hsa),
+        ),
+        "21121-01-05-4": (
+            ["Berufliche Schulen: Schulen und Schüler nach Schulart"],
+            [";;;;Schüler(innen) an beruflichen Schulen", ";;;;Anzahl"],
+            [
+                *rows("{year};{code};{name};Berufsschulen", berufsschule),
+                *rows("{year};{code};{name};Insgesamt", pupils),
+            ],
+        ),
+        "22541-01-04-4": (
+            ["Tageseinrichtungen für Kinder"],
+            [";;;Genehmigte Plätze", ";;;Anzahl"],
+            rows("01.03.{year};{code};{name}", places),
+        ),
+        "22411-02-03-4": (
+            ["Pflegebedürftige, Stichtag"],
+            [";;;Pflegebedürftige", ";;;Anzahl"],
+            rows("31.12.{year};{code};{name}", care),
+        ),
+    }
+    for table, (title, header, body) in tables.items():
+        _write_table_csv(root, table, [*title, *header], body, years)
+    horizon = range(PROJECTION_BASE + 1, PROJECTION_END + 1)
+    _write(root, "12421-0003", _projection_file(regions, population, years), "31.12.", horizon)
+
+
+def _projection_file(regions: list[Region], population: dict[tuple[str, int], tuple[int, int]], years: range) -> str:
+    """Each Land's people of the base year (or the last year there is) carried on by each variant's rate."""
+    base_year = min(PROJECTION_BASE, years[-1])
+    lines = [_header(1)]
+    for land in (r for r in regions if r.level == "land"):
+        base = sum(sum(v) for (code, y), v in population.items() if y == base_year and code.startswith(land.code))
+        for variant, rate in VARIANTS:
+            for year in range(PROJECTION_BASE + 1, PROJECTION_END + 1):
+                thousands = f"{base * (1 + rate) ** (year - base_year) / 1000:.1f}".replace(".", ",")
+                lines.append(
+                    f"12421;Bevölkerungsvorausberechnung;STAG;Stichtag;{year}-12-31;{_region(land)};BEVPR2;"
+                    f"Varianten der Bevölkerungsvorausberechnung;{variant};{variant};{thousands};1000;BEV050;"
+                    "Vorausberechneter Bevölkerungsstand"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def _write_table_csv(root: Path, table: str, head: list[str], rows: list[str], years: range) -> None:
+    """A table CSV as the GENESIS API gives it to format=csv: title, headers, rows, footer with Stand."""
+    stand = VINTAGE.rstrip("h").replace(" ", " / ")
+    text = "\n".join([f"GENESIS-Tabelle: {table}", SYNTHETIC_NOTICE, *head, *rows, "__________", f"Stand: {stand}"])
+    (root / "tablecsv").mkdir(parents=True, exist_ok=True)
+    (root / "tablecsv" / f"{table}.csv").write_text(text + "\n", "utf-8")
+    _write_metadata(root, table, "", years)
 
 
 def write_annual_table(

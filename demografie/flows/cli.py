@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -214,14 +216,8 @@ def demo(
     )
     with tempfile.TemporaryDirectory(prefix="demografie-publisher-") as snapshot:
         write_snapshot(Path(snapshot), from_year, to_year)
-        with GenesisServer(Path(snapshot), "demo", "demo") as server:
-            os.environ.update(
-                {
-                    "GENESIS_REGIO_URL": server.base_url,
-                    "GENESIS_REGIO_USERNAME": "demo",
-                    "GENESIS_REGIO_PASSWORD": "demo",
-                }
-            )
+        # the snapshot answers for the Regionaldatenbank's tables and Destatis' projection
+        with GenesisServer(Path(snapshot), "demo", "demo") as server, _routed_to(server.base_url, DEMO_ROUTES):
             console.print(f"local GENESIS server: {server.base_url}")
             summary = _run(
                 nightly,
@@ -243,10 +239,30 @@ def demo(
     )
 
 
+DEMO_ROUTES = ("GENESIS_REGIO", "GENESIS_DESTATIS")
+
+
+@contextlib.contextmanager
+def _routed_to(url: str, routes: Sequence[str]) -> Iterator[None]:
+    """Point the GENESIS routes at `url` (user demo) for the block, and restore them after it."""
+    names = [f"{route}_{key}" for route in routes for key in ("URL", "USERNAME", "PASSWORD")]
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: url if name.endswith("_URL") else "demo" for name in names})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 _DEMO_QUERY = """
 SELECT dataset, ref_date, sex, nationality, hessen, hessen_derivation, sachsen, sachsen_derivation, synthetic
 FROM marts.state_comparison
 WHERE ref_date = (SELECT max(ref_date) FROM marts.state_comparison s WHERE s.dataset = state_comparison.dataset)
+  AND age_from IS NULL AND age_to IS NULL AND core.schema_breakdown(source_dims)
 ORDER BY dataset, nationality, sex
 """
 

@@ -194,7 +194,7 @@ def _stage(
             load_id=load_id,
         )
         content = manual.content
-        max_bytes = int(settings.tuned(archive.MAX_BYTES_ENV))
+        max_bytes = settings.max_unpacked_bytes
         opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)), max_bytes)
         delivery = stage_parts(
             settings.paths.lake,

@@ -15,8 +15,10 @@ from demografie.settings import Settings
 
 
 def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: int | None) -> tuple[int, int]:
-    if dataset.projection and dataset.last_year is not None:  # a new edition revises every year ahead
-        return max(from_year or dataset.first_year, dataset.first_year), min(to_year or 9999, dataset.last_year)
+    if dataset.projection and dataset.last_year is not None:
+        # the years asked of a run are those of observations: a projection is asked for whole (a new
+        # edition revises every year ahead, and the table is small)
+        return dataset.first_year, dataset.last_year
     end = to_year if to_year is not None else as_of.year
     if dataset.last_year is not None:
         end = min(end, dataset.last_year)  # a census or a discontinued table: its last years

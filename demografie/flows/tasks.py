@@ -206,7 +206,7 @@ def load(extracted: Extracted, settings: Settings, states: list[str], load_id: s
     """Parse, normalise and commit one landed answer to the lake."""
     dataset = catalog.find(extracted.dataset)
     paths = settings.paths
-    max_bytes = int(settings.tuned(archive.MAX_BYTES_ENV))
+    max_bytes = settings.max_unpacked_bytes
     try:
         delivery = Delivery(
             dataset,

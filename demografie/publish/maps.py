@@ -320,6 +320,9 @@ MAP_INDICATORS = (
     MapIndicator("share_65_plus", "Share of people aged 65 and over"),
     MapIndicator("net_migration_per_1000", "Net migration per 1,000 inhabitants"),
     MapIndicator("unemployed_per_1000", "Unemployed per 1,000 people aged 15-64"),
+    MapIndicator("net_migration_education_per_1000", "Net migration of people aged 18-24 per 1,000 of that age"),
+    MapIndicator("replacement_ratio_15_19_per_60_64", "Replacement ratio: people aged 15-19 per 100 aged 60-64"),
+    MapIndicator("care_recipients_per_1000_65_plus", "Persons in need of care per 1,000 people aged 65 and over"),
 )
 TITLES = {m.key: m.title for m in MAP_INDICATORS}
 NO_BOUNDARIES = "No boundaries in this warehouse: `demografie geodata` loads BKG's VG1000 (or --file a saved package)."

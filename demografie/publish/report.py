@@ -241,39 +241,73 @@ def _mark_census_days(figure: go.Figure, years: set[int]) -> None:
             )
 
 
-def _city_countryside(rows: Rows) -> go.Figure:
-    """One small chart per indicator (their scales differ), cities and countryside side by side."""
-    indicators = sorted({r["indicator"] for r in rows})
-    columns = 3
-    figure = make_subplots(
-        rows=math.ceil(len(indicators) / columns),
-        cols=columns,
-        subplot_titles=[_indicator_label(i, rows) for i in indicators],
-        vertical_spacing=0.12,
-    )
-    for n, indicator in enumerate(indicators):
-        row, column = n // columns + 1, n % columns + 1
-        for state, name in STATES.items():
-            values = {r["area"]: r[name.lower()] for r in rows if r["indicator"] == indicator}
+def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows], go.Figure]:
+    """One small chart per indicator (their scales differ), the areas side by side for both states."""
+
+    def draw(rows: Rows) -> go.Figure:
+        indicators = sorted({r["indicator"] for r in rows})
+        columns = 3
+        figure = make_subplots(
+            rows=math.ceil(len(indicators) / columns),
+            cols=columns,
+            subplot_titles=[_indicator_label(i, rows) for i in indicators],
+            vertical_spacing=0.12,
+        )
+        for n, indicator in enumerate(indicators):
+            for state, name in STATES.items():
+                values = {r["area"]: r[name.lower()] for r in rows if r["indicator"] == indicator}
+                figure.add_trace(
+                    go.Bar(
+                        x=list(areas.values()),
+                        y=[values.get(area) for area in areas],
+                        name=name,
+                        marker_color=COLOURS[state],
+                        showlegend=n == 0,
+                        legendgroup=state,
+                    ),
+                    row=n // columns + 1,
+                    col=n % columns + 1,
+                )
+        figure.update_layout(barmode="group", title=title, height=300 * math.ceil(len(indicators) / columns) + 80)
+        figure.update_annotations(font_size=11)
+        return figure
+
+    return draw
+
+
+def _projections(rows: Rows) -> go.Figure:
+    """Each Land's projected population by variant, and what was observed, on one time axis."""
+    figure = make_subplots(rows=1, cols=2, subplot_titles=list(STATES.values()))
+    for column, (state, name) in enumerate(STATES.items(), start=1):
+        mine = [r for r in rows if r["state"] == state]
+        for variant in sorted({r["variant"] for r in mine if r["kind"] == "projected"}):
+            series = [r for r in mine if r["variant"] == variant]
             figure.add_trace(
-                go.Bar(
-                    x=list(AREAS.values()),
-                    y=[values.get(area) for area in AREAS],
-                    name=name,
-                    marker_color=COLOURS[state],
-                    showlegend=n == 0,
-                    legendgroup=state,
-                ),
-                row=row,
-                col=column,
-            )
+                go.Scatter(x=[r["ref_date"] for r in series], y=[r["persons"] for r in series], mode="lines",
+                           name=f"{name}: {variant}", line={"color": COLOURS[state], "dash": "dot"}),
+                row=1, col=column,
+            )  # fmt: skip
+        seen = [r for r in mine if r["kind"] == "observed"]
+        figure.add_trace(
+            go.Scatter(x=[r["ref_date"] for r in seen], y=[r["persons"] for r in seen], mode="lines+markers",
+                       name=f"{name}: observed", line={"color": COLOURS[state]}),
+            row=1, col=column,
+        )  # fmt: skip
+    edition = next(r for r in rows if r["kind"] == "projected")
     figure.update_layout(
-        barmode="group",
-        title="City vs countryside: the BBSR settlement-structure types",
-        height=300 * math.ceil(len(indicators) / columns) + 80,
+        title=f"Coordinated population projection no. {edition['edition']} (base {edition['base_date']:%d.%m.%Y}) "
+        "by variant, and the observed population",
+        height=460,
     )
-    figure.update_annotations(font_size=11)
     return figure
+
+
+def _projection_note(rows: Rows) -> str:
+    return (
+        _sources_note(rows).split(" Settlement types:")[0]
+        + ". A projection is never an observation: it is held apart in marts.population_projection."
+        + (" Synthetic figures (demo), not official statistics." if any(r["synthetic"] for r in rows) else "")
+    )
 
 
 def _life_phases(rows: Rows) -> go.Figure:
@@ -364,7 +398,7 @@ CHARTS = (
         "city-countryside",
         "City vs countryside",
         "report/city_countryside.sql",
-        _city_countryside,
+        _by_area("City vs countryside: the BBSR settlement-structure types", AREAS),
         "Load Kreis tables by age, employment or movement for both states.",
         _sources_note,
     ),
@@ -375,6 +409,32 @@ CHARTS = (
         _life_phases,
         "Load migration by age group (12711-02-02-4) and population by age (12411-04-02-4) of the same years.",
         _sources_note,
+    ),
+    Chart(
+        "skilled-workers",
+        "The skilled-worker pipeline: school, vocational training, qualification",
+        "report/skilled_workers.sql",
+        _by_area("From school to the labour market, Land and BBSR settlement types", {"land": "Land", **AREAS}),
+        "Load school leavers (21111-02-06-4), vocational pupils (21121-01-05-4), employees by qualification "
+        "(13111-11-04-4) or population by age (12411-04-02-4).",
+        _sources_note,
+    ),
+    Chart(
+        "services",
+        "Daseinsvorsorge: day care, long-term care, hospitals",
+        "report/services.sql",
+        _by_area("Services per head of the ages they serve, Land and BBSR settlement types", {"land": "Land", **AREAS}),
+        "Load day care (22541-01-04-4), care (22411-02-03-4) or hospitals (23111-01-04-4) with population by age "
+        "(12411-04-02-4).",
+        _sources_note,
+    ),
+    Chart(
+        "projections",
+        "Projections: the population in the coming decades",
+        "report/projections.sql",
+        _projections,
+        "Load the coordinated population projection (12421-0003).",
+        _projection_note,
     ),
     Chart(
         "unemployment",

@@ -16,9 +16,9 @@ from typing import IO, Any, BinaryIO, cast
 from demografie.catalog import TABLE_CODE_PATTERN
 from demografie.errors import SourceLayerError
 from demografie.fileio import ZIP_MAGIC
-from demografie.tuning import default
+from demografie.tuning import MAX_UNPACKED_BYTES, default
 
-MAX_BYTES_ENV = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
+MAX_BYTES_ENV = MAX_UNPACKED_BYTES
 # the unpacked size a zip member may have unless the settings say otherwise
 DEFAULT_MAX_BYTES = int(default(MAX_BYTES_ENV))
 

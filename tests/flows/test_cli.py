@@ -53,10 +53,12 @@ def test_demo_loads_synthetic_figures_labelled_as_such(monkeypatch: pytest.Monke
     assert result.exit_code == 0 and "1 row(s)" in result.output
     report = tmp_path / "report.html"
     result = runner.invoke(app, ["report", "--home", str(tmp_path), "--out", str(report)])
-    assert result.exit_code == 0 and "5 chart(s) drawn" in " ".join(result.output.split())
+    assert result.exit_code == 0 and "8 chart(s) drawn" in " ".join(result.output.split())
     written = report.read_text("utf-8")
     assert "This warehouse holds <strong>synthetic</strong> figures" in written
     assert '<div id="life-phases"' in written and "Synthetic figures (demo), not official statistics." in written
+    for theme in ("skilled-workers", "services", "projections"):  # every section of the themes is drawn
+        assert f'<div id="{theme}"' in written, theme
 
     again = runner.invoke(app, ["demo", "--home", str(tmp_path), "--from-year", "2022", "--to-year", "2024"])
     assert again.exit_code == 0, again.output

@@ -158,25 +158,35 @@ def test_hospital_beds_are_held_as_published(warehouse: duckdb.DuckDBPyConnectio
     assert held(warehouse, "23111-01-04-4", "hospitals", "14", "2004-12-31") == [float(sachsen[3])]
 
 
-def test_the_qualification_shares_of_both_states(warehouse: duckdb.DuckDBPyConnection) -> None:
-    def state(code: str) -> tuple[float, float]:
+@pytest.mark.parametrize(
+    ("indicator", "label"),
+    [
+        ("employees_without_vocational_share", "ohne Berufsabschluss"),
+        ("employees_vocational_share", "mit anerkanntem Berufsabschluss"),
+        ("employees_academic_share", "mit akademischem Abschluss"),
+    ],
+)
+def test_the_qualification_shares_of_both_states(
+    warehouse: duckdb.DuckDBPyConnection, indicator: str, label: str
+) -> None:
+    def share(code: str) -> float:
         total = raw_row(QUALIFICATION, lambda r: r[0] == "30.06.2015" and r[1] == code and r[3] == "Insgesamt")
         # Kreise that existed: the pre-2008 Saxon ones are printed with "-"
         kreise = [
             r for r in raw_lines(QUALIFICATION) if len(r) > 4 and r[0] == "30.06.2015" and len(r[1]) == 5
-            and r[1].startswith(code) and r[3] in ("ohne Berufsabschluss", "Insgesamt") and r[4] != "-"
+            and r[1].startswith(code) and r[3] in (label, "Insgesamt") and r[4] != "-"
         ]  # fmt: skip
-        without = sum(float(r[4]) for r in kreise if r[3] == "ohne Berufsabschluss")
+        part = sum(float(r[4]) for r in kreise if r[3] == label)
         employees = sum(float(r[4]) for r in kreise if r[3] == "Insgesamt")
         assert employees == float(total[4])  # the Kreise add up to the Land
-        return without, employees
+        return round(100 * part / employees, 3)
 
-    (he_without, he_all), (sn_without, sn_all) = state("06"), state("14")
     row = warehouse.execute(
-        "SELECT hessen, sachsen FROM marts.indicator_comparison WHERE indicator = 'employees_without_vocational_share' "
-        "AND area = 'land' AND ref_date = DATE '2015-06-30'"
+        "SELECT hessen, sachsen FROM marts.indicator_comparison WHERE indicator = ? "
+        "AND area = 'land' AND ref_date = DATE '2015-06-30'",
+        [indicator],
     ).fetchone()
-    assert row == (round(100 * he_without / he_all, 3), round(100 * sn_without / sn_all, 3))
+    assert row == (share("06"), share("14"))
 
 
 def test_school_leavers_without_hsa_per_100_leavers(warehouse: duckdb.DuckDBPyConnection) -> None:

@@ -46,3 +46,5 @@ COMMENT ON COLUMN marts.employees_by_qualification.qualification_unknown IS 'Per
 COMMENT ON COLUMN marts.employees_by_qualification.share_without_vocational IS 'Percent of employees without a vocational qualification.';
 COMMENT ON COLUMN marts.employees_by_qualification.share_vocational IS 'Percent of employees with a vocational qualification.';
 COMMENT ON COLUMN marts.employees_by_qualification.share_academic IS 'Percent of employees with an academic degree.';
+COMMENT ON COLUMN marts.employees_by_qualification.source_tables IS 'The publishers'' tables the figures come from.';
+COMMENT ON COLUMN marts.employees_by_qualification.vintage IS 'The publisher''s Stand of the figures.';

@@ -12,104 +12,104 @@ WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'krei
      kreise_schools AS (SELECT * FROM marts.schools WHERE region_level = 'kreis'),
      kreise_services AS (SELECT * FROM marts.services WHERE region_level = 'kreis')
 SELECT * FROM (
-    SELECT 'share_under_20' AS indicator, 'percent' AS unit, 100 AS factor, region_code, region_name, state,
+    SELECT 'age_structure' AS theme, 'share_under_20' AS indicator, 'percent' AS unit, 100 AS factor, region_code, region_name, state,
            settlement_type, ref_date, under_20 AS numerator, population AS denominator, source_table AS sources,
            vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
-    SELECT 'share_65_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
+    SELECT 'age_structure', 'share_65_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
            age_65_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
-    SELECT 'share_80_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
+    SELECT 'age_structure', 'share_80_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
            age_80_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
-    SELECT 'youth_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
+    SELECT 'age_structure', 'youth_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
            ref_date, under_20, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
-    SELECT 'old_age_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
+    SELECT 'age_structure', 'old_age_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
            ref_date, age_65_plus, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
     UNION ALL
-    SELECT 'population_change_5y', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
+    SELECT 'movement', 'population_change_5y', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
            change_5y, population - change_5y, source_table, vintage, synthetic, census_basis FROM kreise_change
     UNION ALL
-    SELECT 'natural_balance_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
+    SELECT 'movement', 'natural_balance_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 12, 31), natural_balance, population, source_tables, vintage, synthetic,
            population_census_basis
     FROM kreise_movement
     UNION ALL
-    SELECT 'net_migration_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
+    SELECT 'movement', 'net_migration_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage, synthetic,
            population_census_basis
     FROM kreise_movement
     UNION ALL
-    SELECT 'employees_workplace_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
+    SELECT 'labour', 'employees_workplace_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 6, 30), employees_workplace, working_age_population, source_tables,
            vintage, synthetic, working_age_census_basis FROM kreise_labour
     UNION ALL
-    SELECT 'employees_residence_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
+    SELECT 'labour', 'employees_residence_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 6, 30), employees_residence, working_age_population, source_tables,
            vintage, synthetic, working_age_census_basis FROM kreise_labour
     UNION ALL
-    SELECT 'commuter_balance_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
+    SELECT 'labour', 'commuter_balance_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 6, 30), commuter_balance, working_age_population, source_tables,
            vintage, synthetic, working_age_census_basis FROM kreise_labour
     UNION ALL
-    SELECT 'foreign_share_employees', 'percent', 100, region_code, region_name, state, settlement_type,
+    SELECT 'labour', 'foreign_share_employees', 'percent', 100, region_code, region_name, state, settlement_type,
            make_date(year, 6, 30), employees_workplace_foreign, employees_workplace, source_tables, vintage, synthetic, NULL
     FROM kreise_labour
     UNION ALL
-    SELECT 'unemployed_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state, settlement_type,
+    SELECT 'labour', 'unemployed_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state, settlement_type,
            make_date(year, 12, 31), unemployed, working_age_population, source_tables, vintage, synthetic,
            working_age_census_basis FROM kreise_labour
     UNION ALL
-    SELECT 'net_migration_' || life_phase || '_per_1000', 'per 1,000 of the ages', 1000, region_code, region_name,
+    SELECT 'life_phases', 'net_migration_' || life_phase || '_per_1000', 'per 1,000 of the ages', 1000, region_code, region_name,
            state, settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage,
            synthetic, population_census_basis
     FROM kreise_life_phase
     UNION ALL
-    SELECT 'replacement_ratio_15_19_per_60_64', 'per 100 aged 60-64', 100, region_code, region_name, state,
+    SELECT 'skilled_workers', 'replacement_ratio_15_19_per_60_64', 'per 100 aged 60-64', 100, region_code, region_name, state,
            settlement_type, ref_date, age_15_19, age_60_64, source_tables, vintage, synthetic, census_basis
     FROM kreise_replacement
     UNION ALL
-    SELECT 'replacement_ratio_15_24_per_55_64', 'per 100 aged 55-64', 100, region_code, region_name, state,
+    SELECT 'skilled_workers', 'replacement_ratio_15_24_per_55_64', 'per 100 aged 55-64', 100, region_code, region_name, state,
            settlement_type, ref_date, age_15_24, age_55_64, source_tables, vintage, synthetic, census_basis
     FROM kreise_replacement
     UNION ALL
-    SELECT 'employees_without_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
+    SELECT 'skilled_workers', 'employees_without_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
            'percent', 100, region_code, region_name, state, settlement_type, ref_date, without_vocational, employees,
            source_tables, vintage, synthetic, NULL
     FROM kreise_qualification
     UNION ALL
-    SELECT 'employees_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
+    SELECT 'skilled_workers', 'employees_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
            'percent', 100, region_code, region_name, state, settlement_type, ref_date, vocational, employees,
            source_tables, vintage, synthetic, NULL
     FROM kreise_qualification
     UNION ALL
-    SELECT 'employees_academic_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
+    SELECT 'skilled_workers', 'employees_academic_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
            'percent', 100, region_code, region_name, state, settlement_type, ref_date, academic, employees,
            source_tables, vintage, synthetic, NULL
     FROM kreise_qualification
     UNION ALL
-    SELECT 'school_leavers_without_hsa_per_100', 'per 100 school leavers', 100, region_code, region_name, state,
+    SELECT 'skilled_workers', 'school_leavers_without_hsa_per_100', 'per 100 school leavers', 100, region_code, region_name, state,
            settlement_type, make_date(year, 12, 31), school_leavers_without_hsa, school_leavers, source_tables,
            vintage, synthetic, NULL
     FROM kreise_schools
     UNION ALL
-    SELECT 'vocational_pupils_per_1000_15_24', 'per 1,000 aged 15-24', 1000, region_code, region_name, state,
+    SELECT 'skilled_workers', 'vocational_pupils_per_1000_15_24', 'per 1,000 aged 15-24', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 12, 31), vocational_pupils, population_15_24,
            concat_ws(', ', source_tables, population_source_table), vintage, synthetic, population_census_basis
     FROM kreise_schools
     UNION ALL
-    SELECT 'daycare_places_per_100_under_6', 'per 100 children under 6', 100, region_code, region_name, state,
+    SELECT 'services', 'daycare_places_per_100_under_6', 'per 100 children under 6', 100, region_code, region_name, state,
            settlement_type, daycare_date, daycare_places, children_under_6, source_tables, vintage, synthetic,
            children_census_basis
     FROM kreise_services
     UNION ALL
-    SELECT 'care_recipients_per_1000_65_plus', 'per 1,000 aged 65+', 1000, region_code, region_name, state,
+    SELECT 'services', 'care_recipients_per_1000_65_plus', 'per 1,000 aged 65+', 1000, region_code, region_name, state,
            settlement_type, make_date(year, 12, 31), care_recipients, population_65_plus, source_tables, vintage,
            synthetic, population_65_plus_census_basis
     FROM kreise_services
     UNION ALL
-    SELECT 'hospital_beds_per_10000', 'per 10,000 inhabitants', 10000, region_code, region_name, state,
+    SELECT 'services', 'hospital_beds_per_10000', 'per 10,000 inhabitants', 10000, region_code, region_name, state,
            settlement_type, make_date(year, 12, 31), hospital_beds, population, source_tables, vintage, synthetic,
            population_census_basis
     FROM kreise_services
@@ -118,6 +118,7 @@ WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0;
 
 COMMENT ON VIEW marts.indicators IS
     'Every indicator per Kreis as numerator and denominator (value = factor * numerator / nullif(denominator, 0)); the base of marts.indicator_comparison.';
+COMMENT ON COLUMN marts.indicators.theme IS 'The working groups'' theme the indicator answers: age_structure, movement, labour, life_phases (rural areas and the cities), skilled_workers (the pipeline from school to job), services (Daseinsvorsorge).';
 COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator (see marts.age_structure, marts.movement, marts.labour_market, marts.population_change, marts.migration_by_life_phase, marts.labour_force_replacement, marts.employees_by_qualification, marts.schools, marts.services).';
 COMMENT ON COLUMN marts.indicators.unit IS 'Unit of the indicator value.';
 COMMENT ON COLUMN marts.indicators.factor IS '100 for percent and per-100 ratios, 1000 for per-1,000 rates, 10000 for per-10,000 rates.';
@@ -152,7 +153,7 @@ kreise_expected AS (
     GROUP BY ALL
 ),
 groups AS (
-    SELECT i.indicator, i.unit, i.factor, i.state, i.ref_date, a.area, i.numerator, i.denominator, i.sources,
+    SELECT i.theme, i.indicator, i.unit, i.factor, i.state, i.ref_date, a.area, i.numerator, i.denominator, i.sources,
            i.vintage, i.synthetic, i.census_basis
     FROM marts.indicators AS i
     JOIN areas AS a USING (region_code)
@@ -160,7 +161,7 @@ groups AS (
 ),
 summed AS (
     SELECT
-        g.indicator, g.unit, g.state, g.ref_date, g.area,
+        g.theme, g.indicator, g.unit, g.state, g.ref_date, g.area,
         count(*) AS kreise,
         (SELECT sum(e.expected) FROM kreise_expected AS e
           WHERE e.state = g.state AND e.ref_date = g.ref_date AND e.area = g.area) AS kreise_expected,
@@ -170,10 +171,10 @@ summed AS (
         bool_or(g.synthetic) AS synthetic,
         string_agg(DISTINCT g.census_basis, '+' ORDER BY g.census_basis) AS census_basis
     FROM groups AS g
-    GROUP BY g.indicator, g.unit, g.state, g.ref_date, g.area
+    GROUP BY g.theme, g.indicator, g.unit, g.state, g.ref_date, g.area
 )
 SELECT
-    indicator, unit, ref_date, area,
+    theme, indicator, unit, ref_date, area,
     round(max(value) FILTER (WHERE state = '06' AND kreise = kreise_expected), 3) AS hessen,
     round(max(value) FILTER (WHERE state = '14' AND kreise = kreise_expected), 3) AS sachsen,
     max(kreise) FILTER (WHERE state = '06') AS hessen_kreise,
@@ -185,11 +186,12 @@ SELECT
     string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis,
     bool_or(synthetic) AS synthetic
 FROM summed
-GROUP BY indicator, unit, ref_date, area
-ORDER BY indicator, ref_date, area;
+GROUP BY theme, indicator, unit, ref_date, area
+ORDER BY theme, indicator, ref_date, area;
 
 COMMENT ON VIEW marts.indicator_comparison IS
     'Every indicator for Hessen and Sachsen side by side: for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type, computed from the Kreise as factor * sum(numerator) / sum(denominator). NULL unless every Kreis of the group has the figures.';
+COMMENT ON COLUMN marts.indicator_comparison.theme IS 'The theme of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.indicator IS 'Name of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.unit IS 'Unit of the values.';
 COMMENT ON COLUMN marts.indicator_comparison.ref_date IS 'Reference day.';

@@ -43,3 +43,4 @@ COMMENT ON COLUMN marts.labour_force_replacement.replacement_ratio_15_24_per_55_
 COMMENT ON COLUMN marts.labour_force_replacement.census_basis IS 'The census the figures stand on.';
 COMMENT ON COLUMN marts.labour_force_replacement.source_tables IS 'The publishers'' tables whose age bands were summed.';
 COMMENT ON COLUMN marts.labour_force_replacement.vintage IS 'The newest Stand of the figures.';
+COMMENT ON COLUMN marts.labour_force_replacement.ref_date IS 'Reference day of the population figures.';

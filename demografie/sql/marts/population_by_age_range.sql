@@ -42,3 +42,4 @@ COMMENT ON COLUMN marts.population_by_age_range.population IS 'Persons of the ra
 COMMENT ON COLUMN marts.population_by_age_range.census_basis IS 'The census the figure stands on.';
 COMMENT ON COLUMN marts.population_by_age_range.source_table IS 'The publisher''s table whose age bands were summed.';
 COMMENT ON COLUMN marts.population_by_age_range.vintage IS 'The publisher''s Stand of the figures.';
+COMMENT ON COLUMN marts.population_by_age_range.ref_date IS 'Reference day.';

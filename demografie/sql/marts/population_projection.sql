@@ -33,3 +33,5 @@ COMMENT ON COLUMN marts.population_projection.status IS 'The publisher''s symbol
 COMMENT ON COLUMN marts.population_projection.base_census_basis IS 'The census the base population stands on (meta.projection_editions).';
 COMMENT ON COLUMN marts.population_projection.source_table IS 'The publisher''s table (12421-0003 totals, 12421-0004 by sex and age).';
 COMMENT ON COLUMN marts.population_projection.vintage IS 'The publisher''s Stand of the figures.';
+COMMENT ON COLUMN marts.population_projection.age_from IS 'First year of age (inclusive); NULL with age_to NULL: all ages (12421-0003).';
+COMMENT ON COLUMN marts.population_projection.age_to IS 'Last year of age (inclusive); NULL: open-ended or all ages.';

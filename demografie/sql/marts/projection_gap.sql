@@ -43,3 +43,4 @@ COMMENT ON COLUMN marts.projection_gap.projection_table IS 'The publisher''s tab
 COMMENT ON COLUMN marts.projection_gap.observation_table IS 'The publisher''s table of the observed figure.';
 COMMENT ON COLUMN marts.projection_gap.projection_vintage IS 'The Stand of the projection.';
 COMMENT ON COLUMN marts.projection_gap.observation_vintage IS 'The Stand of the observed figure.';
+COMMENT ON COLUMN marts.projection_gap.ref_date IS 'The day both the projection and the observation give (31 December).';

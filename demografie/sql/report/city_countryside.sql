@@ -1,7 +1,9 @@
--- Every indicator for the BBSR settlement-structure types of both Länder, on its newest date.
+-- The indicators of age structure, movement and labour for the BBSR settlement-structure types of
+-- both Länder, each on its newest date (the other themes have sections of their own).
 WITH known AS (
     SELECT * FROM marts.indicator_comparison
-    WHERE area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure)
+    WHERE theme IN ('age_structure', 'movement', 'labour')
+      AND area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure)
       AND (hessen IS NOT NULL OR sachsen IS NOT NULL)
 ),
 latest AS (SELECT indicator, max(ref_date) AS ref_date FROM known GROUP BY indicator)

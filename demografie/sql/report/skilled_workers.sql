@@ -1,0 +1,12 @@
+-- The skilled-worker pipeline (school leavers, vocational pupils, qualification of employees, replacement of the labour force): each indicator
+-- for both Länder and their BBSR settlement-structure types, on its newest date.
+WITH known AS (
+    SELECT * FROM marts.indicator_comparison
+    WHERE theme = 'skilled_workers'
+      AND (area = 'land' OR area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure))
+      AND (hessen IS NOT NULL OR sachsen IS NOT NULL)
+),
+latest AS (SELECT indicator, max(ref_date) AS ref_date FROM known GROUP BY indicator)
+SELECT k.indicator, k.unit, k.ref_date, k.area, k.hessen, k.sachsen, k.sources, k.vintage, k.synthetic
+FROM known AS k JOIN latest USING (indicator, ref_date)
+ORDER BY k.indicator, k.area
