@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from demografie.fileio import ZIP_MAGIC
 from demografie.transforms.ages import TOTAL, age_bounds
@@ -334,9 +334,8 @@ def _named(records: list[Record], where: str) -> list[Record]:
     if unnamed:
         raise ParseError(where, f"no Kreis name in the block of {', '.join(unnamed)}")
     return [
-        replace(
-            r,
-            variables=(replace(r.variables[0], attribute_label=names[r.variables[0].attribute_code]), *r.variables[1:]),
+        r._replace(
+            variables=(r.variables[0]._replace(attribute_label=names[r.variables[0].attribute_code]), *r.variables[1:])
         )
         for r in records
     ]

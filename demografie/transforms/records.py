@@ -8,8 +8,9 @@ that carry labels but no codes (table CSV, the HSL workbook) take codes from the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -17,16 +18,16 @@ from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import VARIABLE_FIELDS, FlatFile, finish, with_published
 
 
-@dataclass(frozen=True)
-class Variable:
+# Named tuples, not dataclasses: a table CSV makes one of each per cell, and a frozen dataclass
+# takes several times as long to construct.
+class Variable(NamedTuple):
     code: str
     label: str
     attribute_code: str
     attribute_label: str
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     statistics_code: str
     time_code: str
     time: str
@@ -55,8 +56,8 @@ def flat_from_records(
     }
     for i in range(width):
         for field in VARIABLE_FIELDS:
-            part = field.removeprefix("variable_")
-            columns[f"{i + 1}_{field}"] = [_field(r.variables[i], part) for r in records]
+            part = attrgetter(field.removeprefix("variable_"))  # code, label, attribute_code, attribute_label
+            columns[f"{i + 1}_{field}"] = [part(r.variables[i]) for r in records]
     columns |= {
         "value": [r.value for r in records],
         "value_unit": [r.unit for r in records],
@@ -68,12 +69,3 @@ def flat_from_records(
         {name: pa.array(values, pa.int64() if name == "line" else pa.string()) for name, values in columns.items()}
     )
     return with_published(finish(table, decimal, where), published)
-
-
-def _field(variable: Variable, name: str) -> str:
-    return {
-        "code": variable.code,
-        "label": variable.label,
-        "attribute_code": variable.attribute_code,
-        "attribute_label": variable.attribute_label,
-    }[name]

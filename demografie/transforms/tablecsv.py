@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from demografie.transforms.ages import is_age_label
 from demografie.transforms.errors import ParseError
@@ -77,8 +77,7 @@ class Layout:
     title_measure: tuple[str, str] | None  # (measure, unit) from a line like "Bevölkerungsstand (Anzahl)"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One value with everything known about it, before the variables are lined up."""
 
     time: str
@@ -255,7 +254,10 @@ def _cells(layout: Layout, line: int, cells: list[str], where: str, row_variable
             Cell(
                 time=_one(column.time, time, layout.title_time, "reference date", line, where),
                 region=_required(region or column.region, "region", line, where),
-                attributes={**attributes, **{a.code: a for a in column.attributes}},
+                # shared, never changed: most columns add no attribute of their own
+                attributes={**attributes, **{a.code: a for a in column.attributes}}
+                if column.attributes
+                else attributes,
                 value=value,
                 unit=_required(column.unit or _part(layout.title_measure, 1), "unit", line, where),
                 measure=_required(": ".join(column.measure) or _part(layout.title_measure, 0), "measure", line, where),
@@ -314,17 +316,25 @@ def _records(table: str, cells: list[Cell], row_variable: str | None) -> list[Re
     """Line the cells up: the region first, then every attribute variable of the file, sorted (the
     row variable even where only its total is printed: the figure is still the total over it)."""
     codes = sorted({code for cell in cells for code in cell.attributes} | ({row_variable} if row_variable else set()))
+    totals = {c: Variable(c, VARIABLE_LABELS.get(c, c), "", "Insgesamt") for c in codes}
+    # a file has few regions and dates but many cells: each is made once
+    regions: dict[tuple[str, str], Variable] = {}
+    times: dict[str, tuple[str, str]] = {}
     records = []
     for cell in cells:
-        code, name = cell.region
-        region = Variable(regional_variable(code), VARIABLE_LABELS[regional_variable(code)], code, name)
-        others = tuple(cell.attributes.get(c) or Variable(c, VARIABLE_LABELS.get(c, c), "", "Insgesamt") for c in codes)
-        time_code, time = _time(cell.time)
+        if (region := regions.get(cell.region)) is None:
+            code, name = cell.region
+            region = regions[cell.region] = Variable(
+                regional_variable(code), VARIABLE_LABELS[regional_variable(code)], code, name
+            )
+        if (time := times.get(cell.time)) is None:
+            time = times[cell.time] = _time(cell.time)
+        others = tuple(cell.attributes.get(c, totals[c]) for c in codes)
         records.append(
             Record(
                 statistics_code=table[:5],
-                time_code=time_code,
-                time=time,
+                time_code=time[0],
+                time=time[1],
                 variables=(region, *others),
                 value=cell.value,
                 unit=cell.unit,

@@ -1,7 +1,8 @@
 -- Every indicator per Kreis as numerator and denominator, so that Land and settlement-type values
 -- are computed as sum(numerator) / sum(denominator) over their Kreise, never as an average of
--- rates.
-CREATE VIEW marts.indicators AS
+-- rates. A table, computed once per build: it reads nearly every mart, and the comparison, the
+-- report and the maps each read it again.
+CREATE TABLE marts.indicators AS
 WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'kreis'),
      kreise_movement AS (SELECT * FROM marts.movement WHERE region_level = 'kreis'),
      kreise_labour AS (SELECT * FROM marts.labour_market WHERE region_level = 'kreis'),
@@ -116,7 +117,7 @@ SELECT * FROM (
 )
 WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0;
 
-COMMENT ON VIEW marts.indicators IS
+COMMENT ON TABLE marts.indicators IS
     'Every indicator per Kreis as numerator and denominator (value = factor * numerator / nullif(denominator, 0)); the base of marts.indicator_comparison.';
 COMMENT ON COLUMN marts.indicators.theme IS 'The working groups'' theme the indicator answers: age_structure, movement, labour, life_phases (rural areas and the cities), skilled_workers (the pipeline from school to job), services (Daseinsvorsorge).';
 COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator (see marts.age_structure, marts.movement, marts.labour_market, marts.population_change, marts.migration_by_life_phase, marts.labour_force_replacement, marts.employees_by_qualification, marts.schools, marts.services).';
