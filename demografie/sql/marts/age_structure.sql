@@ -4,7 +4,8 @@
 -- has a number, and no band crosses the border of the share (e.g. 80+ is not derivable from a
 -- table whose last band is 75+). Where several tables qualify, the one giving the most figures
 -- wins, then the most authoritative source.
-CREATE VIEW marts.age_structure AS
+-- A table, computed once per build: the year-end totals, the indicators and the report read it.
+CREATE TABLE marts.age_structure AS
 WITH bands AS (
     SELECT
         o.source, o.source_table, o.region_code, o.region_name, o.region_level, o.state, o.ref_date,
@@ -87,7 +88,7 @@ QUALIFY row_number() OVER (
 ) = 1
 ORDER BY c.region_code, c.ref_date;
 
-COMMENT ON VIEW marts.age_structure IS
+COMMENT ON TABLE marts.age_structure IS
     'Age structure per region and reference date (all sexes and nationalities), from the age bands of one source table: shares of age groups, dependency ratios (per 100 persons aged 20-64), working-age population (15-64) and the median age where single years are published.';
 COMMENT ON COLUMN marts.age_structure.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
 COMMENT ON COLUMN marts.age_structure.ref_date IS 'Reference day.';

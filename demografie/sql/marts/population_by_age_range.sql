@@ -3,7 +3,8 @@
 -- years, or groups whose borders fall on the range's), leave no gap and all have a number. Bands of
 -- two tables are never mixed; where several tables give the range, the most authoritative source
 -- wins, then the newest vintage.
-CREATE VIEW marts.population_by_age_range AS
+-- A table, computed once per build: every per-age rate reads it.
+CREATE TABLE marts.population_by_age_range AS
 WITH bands AS (
     SELECT
         source_table, precedence, vintage, region_code, region_name, region_level, state, ref_date, age_from,
@@ -33,7 +34,7 @@ QUALIFY row_number() OVER (
 ) = 1
 ORDER BY region_code, ref_date, age_from, age_to;
 
-COMMENT ON VIEW marts.population_by_age_range IS
+COMMENT ON TABLE marts.population_by_age_range IS
     'Persons of each age range of meta.age_ranges per region and reference date, from the age bands of one table that tile the range; the denominators of the per-age-group rates.';
 COMMENT ON COLUMN marts.population_by_age_range.age_from IS 'First year of age of the range (inclusive).';
 COMMENT ON COLUMN marts.population_by_age_range.age_to IS 'Last year of age of the range (inclusive); NULL: open-ended.';
