@@ -19,6 +19,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+# One terminal width everywhere (a developer's terminal, CI, a pytest-xdist worker whose paths are
+# longer): messages wrap at the same places, or not at all.
+os.environ["COLUMNS"] = "200"
 os.environ["DEMOGRAFIE_HTTP_BACKOFF_SECONDS"] = "0"
 os.environ["DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS"] = "0"
 

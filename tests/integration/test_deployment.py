@@ -75,7 +75,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 
 
 def api(api_url: str, method: str, path: str, body: object = None) -> object:
-    response = requests.request(method, f"{api_url}{path}", json=body, timeout=10)
+    """One call of the server's REST API. A 503 is the SQLite-backed server busy (it says so under
+    load): retried a few times, as Prefect's own client does."""
+    for attempt in range(5):
+        response = requests.request(method, f"{api_url}{path}", json=body, timeout=10)
+        if response.status_code != 503 or attempt == 4:
+            break
+        time.sleep(1 + attempt)
     response.raise_for_status()
     return response.json()
 
