@@ -57,6 +57,7 @@ class Chart:
     draw: Callable[[Rows], go.Figure]
     missing: str  # what to load so that the chart has data
     note: Callable[[Rows], str] | None = None  # a footnote under the chart
+    parameters: dict[str, str] | None = None  # of the query
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Written:
 def write_report(warehouse: Path, target: Path) -> Written:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         provenance = query_rows(con, "report/provenance.sql")[0]
-        data = {chart.id: query_rows(con, chart.query) for chart in CHARTS}
+        data = {chart.id: query_rows(con, chart.query, chart.parameters) for chart in CHARTS}
         maps = map_sections(con)
     sections, drawn, empty = [], [], []
     for chart in CHARTS:
@@ -413,20 +414,22 @@ CHARTS = (
     Chart(
         "skilled-workers",
         "The skilled-worker pipeline: school, vocational training, qualification",
-        "report/skilled_workers.sql",
+        "report/theme_by_area.sql",
         _by_area("From school to the labour market, Land and BBSR settlement types", {"land": "Land", **AREAS}),
         "Load school leavers (21111-02-06-4), vocational pupils (21121-01-05-4), employees by qualification "
         "(13111-11-04-4) or population by age (12411-04-02-4).",
         _sources_note,
+        {"theme": "skilled_workers"},
     ),
     Chart(
         "services",
         "Daseinsvorsorge: day care, long-term care, hospitals",
-        "report/services.sql",
+        "report/theme_by_area.sql",
         _by_area("Services per head of the ages they serve, Land and BBSR settlement types", {"land": "Land", **AREAS}),
         "Load day care (22541-01-04-4), care (22411-02-03-4) or hospitals (23111-01-04-4) with population by age "
         "(12411-04-02-4).",
         _sources_note,
+        {"theme": "services"},
     ),
     Chart(
         "projections",

@@ -175,7 +175,7 @@ def test_the_gap_between_projection_and_observation_names_both_bases(projections
 
 def test_the_projected_age_structure_and_replacement_ratio(projections_home: Path) -> None:
     rows = {(r[1], r[4]): r[5:] for r in projection_4() if r[0] == "Sachsen" and r[3] == "Insgesamt"}
-    column = 5 + ages_dates().index("31.12.2030") - 5
+    column = ages_dates().index("31.12.2030")  # the figures of a row follow its five stub cells
 
     def persons(low: int, high: int) -> float:
         labels = ["unter 1 Jahr" if a == 0 else f"{a}-Jährige" for a in range(low, high + 1)]

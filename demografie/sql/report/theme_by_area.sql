@@ -1,8 +1,8 @@
--- The skilled-worker pipeline (school leavers, vocational pupils, qualification of employees, replacement of the labour force): each indicator
--- for both Länder and their BBSR settlement-structure types, on its newest date.
+-- Each indicator of one theme ($theme: skilled_workers, services; see marts.indicators) for both
+-- Länder and their BBSR settlement-structure types, on its newest date.
 WITH known AS (
     SELECT * FROM marts.indicator_comparison
-    WHERE theme = 'skilled_workers'
+    WHERE theme = $theme
       AND (area = 'land' OR area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure))
       AND (hessen IS NOT NULL OR sachsen IS NOT NULL)
 ),
