@@ -42,6 +42,8 @@ SNAPSHOT_DATASETS = (
     "care_recipients",
     "population_projection",
 )
+# The publisher routes the snapshot answers for: the Regionaldatenbank's tables, Destatis' projection.
+SNAPSHOT_ROUTES = ("GENESIS_REGIO", "GENESIS_DESTATIS")
 # the age groups of 12711-02-02-4, and the share of a Kreis' population that moves in / out each
 # year in that group (the young move most: to the cities, the Landkreise lose them)
 MIGRATION_BANDS = (

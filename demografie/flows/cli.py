@@ -207,7 +207,7 @@ def demo(
 ) -> None:
     """Run the nightly flow end to end against a local GENESIS server with SYNTHETIC figures."""
     from demografie.devserver.server import GenesisServer
-    from demografie.devserver.synthetic import SNAPSHOT_DATASETS, write_snapshot
+    from demografie.devserver.synthetic import SNAPSHOT_DATASETS, SNAPSHOT_ROUTES, write_snapshot
     from demografie.flows.nightly import nightly
 
     console.print(
@@ -216,8 +216,7 @@ def demo(
     )
     with tempfile.TemporaryDirectory(prefix="demografie-publisher-") as snapshot:
         write_snapshot(Path(snapshot), from_year, to_year)
-        # the snapshot answers for the Regionaldatenbank's tables and Destatis' projection
-        with GenesisServer(Path(snapshot), "demo", "demo") as server, _routed_to(server.base_url, DEMO_ROUTES):
+        with GenesisServer(Path(snapshot), "demo", "demo") as server, _routed_to(server.base_url, SNAPSHOT_ROUTES):
             console.print(f"local GENESIS server: {server.base_url}")
             summary = _run(
                 nightly,
@@ -237,9 +236,6 @@ def demo(
         f"       or: duckdb -readonly {warehouse}\n"
         f"Describe it: demografie docs --home {home}   Chart it: demografie report --home {home}"
     )
-
-
-DEMO_ROUTES = ("GENESIS_REGIO", "GENESIS_DESTATIS")
 
 
 @contextlib.contextmanager
