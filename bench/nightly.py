@@ -25,7 +25,7 @@ import requests
 
 from bench.common import DATA, REPO, machine, table
 from demografie.devserver.server import GenesisServer
-from demografie.devserver.synthetic import SNAPSHOT_DATASETS, SNAPSHOT_ROUTES, write_snapshot
+from demografie.devserver.synthetic import SNAPSHOT_DATASETS, snapshot_variables, write_snapshot
 
 QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
 
@@ -78,11 +78,7 @@ def main() -> None:
     root = write_snapshot(work / "publisher", 2015, 2024)
     rows = []
     with GenesisServer(root) as publisher:
-        credentials = {
-            f"{route}_{key}": value
-            for route in SNAPSHOT_ROUTES
-            for key, value in (("URL", publisher.base_url), ("USERNAME", "demo"), ("PASSWORD", "demo"))
-        }
+        credentials = snapshot_variables(publisher.base_url)
         base = os.environ | QUIET | credentials | {"PREFECT_HOME": str(work / "prefect")}
         base.pop("PREFECT_API_URL", None)
         run_child(home, base)  # loads everything once

@@ -21,6 +21,8 @@ class Tunable:
 
 # the largest file a zip may unpack to (sources/archive.py)
 MAX_UNPACKED_BYTES = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
+# how long a run or a command waits for another that holds the data home
+LOCK_WAIT_SECONDS = "DEMOGRAFIE_LOCK_WAIT_SECONDS"
 TUNABLES = {
     t.name: t
     for t in (
@@ -33,7 +35,7 @@ TUNABLES = {
         Tunable("DEMOGRAFIE_JOB_POLL_SECONDS", 5.0, 0, False, "wait between polls of a background job"),
         Tunable("DEMOGRAFIE_JOB_TIMEOUT_SECONDS", 3000.0, 0.1, False, "how long a background job may take"),
         Tunable("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", 60.0, 0, False, "wait before a failed fetch is tried again"),
-        Tunable("DEMOGRAFIE_LOCK_WAIT_SECONDS", 600.0, 0, False, "how long a run waits for another"),
+        Tunable(LOCK_WAIT_SECONDS, 600.0, 0, False, "how long a run waits for another"),
         # the largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb
         Tunable(MAX_UNPACKED_BYTES, 2 * 1024**3, 1, True, "largest file a zip may unpack to"),
     )

@@ -44,6 +44,17 @@ SNAPSHOT_DATASETS = (
 )
 # The publisher routes the snapshot answers for: the Regionaldatenbank's tables, Destatis' projection.
 SNAPSHOT_ROUTES = ("GENESIS_REGIO", "GENESIS_DESTATIS")
+
+
+def snapshot_variables(base_url: str) -> dict[str, str]:
+    """The variables that point every route of the snapshot at a local server (user and password demo)."""
+    return {
+        f"{route}_{key}": value
+        for route in SNAPSHOT_ROUTES
+        for key, value in (("URL", base_url), ("USERNAME", "demo"), ("PASSWORD", "demo"))
+    }
+
+
 # the age groups of 12711-02-02-4, and the share of a Kreis' population that moves in / out each
 # year in that group (the young move most: to the cities, the Landkreise lose them)
 MIGRATION_BANDS = (

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -18,8 +18,6 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from demografie.settings import Settings
-
-LOCK_WAIT = "DEMOGRAFIE_LOCK_WAIT_SECONDS"  # how long a command waits for a run that holds the home
 
 app = typer.Typer(
     help="Official population and labour-market statistics for Hessen and Sachsen.",
@@ -207,7 +205,7 @@ def demo(
 ) -> None:
     """Run the nightly flow end to end against a local GENESIS server with SYNTHETIC figures."""
     from demografie.devserver.server import GenesisServer
-    from demografie.devserver.synthetic import SNAPSHOT_DATASETS, SNAPSHOT_ROUTES, write_snapshot
+    from demografie.devserver.synthetic import SNAPSHOT_DATASETS, snapshot_variables, write_snapshot
     from demografie.flows.nightly import nightly
 
     console.print(
@@ -216,7 +214,7 @@ def demo(
     )
     with tempfile.TemporaryDirectory(prefix="demografie-publisher-") as snapshot:
         write_snapshot(Path(snapshot), from_year, to_year)
-        with GenesisServer(Path(snapshot), "demo", "demo") as server, _routed_to(server.base_url, SNAPSHOT_ROUTES):
+        with GenesisServer(Path(snapshot), "demo", "demo") as server, _environment(snapshot_variables(server.base_url)):
             console.print(f"local GENESIS server: {server.base_url}")
             summary = _run(
                 nightly,
@@ -239,11 +237,10 @@ def demo(
 
 
 @contextlib.contextmanager
-def _routed_to(url: str, routes: Sequence[str]) -> Iterator[None]:
-    """Point the GENESIS routes at `url` (user demo) for the block, and restore them after it."""
-    names = [f"{route}_{key}" for route in routes for key in ("URL", "USERNAME", "PASSWORD")]
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update({name: url if name.endswith("_URL") else "demo" for name in names})
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """`variables` set for the block, and the environment as it was after it."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     try:
         yield
     finally:
@@ -454,7 +451,7 @@ def build(home: HomeOption = None) -> None:
     settings = _settings(home)
     paths = settings.paths
     try:
-        with writer_lock(paths.home, "build (command line)", wait_seconds=settings.tuned(LOCK_WAIT)):
+        with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
             result = build_warehouse(paths, catalog.DATASETS)
     except Exception as exc:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
@@ -482,7 +479,7 @@ def geodata(
     paths = settings.paths
     paths.ensure()
     try:
-        with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.tuned(LOCK_WAIT)):
+        with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.lock_wait_seconds):
             archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
             loaded = load_geodata(paths, archive)
             result = build_warehouse(paths, catalog.DATASETS)
@@ -562,7 +559,7 @@ def deliveries_drop(
     settings = _settings(home)
     paths = settings.paths
     try:
-        with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=settings.tuned(LOCK_WAIT)):
+        with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=settings.lock_wait_seconds):
             entry = find_delivery(paths.lake, delivery)
             drop_delivery(paths.lake, entry)
             console.print(

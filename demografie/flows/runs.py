@@ -95,7 +95,7 @@ def exclusive(settings: Settings, summary: RunSummary) -> Iterator[None]:
     `demografie deploy`), which the Prefect server holds for all of them. Both wait
     `DEMOGRAFIE_LOCK_WAIT_SECONDS` for another run.
     """
-    paths, wait = settings.paths, settings.tuned("DEMOGRAFIE_LOCK_WAIT_SECONDS")
+    paths, wait = settings.paths, settings.lock_wait_seconds
     with (
         writer_slot(wait),
         writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=wait),

@@ -305,9 +305,8 @@ def _projections(rows: Rows) -> go.Figure:
 
 def _projection_note(rows: Rows) -> str:
     return (
-        _sources_note(rows).split(" Settlement types:")[0]
-        + ". A projection is never an observation: it is held apart in marts.population_projection."
-        + (" Synthetic figures (demo), not official statistics." if any(r["synthetic"] for r in rows) else "")
+        f"{_tables_and_stand(rows)} A projection is never an observation: it is held apart in "
+        f"marts.population_projection.{_synthetic_note(rows)}"
     )
 
 
@@ -339,14 +338,21 @@ def _life_phases(rows: Rows) -> go.Figure:
 
 
 def _sources_note(rows: Rows) -> str:
-    """Which tables, of which Stand, the chart is made of."""
+    """Which tables, of which Stand, the chart is made of, and the settlement types' attribution."""
+    return (
+        f"{_tables_and_stand(rows)} Settlement types: BBSR, Siedlungsstrukturelle Kreistypen 2020 "
+        f"(© BBSR Bonn 2020, dl-de/by-2-0).{_synthetic_note(rows)}"
+    )
+
+
+def _tables_and_stand(rows: Rows) -> str:
     tables = sorted({t.strip() for r in rows for t in (r["sources"] or "").split(",") if t.strip()})
     newest = max(r["vintage"] for r in rows)
-    synthetic = " Synthetic figures (demo), not official statistics." if any(r["synthetic"] for r in rows) else ""
-    return (
-        f"Sources: {', '.join(tables)}; newest Stand {newest:%d.%m.%Y}. Settlement types: BBSR, "
-        f"Siedlungsstrukturelle Kreistypen 2020 (© BBSR Bonn 2020, dl-de/by-2-0).{synthetic}"
-    )
+    return f"Sources: {', '.join(tables)}; newest Stand {newest:%d.%m.%Y}."
+
+
+def _synthetic_note(rows: Rows) -> str:
+    return " Synthetic figures (demo), not official statistics." if any(r["synthetic"] for r in rows) else ""
 
 
 def _indicator_label(indicator: str, rows: Rows) -> str:

@@ -18,9 +18,8 @@ from demografie.errors import SourceLayerError
 from demografie.fileio import ZIP_MAGIC
 from demografie.tuning import MAX_UNPACKED_BYTES, default
 
-MAX_BYTES_ENV = MAX_UNPACKED_BYTES
 # the unpacked size a zip member may have unless the settings say otherwise
-DEFAULT_MAX_BYTES = int(default(MAX_BYTES_ENV))
+DEFAULT_MAX_BYTES = int(default(MAX_UNPACKED_BYTES))
 
 
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive of no member is only its end record
@@ -105,16 +104,15 @@ def is_workbook(file: BinaryIO) -> bool:
 def opened_single(file: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[BinaryIO]:
     """The one file inside a GENESIS zip answer as a stream: read as it is inflated, so a member
     of gigabytes never sits in memory; reading past `max_bytes` raises ArchiveError."""
-    limit = max_bytes
     try:
         with zipfile.ZipFile(file) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
             if len(members) != 1:
                 names = ", ".join(info.filename for info in members) or "none"
                 raise ArchiveError(f"expected exactly one file in the zip, found {names}")
-            _check_member(members[0], limit)
+            _check_member(members[0], max_bytes)
             with archive.open(members[0]) as handle:
-                yield cast(BinaryIO, _Limited(handle, limit, members[0].filename))
+                yield cast(BinaryIO, _Limited(handle, max_bytes, members[0].filename))
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ArchiveError(f"broken zip: {exc}") from exc
 
@@ -152,7 +150,7 @@ class _Limited(io.RawIOBase):
         self._read += len(data)
         if self._read > self._limit:
             raise ArchiveError(
-                f"zip member {self.name!r} unpacks to more than the limit of {self._limit} bytes ({MAX_BYTES_ENV})"
+                f"zip member {self.name!r} unpacks to more than the limit of {self._limit} bytes ({MAX_UNPACKED_BYTES})"
             )
         return data
 
@@ -164,5 +162,5 @@ def _check_member(info: zipfile.ZipInfo, max_bytes: int) -> None:
     if info.file_size > max_bytes:
         raise ArchiveError(
             f"zip member {info.filename!r} declares {info.file_size} bytes, more than the limit "
-            f"of {max_bytes} ({MAX_BYTES_ENV})"
+            f"of {max_bytes} ({MAX_UNPACKED_BYTES})"
         )
