@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from demografie.errors import DemografieError
 from demografie.registry import REGISTRY
 from demografie.storage import Store
-from demografie.tuning import LOCK_WAIT_SECONDS, MAX_UNPACKED_BYTES, TUNABLES, read_tunable
+from demografie.tuning import BUILD_MEMORY_MB, LOCK_WAIT_SECONDS, MAX_UNPACKED_BYTES, TUNABLES, read_tunable
 from demografie.tuning import markdown_table as tuning_table
 
 HOME_ENV = "DEMOGRAFIE_HOME"
@@ -134,6 +134,10 @@ class Settings:
     @property
     def max_unpacked_bytes(self) -> int:
         return int(self.tuning[MAX_UNPACKED_BYTES])
+
+    @property
+    def build_memory_mb(self) -> int:
+        return int(self.tuning[BUILD_MEMORY_MB])
 
     @property
     def lock_wait_seconds(self) -> float:

@@ -23,6 +23,8 @@ class Tunable:
 MAX_UNPACKED_BYTES = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
 # how long a run or a command waits for another that holds the data home
 LOCK_WAIT_SECONDS = "DEMOGRAFIE_LOCK_WAIT_SECONDS"
+# how much memory the warehouse build's DuckDB may use before it spills to disk
+BUILD_MEMORY_MB = "DEMOGRAFIE_BUILD_MEMORY_MB"
 TUNABLES = {
     t.name: t
     for t in (
@@ -38,6 +40,9 @@ TUNABLES = {
         Tunable(LOCK_WAIT_SECONDS, 600.0, 0, False, "how long a run waits for another"),
         # the largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb
         Tunable(MAX_UNPACKED_BYTES, 2 * 1024**3, 1, True, "largest file a zip may unpack to"),
+        # DuckDB's own default is 80 % of the RAM: a build of tens of millions of versions would
+        # take it all; past this limit it spills to a temporary directory beside the warehouse
+        Tunable(BUILD_MEMORY_MB, 1024, 128, True, "memory of the warehouse build in MB (it spills to disk beyond)"),
     )
 }
 

@@ -452,7 +452,7 @@ def build(home: HomeOption = None) -> None:
     paths = settings.paths
     try:
         with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
-            result = build_warehouse(paths, catalog.DATASETS)
+            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
     except Exception as exc:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
         raise typer.Exit(1) from None
@@ -482,7 +482,7 @@ def geodata(
         with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.lock_wait_seconds):
             archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
             loaded = load_geodata(paths, archive)
-            result = build_warehouse(paths, catalog.DATASETS)
+            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
     except (DemografieError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -566,7 +566,7 @@ def deliveries_drop(
                 f"dropped {entry.content_sha256[:16]}: {entry.source_table}, vintage {entry.vintage}, "
                 f"{entry.rows} rows (its raw file {entry.raw_file} stays)"
             )
-            result = build_warehouse(paths, catalog.DATASETS)
+            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
     except DeliveryNotFoundError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
 from prefect import flow, get_run_logger
 
@@ -43,19 +43,32 @@ class IngestError(FlowError, ValueError):
 class ManualFile:
     path: Path
     table: str
-    content: bytes
+    # The first bytes of a text file (a flat file of gigabytes is streamed from its path, never
+    # held); a zip whole (a workbook is parsed whole, a zip names its members at its end).
+    head: bytes
+
+    @property
+    def is_zip(self) -> bool:
+        return archive.is_zip(self.head)
+
+    def open(self) -> BinaryIO:
+        return self.path.open("rb")
 
 
 def identify(path: Path, table: str | None) -> ManualFile:
-    """Read a downloaded file and decide which catalog table it is: `--table`, else the code the
-    file itself names (table CSVs and HSL publications do), else the code in the file name."""
+    """Read the start of a downloaded file and decide which catalog table it is: `--table`, else
+    the code the file itself names (table CSVs and HSL publications do), else the code in the
+    file name."""
     if path.is_dir():
         raise IngestError(f"{path}: a directory; give the files in it (e.g. {path}/*.csv)")
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
-    content = path.read_bytes()
-    _recognise(content, path.name)
-    named = table_code_in(content)
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+        if archive.is_zip(head):
+            head += handle.read()
+    _recognise(head, path.name)
+    named = table_code_in(head)
     if table and named and named != table:
         raise IngestError(
             f"{path.name}: --table {table}, but the file names itself table {named}; "
@@ -63,12 +76,12 @@ def identify(path: Path, table: str | None) -> ManualFile:
         )
     code = table or named or _table_from_name(path)
     catalog.find(code)  # raises with the list of known tables
-    return ManualFile(path, code, content)
+    return ManualFile(path, code, head)
 
 
-def _recognise(content: bytes, name: str) -> None:
+def _recognise(head: bytes, name: str) -> None:
     """Refuse a file of no layout we read before anything is landed (a GENESIS zip by its member)."""
-    head = content if hsl.is_xlsx(content) else content[:HEAD_BYTES]
+    content = head
     if archive.is_zip(content) and not hsl.is_xlsx(content):
         if any(LAYER_FILE.match(member) for member in archive.member_names(content)):
             raise IngestError(f"{name}: a BKG boundary package, not a table; load it with `demografie geodata --file`")
@@ -100,7 +113,7 @@ DECIMAL_MARKS = {"de": ",", "en": "."}
 def retrieval_stamp(manual: ManualFile) -> datetime | None:
     """When GENESIS wrote the answer, from the epoch milliseconds in its name (the zip's or the
     member's): an upper bound of the table's Stand, closer to it than the file's modification time."""
-    names = [manual.path.name, *(archive.member_names(manual.content) if archive.is_zip(manual.content) else [])]
+    names = [manual.path.name, *(archive.member_names(manual.head) if manual.is_zip else [])]
     for name in names:
         if match := GENESIS_NAME.search(name):
             return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).replace(tzinfo=None)
@@ -193,13 +206,12 @@ def _stage(
             retrieved_at=retrieved_at,
             load_id=load_id,
         )
-        content = manual.content
-        max_bytes = settings.max_unpacked_bytes
-        opener = archive.unpacking(dataset.table, lambda: cast(BinaryIO, io.BytesIO(content)), max_bytes)
+        opener = archive.unpacking(dataset.table, manual.open, settings.max_unpacked_bytes)
         delivery = stage_parts(
             settings.paths.lake,
             Delivery(dataset, [opener], provenance, states, decimal_of(path.name), prefer_published=vintage is None),
         )
+        progress.report("checked", f"{path.name}: {delivery.rows} observations")
     except REFUSALS as exc:
         message = redact(str(exc) if path.name in str(exc) else f"{path.name}: {exc}")
         progress.report("refused", path.name)  # the closing message says why
@@ -224,11 +236,11 @@ def _commit(paths: Paths, staged: StagedFile) -> TableOutcome:
         paths.raw,
         publisher=dataset.source,
         table=dataset.table,
-        content=manual.content,
+        content=manual.path,
         retrieved_at=staged.retrieved_at,
         vintage=staged.vintage,
         origin={"ingested_from": manual.path.name, "file_modified_at": staged.modified.isoformat()},
-        suffix=".zip" if archive.is_zip(manual.content) else ".csv",
+        suffix=".zip" if manual.is_zip else ".csv",
     )
     written = staged.delivery.commit(raw_file=f"raw/{landed.key}")
     entry = written.entry

@@ -76,6 +76,7 @@ class BuildSummary:
     current_observations: int
     warnings: list[str]
     checks: list[dict[str, object]]
+    seconds: dict[str, float]  # by phase of the build (build.BuildResult.seconds)
 
 
 def client_for(publisher_key: str, settings: Settings) -> GenesisClient:
@@ -249,14 +250,21 @@ def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic:
 def build(settings: Settings) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
-    result = build_warehouse(settings.paths, catalog.DATASETS)
+    result = build_warehouse(settings.paths, catalog.DATASETS, settings.build_memory_mb)
     warnings = [c.describe() for c in result.checks if c.failed] + [orphan_warning(key) for key in result.orphans]
     for warning in warnings:
         get_run_logger().warning(warning)
-    progress.report("built", f"{result.path} ({result.current_observations} current observations)")
+    built = f"{result.path} ({result.current_observations} current observations)"
+    progress.report("built", f"{built} in {result.split()}")
     checks: list[dict[str, object]] = [
         {"check": c.name, "severity": c.severity, "violations": c.violations} for c in result.checks
     ]
     return BuildSummary(
-        str(result.path), result.deliveries, result.observation_versions, result.current_observations, warnings, checks
+        str(result.path),
+        result.deliveries,
+        result.observation_versions,
+        result.current_observations,
+        warnings,
+        checks,
+        result.seconds,
     )

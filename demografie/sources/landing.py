@@ -4,14 +4,19 @@ obtained (request parameters, never credentials; retrieval time; sha256; publish
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from demografie.sources.archive import is_zip
 from demografie.sources.genesis import Download
 from demografie.storage import Store
+
+COPY_CHUNK = 8 << 20
 
 # Parameters that must never reach a file even if a caller put them into the form by mistake.
 SECRET_KEYS = frozenset({"username", "password", "token"})
@@ -43,31 +48,49 @@ def land(
     *,
     publisher: str,
     table: str,
-    content: bytes,
+    content: bytes | Path,
     retrieved_at: datetime,
     vintage: datetime | None,
     origin: dict[str, Any],
     suffix: str,
 ) -> Landed:
-    """Write `content` as <publisher>/<table>/<time>_<sha>.<suffix> with its sidecar, both atomically
-    and the content first, so a sidecar never points to a missing file."""
-    digest = hashlib.sha256(content).hexdigest()
-    stem = f"{retrieved_at:%Y%m%dT%H%M%S%f}_{digest[:16]}"
-    key = f"{publisher}/{table}/{stem}{suffix}"
-    sidecar = f"{publisher}/{table}/{stem}.json"
+    """Write `content` (bytes, or a file copied as a stream) as <publisher>/<table>/<time>_<sha>.<suffix>
+    with its sidecar, both atomically and the content first, so a sidecar never points to a
+    missing file."""
+    folder = f"{publisher}/{table}"
+    temporary = f"{folder}/.{uuid.uuid4().hex}.tmp"  # hidden from listings; a leftover goes at the next run
+    try:
+        digest, size = _write_hashed(raw, temporary, content)
+        stem = f"{retrieved_at:%Y%m%dT%H%M%S%f}_{digest[:16]}"
+        key, sidecar = f"{folder}/{stem}{suffix}", f"{folder}/{stem}.json"
+        raw.commit(temporary, key)
+    finally:
+        raw.delete(temporary)
     meta = {
         "publisher": publisher,
         "table": table,
         "file": f"{stem}{suffix}",
-        "bytes": len(content),
+        "bytes": size,
         "sha256": digest,
         "retrieved_at": retrieved_at.isoformat(),
         "source_vintage": vintage.isoformat() if vintage else None,
         **{key: _scrub(value) for key, value in origin.items()},
     }
-    raw.write_bytes(key, content)
     raw.write_bytes(sidecar, json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8"))
     return Landed(key, sidecar, digest)
+
+
+def _write_hashed(raw: Store, temporary: str, content: bytes | Path) -> tuple[str, int]:
+    """Write `content` to `temporary`, a file read once as a stream (a flat file of gigabytes is
+    never held); its sha256 and size, which name the landed file."""
+    sha, size = hashlib.sha256(), 0
+    source = content.open("rb") if isinstance(content, Path) else io.BytesIO(content)
+    with raw.output(temporary) as sink, source:
+        while chunk := source.read(COPY_CHUNK):
+            sha.update(chunk)
+            sink.write(chunk)
+            size += len(chunk)
+    return sha.hexdigest(), size
 
 
 def land_download(

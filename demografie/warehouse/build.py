@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -36,6 +38,7 @@ from demografie.settings import Paths
 from demografie.storage import Store
 from demografie.transforms.boundaries import ATTRIBUTION, BOUNDARY_SCHEMA
 from demografie.transforms.schema import OBSERVATION_SCHEMA
+from demografie.tuning import BUILD_MEMORY_MB, default
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
 from demografie.warehouse.geolake import current_edition, gebietsstand
 from demografie.warehouse.guards import NEVER_NEGATIVE
@@ -43,6 +46,8 @@ from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committe
 from demografie.warehouse.sqlfiles import build_steps, read_sql
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MEMORY_MB = int(default(BUILD_MEMORY_MB))
 
 
 @dataclass(frozen=True)
@@ -52,21 +57,39 @@ class BuildResult:
     observation_versions: int
     current_observations: int
     checks: list[CheckResult]
+    seconds: dict[str, float]  # by phase: stage, core, marts, docs, checks, finish
     orphans: list[str]  # lake.orphans: files the build cannot see, each a warning
 
+    def split(self) -> str:
+        """Where the build's time went, for progress output: `6.8 s (core 2.1, marts 3.0, ...)`."""
+        parts = ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in self.seconds.items())
+        return f"{sum(self.seconds.values()):.1f} s ({parts})"
 
-def build_warehouse(paths: Paths, datasets: Sequence[Dataset]) -> BuildResult:
+
+def build_warehouse(paths: Paths, datasets: Sequence[Dataset], memory_mb: int = DEFAULT_MEMORY_MB) -> BuildResult:
+    """Build, check and swap in; DuckDB spills past `memory_mb` to a directory beside the new file."""
     entries = committed_entries(paths.lake)
     staging = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex}.building")
+    spill = staging.with_name(staging.name + ".spill")
     try:
-        result = _build(staging, paths, entries, datasets)
+        result = _build(staging, _Limits(memory_mb, spill), paths, entries, datasets)
         set_aside_stale_wal(paths.warehouse)
         os.replace(staging, paths.warehouse)
         fsync_dir(paths.warehouse.parent)
     finally:
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
     return BuildResult(paths.warehouse, *result, orphans=orphans(paths.lake, entries))
+
+
+@dataclass(frozen=True)
+class _Limits:
+    memory_mb: int
+    spill: Path
+
+    def config(self) -> dict[str, str | bool | int | float | list[str]]:
+        return {"memory_limit": f"{self.memory_mb}MB", "temp_directory": str(self.spill)}
 
 
 def set_aside_stale_wal(warehouse: Path) -> Path | None:
@@ -115,19 +138,24 @@ def unreadable(warehouse: Path) -> str | None:
 
 
 def _build(
-    staging: Path, paths: Paths, entries: list[ManifestEntry], datasets: Sequence[Dataset]
-) -> tuple[int, int, int, list[CheckResult]]:
-    con = duckdb.connect(str(staging))
+    staging: Path, limits: _Limits, paths: Paths, entries: list[ManifestEntry], datasets: Sequence[Dataset]
+) -> tuple[int, int, int, list[CheckResult], dict[str, float]]:
+    con = duckdb.connect(str(staging), config=limits.config())
+    clock = _Clock()
     try:
         try:
             _stage(con, paths.lake, entries, datasets)
+            clock.lap("stage")
             for step in build_steps():
                 con.execute(read_sql(step))
+                clock.lap(_phase(step))
             _describe_shared_columns(con)
+            clock.lap("docs")
         except duckdb.Error:
             _name_a_broken_file(paths.lake, entries)
             raise
         checks = run_checks(con)
+        clock.lap("checks")
         failures = [c for c in checks if c.failed and c.severity == "error"]
         if failures:
             raise ChecksFailedError(failures)
@@ -138,9 +166,28 @@ def _build(
             [datetime.now(UTC).replace(tzinfo=None), __version__, len(entries), versions],
         )
         con.execute("CHECKPOINT")
+        clock.lap("finish")
     finally:
         con.close()
-    return len(entries), versions, current, checks
+    return len(entries), versions, current, checks, clock.seconds
+
+
+def _phase(step: str) -> str:
+    """The phase a build step's time counts to: the marts, or the core they stand on."""
+    return "marts" if step.startswith("marts/") else "core"
+
+
+class _Clock:
+    """Seconds by phase, each lap added to the phase named."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
+        self._last = now
 
 
 def _describe_shared_columns(con: duckdb.DuckDBPyConnection) -> None:

@@ -83,6 +83,10 @@ class StagedDelivery:
     digest: str
     years: tuple[int, int] | None
 
+    @property
+    def rows(self) -> int:
+        return self.tally.rows
+
     def commit(self, raw_file: str) -> LakeWrite:
         """Give the file its final name and write its manifest entry, unless the lake already
         holds the same delivery."""
