@@ -174,6 +174,9 @@ def test_regions_outside_their_period_never_reach_a_mart(paths: Paths) -> None:
         ("06", date(2026, 6, 30), 421.0, 2),
         ("14", date(2024, 12, 31), 250.0, 1),
     ]
+    # the totals behind the change mart keep out Hanau before it was a Kreis too
+    hanau = "SELECT ref_date, value FROM core.population_totals WHERE region_code = '06415' ORDER BY ALL"
+    assert rows_of(paths, hanau) == [(date(2026, 6, 30), 101.0)]
     periods = rows_of(paths, "SELECT valid_from, valid_to FROM core.regions WHERE region_code = '06435' ORDER BY ALL")
     assert periods == [(date(2026, 1, 1), None), (None, date(2025, 12, 31))]
     # nothing is lost: the core keeps every row as delivered

@@ -12,7 +12,7 @@ WITH figures AS (
     WHERE measure = 'population' AND sex = 'total' AND nationality = 'total'
       AND age_from IS NULL AND age_to IS NULL AND value IS NOT NULL
       AND census_basis IS NOT NULL AND core.schema_breakdown(source_dims)
-      AND core.region_existed(region_code, ref_date)
+      AND (region_code, ref_date) IN (SELECT (region_code, ref_date) FROM core.valid_region_dates)
 ),
 per_basis AS (
     SELECT

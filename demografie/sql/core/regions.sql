@@ -76,12 +76,24 @@ CREATE MACRO core.region_existed(code, day) AS (
     )
 );
 
+-- The region and reference date pairs of the current observations whose region existed on that
+-- date: tens of thousands of pairs, tested once per build instead of once per figure (the macro's
+-- subqueries on each of 16 M rows took 28 s).
+CREATE TABLE core.valid_region_dates AS
+SELECT d.region_code, d.ref_date
+FROM (SELECT DISTINCT region_code, ref_date FROM core.current_observations) AS d
+-- qualified: the macro's subqueries have a region_code of their own
+WHERE core.region_existed(d.region_code, d.ref_date);
+
 -- Current observations of regions that existed on their reference date. A dissolved region's
 -- rows (the publishers fill them with '-') never reach a mart, so they can never pass for zero.
 CREATE VIEW core.valid_observations AS
 SELECT o.*
 FROM core.current_observations AS o
-WHERE core.region_existed(o.region_code, o.ref_date);
+SEMI JOIN core.valid_region_dates AS v ON v.region_code = o.region_code AND v.ref_date = o.ref_date;
+
+COMMENT ON TABLE core.valid_region_dates IS
+    'Every region and reference date of the current observations on which the region existed (what core.valid_observations keeps).';
 
 COMMENT ON VIEW core.valid_observations IS
     'core.current_observations without rows of regions that did not exist on the reference date (dissolved or not yet formed).';
