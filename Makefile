@@ -29,11 +29,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-# Benchmarks print tables (see bench/RESULTS.md); about 10 minutes and 7 GB of disk in bench/.data.
+# Benchmarks print tables (see bench/RESULTS.md); about 15 minutes and 13 GB of disk in bench/.data.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.parse
 	$(BIN)/python -m bench.build
+	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.nightly
 
 clean:

@@ -141,6 +141,8 @@ def _build(
     staging: Path, limits: _Limits, paths: Paths, entries: list[ManifestEntry], datasets: Sequence[Dataset]
 ) -> tuple[int, int, int, list[CheckResult], dict[str, float]]:
     con = duckdb.connect(str(staging), config=limits.config())
+    # no progress bar of DuckDB's own: on a terminal it would cut through the run's progress lines
+    con.execute("SET enable_progress_bar = false")
     clock = _Clock()
     try:
         try:
