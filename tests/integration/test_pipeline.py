@@ -4,6 +4,7 @@ Regionaldatenbank answers, then SQL on the built warehouse."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -170,6 +171,21 @@ def test_ingest_gives_the_same_observations_as_http(publisher: GenesisServer, tm
     http = query(tmp_path / "http", f"SELECT {columns} FROM core.observations ORDER BY ALL")
     by_hand = query(tmp_path / "manual", f"SELECT {columns} FROM core.observations ORDER BY ALL")
     assert http == by_hand and len(http) > 600
+
+
+def test_ingest_lands_the_file_byte_exact_and_leaves_no_temporaries(tmp_path: Path) -> None:
+    # the file is streamed (a flat file of gigabytes is never held), its copy hashed as it is written
+    download = tmp_path / "12411-01-01-4_flat.csv"
+    download.write_bytes(sample_path(POPULATION).read_bytes())
+    ingest(files=[str(download)], vintage=datetime(2025, 3, 31, 11, 18, 7), home=str(tmp_path / "home"))
+    raw = tmp_path / "home" / "raw"
+    (landed,) = [path for path in raw.rglob("*.csv")]
+    (sidecar,) = [path for path in raw.rglob("*.json")]
+    meta = json.loads(sidecar.read_text("utf-8"))
+    assert landed.read_bytes() == download.read_bytes()
+    assert meta["sha256"] == hashlib.sha256(download.read_bytes()).hexdigest()
+    assert meta["bytes"] == download.stat().st_size and meta["sha256"][:16] in landed.name
+    assert [path.name for path in (tmp_path / "home").rglob(".*") if not path.name.endswith(".lock")] == []
 
 
 def test_a_failing_table_does_not_stop_the_others(publisher: GenesisServer, tmp_path: Path) -> None:

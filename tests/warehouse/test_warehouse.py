@@ -150,6 +150,38 @@ def dated_flat(rows: list[tuple[str, str, str]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def test_a_table_of_one_delivery_gets_the_versions_the_windows_give(tmp_path: Path) -> None:
+    # A table of one delivery skips the versioning windows; a second, unchanged delivery sends it
+    # through them. Both must give the same versions.
+    rows = [("06411", "2024-12-31", "160000"), ("06412", "2024-12-31", "770000"), ("14511", "2024-12-31", "-")]
+    once, twice = Paths.from_env(tmp_path / "once"), Paths.from_env(tmp_path / "twice")
+    for home, vintages in ((once, [datetime(2025, 11, 1)]), (twice, [datetime(2025, 11, 1), datetime(2025, 12, 1)])):
+        home.ensure()
+        for k, vintage in enumerate(vintages):
+            deliver(home, dated_flat(rows[k:] + rows[:k]), vintage)  # other bytes, the same figures
+        build_warehouse(home, catalog.DATASETS)
+    assert rows_of(twice, "SELECT count(*) FROM meta.loads") == [(2,)]
+    everything = "SELECT * FROM core.observations ORDER BY ALL"
+    assert rows_of(once, everything) == rows_of(twice, everything)
+    assert rows_of(twice, "SELECT count(*), count(valid_to), min(valid_from) FROM core.observations") == [
+        (3, 0, datetime(2025, 11, 1))
+    ]
+
+
+def test_a_build_in_little_memory_says_where_its_time_went_and_leaves_nothing_behind(paths: Paths) -> None:
+    rows = [("06411", "2024-12-31", "160000"), ("14511", "2024-12-31", "250")]
+    deliver(paths, dated_flat(rows), datetime(2025, 11, 1))
+    result = build_warehouse(paths, catalog.DATASETS, memory_mb=128)
+    assert list(result.seconds) == ["stage", "core", "marts", "docs", "checks", "finish"]
+    assert result.split().startswith(f"{sum(result.seconds.values()):.1f} s (stage ")
+    assert rows_of(paths, "SELECT region_code, population FROM marts.population ORDER BY ALL") == [
+        ("06411", 160000.0),
+        ("14511", 250.0),
+    ]
+    # the spill directory goes with the build
+    assert [path.name for path in paths.warehouse.parent.iterdir() if ".building" in path.name] == []
+
+
 def test_regions_outside_their_period_never_reach_a_mart(paths: Paths) -> None:
     # Test data: a Hanau figure dated before Hanau became a Kreis (06415, 1 January 2026), and a
     # dissolved Saxon Kreis (14161, until 31 July 2008) that the publishers fill with '-'.
