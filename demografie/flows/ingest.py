@@ -79,9 +79,9 @@ def identify(path: Path, table: str | None) -> ManualFile:
     return ManualFile(path, code, head)
 
 
-def _recognise(head: bytes, name: str) -> None:
+def _recognise(content: bytes, name: str) -> None:
     """Refuse a file of no layout we read before anything is landed (a GENESIS zip by its member)."""
-    content = head
+    head = content
     if archive.is_zip(content) and not hsl.is_xlsx(content):
         if any(LAYER_FILE.match(member) for member in archive.member_names(content)):
             raise IngestError(f"{name}: a BKG boundary package, not a table; load it with `demografie geodata --file`")
@@ -196,7 +196,7 @@ def _stage(
         manual = identify(path, table)
         dataset = catalog.find(manual.table)
         progress.report("read", f"{path.name} as {dataset.table}")
-        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        modified = _modified(path)
         retrieved_at = datetime.now(UTC).replace(tzinfo=None)
         provenance = Provenance(
             dataset=dataset.name,
@@ -219,6 +219,10 @@ def _stage(
     return StagedFile(manual, dataset, vintage, retrieved_at, modified, delivery)
 
 
+def _modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+
+
 def _nothing_loaded(failures: list[TableOutcome], files: int) -> str:
     if files == 1:
         return failures[0].message
@@ -232,6 +236,12 @@ def _nothing_loaded(failures: list[TableOutcome], files: int) -> str:
 def _commit(paths: Paths, staged: StagedFile) -> TableOutcome:
     """Land the file byte-exact in raw/, then commit its staged delivery to the lake."""
     manual, dataset = staged.manual, staged.dataset
+    if _modified(manual.path) != staged.modified:
+        # it is read twice, parsed as a stream and then copied: both must be the same bytes
+        raise IngestError(
+            f"{manual.path.name} changed while it was loaded (modified at {_modified(manual.path):%H:%M:%S}); "
+            "it was not committed: load it again once it is complete"
+        )
     landed = land(
         paths.raw,
         publisher=dataset.source,

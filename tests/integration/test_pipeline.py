@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ import duckdb
 import pytest
 
 from demografie.devserver.server import Fault, GenesisServer
+from demografie.flows import ingest as ingest_steps
 from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError, RunSummary
+from demografie.settings import Settings
 from tests.support import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
@@ -186,6 +189,23 @@ def test_ingest_lands_the_file_byte_exact_and_leaves_no_temporaries(tmp_path: Pa
     assert meta["sha256"] == hashlib.sha256(download.read_bytes()).hexdigest()
     assert meta["bytes"] == download.stat().st_size and meta["sha256"][:16] in landed.name
     assert [path.name for path in (tmp_path / "home").rglob(".*") if not path.name.endswith(".lock")] == []
+
+
+def test_a_file_that_changes_while_it_is_ingested_is_not_committed(tmp_path: Path) -> None:
+    # the file is read twice (parsed as a stream, then copied to raw/): a download still being
+    # written, or replaced, between the two must not land bytes other than those parsed
+    download = tmp_path / "12411-01-01-4_flat.csv"
+    download.write_bytes(sample_path(POPULATION).read_bytes())
+    settings = Settings.from_env(tmp_path / "home")
+    settings.paths.ensure()
+    staged = ingest_steps._stage(settings, download, None, datetime(2025, 3, 31), ["06", "14"], "load-1")
+    assert isinstance(staged, ingest_steps.StagedFile)
+    os.utime(download, (staged.modified.timestamp() + 3600, staged.modified.timestamp() + 3600))
+    with pytest.raises(ingest_steps.IngestError, match=r"12411-01-01-4_flat\.csv changed while it was loaded"):
+        ingest_steps._commit(settings.paths, staged)
+    staged.delivery.discard()
+    assert list((tmp_path / "home" / "raw").rglob("*.*")) == []
+    assert list((tmp_path / "home" / "lake").rglob("*.json")) == []
 
 
 def test_a_failing_table_does_not_stop_the_others(publisher: GenesisServer, tmp_path: Path) -> None:
