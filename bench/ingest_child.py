@@ -33,7 +33,7 @@ def run(source: str, home: str) -> dict[str, Any]:
             "prefect start": events["read"],  # the flow call until its body reads the file
             "parse": events["checked"] - events["read"],  # parse, normalise, check, staged Parquet
             "lake": events["loaded"] - events["checked"],  # raw copy and lake commit
-            "build": build["stage"] + build["core"] + build.get("docs", 0.0) + build["finish"],
+            "build": build["stage"] + build["core"] + build["docs"] + build["finish"],
             "marts": build["marts"],
             "checks": build["checks"],
             "prefect end": ended - events["built"],
