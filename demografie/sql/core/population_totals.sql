@@ -16,7 +16,7 @@ WITH figures AS (
 ),
 per_basis AS (
     SELECT
-        region_code, any_value(region_level) AS region_level, arg_max(region_name, valid_from) AS region_name,
+        region_code, any_value(region_level) AS region_level, arg_max(region_name, (valid_from, region_name)) AS region_name,
         any_value(state) AS state, ref_date, source, source_table, census_basis,
         arg_max(value, valid_from) AS value,
         max(valid_from) AS vintage,

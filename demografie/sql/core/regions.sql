@@ -6,7 +6,7 @@ CREATE TABLE core.regions AS
 WITH seen AS (
     SELECT
         region_code,
-        arg_max(region_name, vintage) AS published_name,
+        arg_max(region_name, (vintage, region_name)) AS published_name,
         any_value(region_level) AS region_level,
         any_value(state) AS state,
         min(ref_date) FILTER (WHERE value IS NOT NULL) AS first_date_with_value,

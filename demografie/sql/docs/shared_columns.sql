@@ -3,7 +3,7 @@
 SELECT * FROM (VALUES
     ('state', '06 Hessen, 14 Sachsen.'),
     ('region_level', 'land, regbez, kreis or gemeinde.'),
-    ('region_name', 'The region''s name as published.'),
+    ('region_name', 'The region''s name as published; where the tables of a row name it differently ("Landkreis Offenbach", "Offenbach, Landkreis"), the name of the newest vintage, and of those the last in alphabetical order, so that every build gives the same.'),
     ('region_code', 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.'),
     ('sex', 'total, male or female.'),
     ('nationality', 'total, german or foreign.'),
