@@ -441,7 +441,12 @@ def ingest(
 
 
 @app.command()
-def build(home: HomeOption = None) -> None:
+def build(
+    home: HomeOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Compute every table's versions, none copied from the live warehouse")
+    ] = False,
+) -> None:
     """Rebuild the warehouse from the lake (no fetching)."""
     from demografie import catalog
     from demografie.warehouse.build import build_warehouse
@@ -452,11 +457,12 @@ def build(home: HomeOption = None) -> None:
     paths = settings.paths
     try:
         with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
-            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
+            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb, full=full)
     except Exception as exc:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
         raise typer.Exit(1) from None
-    console.print(f"built {result.path}: {result.current_observations} current observations")
+    console.print(f"built {result.path}: {result.current_observations} current observations in {result.split()}")
+    console.print(escape(result.versioned()))
     for key in result.orphans:
         console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
 

@@ -255,7 +255,7 @@ def build(settings: Settings) -> BuildSummary:
     for warning in warnings:
         get_run_logger().warning(warning)
     built = f"{result.path} ({result.current_observations} current observations)"
-    progress.report("built", f"{built} in {result.split()}")
+    progress.report("built", f"{built} in {result.split()}; {result.versioned()}")
     checks: list[dict[str, object]] = [
         {"check": c.name, "severity": c.severity, "violations": c.violations} for c in result.checks
     ]

@@ -1,8 +1,10 @@
 """Build the DuckDB warehouse from the lake into a new file, check it, and swap it in.
 
-Analysts may hold the live file open (even for the whole run): the build never opens it. The new
-file replaces it with an atomic rename only after every `error` check passed; until then, and
-whenever anything fails, the previous warehouse stays live and untouched.
+Analysts may hold the live file open (even for the whole run): the build only reads it, attached
+read-only, to copy the versions of tables whose deliveries did not change (warehouse/reuse.py), and
+builds in full when it cannot. The new file replaces it with an atomic rename only after every
+`error` check passed; until then, and whenever anything fails, the previous warehouse stays live
+and untouched.
 """
 
 from __future__ import annotations
@@ -43,11 +45,13 @@ from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_chec
 from demografie.warehouse.geolake import current_edition, gebietsstand
 from demografie.warehouse.guards import NEVER_NEGATIVE
 from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file, orphans
+from demografie.warehouse.reuse import FULL, Reuse, attach_live, copy_versions, fingerprint_table, fingerprints, recipe
 from demografie.warehouse.sqlfiles import build_steps, read_sql
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MEMORY_MB = int(default(BUILD_MEMORY_MB))
+VERSIONING_STEP = "core/observations.sql"  # after it, the reused versions are copied in
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,9 @@ class BuildResult:
     observation_versions: int
     current_observations: int
     checks: list[CheckResult]
-    seconds: dict[str, float]  # by phase: stage, core, marts, docs, checks, finish
+    seconds: dict[str, float]  # by phase: stage, core, reuse, marts, docs, checks, finish
+    reuse: Reuse  # the tables whose versions were copied from the previous warehouse
+    tables: int
     orphans: list[str]  # lake.orphans: files the build cannot see, each a warning
 
     def split(self) -> str:
@@ -65,14 +71,34 @@ class BuildResult:
         parts = ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in self.seconds.items())
         return f"{sum(self.seconds.values()):.1f} s ({parts})"
 
+    def versioned(self) -> str:
+        """Which tables' versions were computed, for progress output."""
+        if not self.reuse.any:
+            return f"versions of all {self.tables} tables computed ({self.reuse.reason})"
+        computed = self.tables - len(self.reuse.tables)
+        return f"versions of {computed} of {self.tables} tables computed, the others copied from the previous warehouse"
 
-def build_warehouse(paths: Paths, datasets: Sequence[Dataset], memory_mb: int = DEFAULT_MEMORY_MB) -> BuildResult:
-    """Build, check and swap in; DuckDB spills past `memory_mb` to a directory beside the new file."""
+
+@dataclass(frozen=True)
+class _Built:
+    versions: int
+    current: int
+    checks: list[CheckResult]
+    seconds: dict[str, float]
+    reuse: Reuse
+
+
+def build_warehouse(
+    paths: Paths, datasets: Sequence[Dataset], memory_mb: int = DEFAULT_MEMORY_MB, full: bool = False
+) -> BuildResult:
+    """Build, check and swap in; DuckDB spills past `memory_mb` to a directory beside the new file.
+    Unless `full`, the versions of tables unchanged since the live warehouse's build are copied."""
     entries = committed_entries(paths.lake)
     staging = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex}.building")
     spill = staging.with_name(staging.name + ".spill")
+    live = None if full else paths.warehouse
     try:
-        result = _build(staging, _Limits(memory_mb, spill), paths, entries, datasets)
+        built = _build(staging, _Limits(memory_mb, spill), paths, entries, datasets, live)
         set_aside_stale_wal(paths.warehouse)
         os.replace(staging, paths.warehouse)
         fsync_dir(paths.warehouse.parent)
@@ -80,7 +106,17 @@ def build_warehouse(paths: Paths, datasets: Sequence[Dataset], memory_mb: int = 
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
-    return BuildResult(paths.warehouse, *result, orphans=orphans(paths.lake, entries))
+    return BuildResult(
+        paths.warehouse,
+        len(entries),
+        built.versions,
+        built.current,
+        built.checks,
+        built.seconds,
+        built.reuse,
+        len({(e.source, e.source_table) for e in entries}),
+        orphans(paths.lake, entries),
+    )
 
 
 @dataclass(frozen=True)
@@ -138,19 +174,27 @@ def unreadable(warehouse: Path) -> str | None:
 
 
 def _build(
-    staging: Path, limits: _Limits, paths: Paths, entries: list[ManifestEntry], datasets: Sequence[Dataset]
-) -> tuple[int, int, int, list[CheckResult], dict[str, float]]:
+    staging: Path,
+    limits: _Limits,
+    paths: Paths,
+    entries: list[ManifestEntry],
+    datasets: Sequence[Dataset],
+    live: Path | None,
+) -> _Built:
     con = duckdb.connect(str(staging), config=limits.config())
     # no progress bar of DuckDB's own: on a terminal it would cut through the run's progress lines
     con.execute("SET enable_progress_bar = false")
     clock = _Clock()
     try:
         try:
-            _stage(con, paths.lake, entries, datasets)
+            reuse = _stage(con, paths.lake, entries, datasets, live)
             clock.lap("stage")
             for step in build_steps():
                 con.execute(read_sql(step))
                 clock.lap(_phase(step))
+                if step == VERSIONING_STEP and reuse.any:
+                    copy_versions(con, reuse)
+                    clock.lap("reuse")
             _describe_shared_columns(con)
             clock.lap("docs")
         except duckdb.Error:
@@ -171,7 +215,7 @@ def _build(
         clock.lap("finish")
     finally:
         con.close()
-    return len(entries), versions, current, checks, clock.seconds
+    return _Built(versions, current, checks, clock.seconds, reuse)
 
 
 def _phase(step: str) -> str:
@@ -226,7 +270,30 @@ def _stage(
     lake: Store,
     entries: list[ManifestEntry],
     datasets: Sequence[Dataset],
-) -> None:
+    live: Path | None,
+) -> Reuse:
+    """Register what the build reads; the lake files only of the tables whose versions are computed."""
+    versioning = {"catalog_datasets": _catalog_table(datasets), "census_bases": _census_bases_table()}
+    versioning["census_rebasings"] = _rebasings_table()
+    for name, table in versioning.items():
+        con.register(name, table)
+    prints = fingerprints(entries, recipe(versioning.values()))
+    con.register("observation_fingerprints", fingerprint_table(prints))
+    reuse = attach_live(con, live, prints) if live else FULL
+    computed = [e for e in entries if (e.source, e.source_table) not in reuse.tables]
+    _stage_lake(con, lake, computed)
+    con.register("manifest_entries", _manifest_table(entries))
+    con.register("reference_regions", _reference_table())
+    con.register("reference_settlement_structure", _settlement_structure_table())
+    con.register("reference_projection_editions", pa.Table.from_pylist([asdict(e) for e in projection_editions()]))
+    con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
+    boundaries, edition = _boundaries(lake)
+    con.register("staged_boundaries", boundaries)
+    con.register("staged_edition", edition)
+    return reuse
+
+
+def _stage_lake(con: duckdb.DuckDBPyConnection, lake: Store, entries: list[ManifestEntry]) -> None:
     if not entries:
         con.register("lake_observations", OBSERVATION_SCHEMA.empty_table())
     elif lake.is_local:
@@ -234,17 +301,6 @@ def _stage(
         con.execute(read_sql("staging/lake_observations.sql"))
     else:
         con.register("lake_observations", _object_store_observations(lake, entries))
-    con.register("manifest_entries", _manifest_table(entries))
-    con.register("catalog_datasets", _catalog_table(datasets))
-    con.register("reference_regions", _reference_table())
-    con.register("census_bases", _census_bases_table())
-    con.register("census_rebasings", _rebasings_table())
-    con.register("reference_settlement_structure", _settlement_structure_table())
-    con.register("reference_projection_editions", pa.Table.from_pylist([asdict(e) for e in projection_editions()]))
-    con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
-    boundaries, edition = _boundaries(lake)
-    con.register("staged_boundaries", boundaries)
-    con.register("staged_edition", edition)
 
 
 EDITION_SCHEMA = pa.schema(
