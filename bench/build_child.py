@@ -1,4 +1,5 @@
-"""In a fresh process: `ingest <home>` (every recorded sample) or `build <home>` (timed)."""
+"""In a fresh process: `ingest <home>` (every recorded sample), `build <home>` or `full <home>`
+(timed; `full` computes every table's versions, `build` copies the unchanged ones)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,27 @@ def ingest(home: Path) -> dict[str, Any]:
     return {}
 
 
-def build(home: Path) -> dict[str, Any]:
+def build(home: Path, full: bool = False) -> dict[str, Any]:
     from demografie import catalog
     from demografie.settings import Paths
     from demografie.warehouse.build import build_warehouse
 
-    result = build_warehouse(Paths.from_env(home), catalog.DATASETS)
-    return {"versions": result.observation_versions, "checks": len(result.checks)}
+    result = build_warehouse(Paths.from_env(home), catalog.DATASETS, full=full)
+    return {
+        "versions": result.observation_versions,
+        "checks": len(result.checks),
+        "split": result.split(),
+        "computed_tables": result.tables - len(result.reuse.tables),
+        "tables": result.tables,
+    }
+
+
+def full(home: Path) -> dict[str, Any]:
+    return build(home, full=True)
 
 
 if __name__ == "__main__":
     task, where = sys.argv[1], Path(sys.argv[2])
-    if task == "build":
+    if task in ("build", "full"):
         import demografie.warehouse.build  # noqa: F401  (imports before the clock starts)
-    report(lambda: {"ingest": ingest, "build": build}[task](where))
+    report(lambda: {"ingest": ingest, "build": build, "full": full}[task](where))
