@@ -17,6 +17,14 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("DEMOGRAFIE_BENCH_DATA", REPO / "bench" / ".data"))
+# Prefect in the children: quiet, and patient with its temporary server, which on a busy 2-core
+# machine takes longer to start than Prefect's default wait
+PREFECT_QUIET = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
 
 
 def measure_in_child(module: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -24,7 +32,7 @@ def measure_in_child(module: str, *args: str, env: dict[str, str] | None = None)
     done = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=REPO,
-        env=os.environ | (env or {}),
+        env=PREFECT_QUIET | os.environ | (env or {}),
         capture_output=True,
         text=True,
         check=False,

@@ -242,10 +242,10 @@ def _header(variables: int) -> str:
 def _write(root: Path, table: str, flat: str, day: str, years: range) -> None:
     (root / "tablefile").mkdir(parents=True, exist_ok=True)
     (root / "tablefile" / f"{table}.csv").write_bytes(b"\xef\xbb\xbf" + flat.encode("utf-8"))
-    _write_metadata(root, table, day, years)
+    write_metadata(root, table, day, years)
 
 
-def _write_metadata(root: Path, table: str, day: str, years: range) -> None:
+def write_metadata(root: Path, table: str, day: str, years: range) -> None:
     (root / "metadata").mkdir(parents=True, exist_ok=True)
     metadata = {
         "Ident": {"Service": "metadata", "Method": "table"},
@@ -385,7 +385,7 @@ def _write_table_csv(root: Path, table: str, head: list[str], rows: list[str], y
     text = "\n".join([f"GENESIS-Tabelle: {table}", SYNTHETIC_NOTICE, *head, *rows, "__________", f"Stand: {stand}"])
     (root / "tablecsv").mkdir(parents=True, exist_ok=True)
     (root / "tablecsv" / f"{table}.csv").write_text(text + "\n", "utf-8")
-    _write_metadata(root, table, "", years)
+    write_metadata(root, table, "", years)
 
 
 def write_annual_table(
