@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-# Benchmarks print tables (see bench/RESULTS.md); about 15 minutes and 13 GB of disk in bench/.data.
+# Benchmarks print tables (see bench/RESULTS.md); about 20 minutes and 13 GB of disk in bench/.data.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.parse

@@ -89,7 +89,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(dir=DATA if DATA.exists() else None))
+    with tempfile.TemporaryDirectory(dir=DATA if DATA.exists() else None) as name:
+        measure(Path(name), args.runs)
+
+
+def measure(work: Path, runs: int) -> None:
     home = work / "home"
     root = write_snapshot(work / "publisher", 2015, 2024)
     rows = []
@@ -98,12 +102,12 @@ def main() -> None:
         base = os.environ | QUIET | credentials | {"PREFECT_HOME": str(work / "prefect")}
         base.pop("PREFECT_API_URL", None)
         run_child(home, base)  # loads everything once
-        rows.append(summary("temporary server (no PREFECT_API_URL)", [run_child(home, base) for _ in range(args.runs)]))
+        rows.append(summary("temporary server (no PREFECT_API_URL)", [run_child(home, base) for _ in range(runs)]))
         server, url = prefect_server(work / "prefect-server")  # started only now: idle, it would still cost CPU
         try:
-            timings = [run_child(home, base | {"PREFECT_API_URL": url}) for _ in range(args.runs)]
+            timings = [run_child(home, base | {"PREFECT_API_URL": url}) for _ in range(runs)]
             rows.append(summary("running prefect server", timings))
-            whole = whole_catalog(work, base | {"PREFECT_API_URL": url}, args.runs)
+            whole = whole_catalog(work, base | {"PREFECT_API_URL": url}, runs)
         finally:
             server.terminate()
             server.wait(timeout=30)
