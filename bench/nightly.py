@@ -43,8 +43,6 @@ from bench.nightly_catalog import (
 from demografie.devserver.server import GenesisServer
 from demografie.devserver.synthetic import SNAPSHOT_DATASETS, snapshot_variables, write_snapshot
 
-QUIET = PREFECT_QUIET
-
 
 def run_child(home: Path, env: dict[str, str], datasets: list[str] | None = None) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
@@ -67,7 +65,7 @@ def prefect_server(prefect_home: Path) -> tuple[subprocess.Popen[bytes], str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api"
-    env = os.environ | QUIET | {"PREFECT_HOME": str(prefect_home)}
+    env = os.environ | PREFECT_QUIET | {"PREFECT_HOME": str(prefect_home)}
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -99,7 +97,7 @@ def measure(work: Path, runs: int) -> None:
     rows = []
     with GenesisServer(root) as publisher:
         credentials = snapshot_variables(publisher.base_url)
-        base = os.environ | QUIET | credentials | {"PREFECT_HOME": str(work / "prefect")}
+        base = os.environ | PREFECT_QUIET | credentials | {"PREFECT_HOME": str(work / "prefect")}
         base.pop("PREFECT_API_URL", None)
         run_child(home, base)  # loads everything once
         rows.append(summary("temporary server (no PREFECT_API_URL)", [run_child(home, base) for _ in range(runs)]))

@@ -15,7 +15,7 @@ import requests
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.devserver.synthetic import VINTAGE, write_metadata
+from demografie.devserver.synthetic import VINTAGE, snapshot_variables, write_metadata
 from demografie.flows.nightly import year_window
 from demografie.settings import Paths
 from demografie.sources.genesis import format_stand
@@ -29,17 +29,13 @@ HTTP_ROUNDS = 5
 PLACEHOLDER = b"not served: every request of this bench carries the Stand held, answered by status 50\n"
 
 
+def catalog_variables(base_url: str) -> dict[str, str]:
+    return snapshot_variables(base_url, ROUTES)
+
+
 def api_datasets() -> list[Dataset]:
     """The catalog's tables that the nightly run asks of a GENESIS server."""
     return [d for d in catalog.select(None) if d.access is Access.API]
-
-
-def catalog_variables(base_url: str) -> dict[str, str]:
-    return {
-        f"{route}_{key}": value
-        for route in ROUTES
-        for key, value in (("URL", base_url), ("USERNAME", "demo"), ("PASSWORD", "demo"))
-    }
 
 
 def catalog_publisher(root: Path, datasets: list[Dataset]) -> Path:
@@ -114,7 +110,7 @@ def round_trips(base_url: str, datasets: list[Dataset]) -> float:
                 answer = session.post(
                     f"{base_url}/data/tablefile", data=form | {"stand": stand}, headers=headers, timeout=10
                 )
-                if b'"Code": 50' not in answer.content and b'"Code":50' not in answer.content:
+                if answer.json()["Status"]["Code"] != 50:
                     raise RuntimeError(f"{dataset.table}: expected status 50, got {answer.content[:200]!r}")
             passes.append((time.perf_counter() - started) / len(datasets))
     return statistics.median(passes)

@@ -46,11 +46,11 @@ SNAPSHOT_DATASETS = (
 SNAPSHOT_ROUTES = ("GENESIS_REGIO", "GENESIS_DESTATIS")
 
 
-def snapshot_variables(base_url: str) -> dict[str, str]:
+def snapshot_variables(base_url: str, routes: Iterable[str] = SNAPSHOT_ROUTES) -> dict[str, str]:
     """The variables that point every route of the snapshot at a local server (user and password demo)."""
     return {
         f"{route}_{key}": value
-        for route in SNAPSHOT_ROUTES
+        for route in routes
         for key, value in (("URL", base_url), ("USERNAME", "demo"), ("PASSWORD", "demo"))
     }
 

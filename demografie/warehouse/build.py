@@ -72,11 +72,10 @@ class BuildResult:
         return f"{sum(self.seconds.values()):.1f} s ({parts})"
 
     def versioned(self) -> str:
-        """Which tables' versions were computed, for progress output."""
-        if not self.reuse.any:
-            return f"versions of all {self.tables} tables computed ({self.reuse.reason})"
+        """Which tables' versions were computed, and why, for progress output."""
         computed = self.tables - len(self.reuse.tables)
-        return f"versions of {computed} of {self.tables} tables computed, the others copied from the previous warehouse"
+        share = f"{computed} of {self.tables}" if self.reuse.any else f"all {self.tables}"
+        return f"versions of {share} tables computed ({self.reuse.reason})"
 
 
 @dataclass(frozen=True)
@@ -273,8 +272,11 @@ def _stage(
     live: Path | None,
 ) -> Reuse:
     """Register what the build reads; the lake files only of the tables whose versions are computed."""
-    versioning = {"catalog_datasets": _catalog_table(datasets), "census_bases": _census_bases_table()}
-    versioning["census_rebasings"] = _rebasings_table()
+    versioning = {
+        "catalog_datasets": _catalog_table(datasets),
+        "census_bases": _census_bases_table(),
+        "census_rebasings": _rebasings_table(),
+    }
     for name, table in versioning.items():
         con.register(name, table)
     prints = fingerprints(entries, recipe(versioning.values()))

@@ -41,7 +41,7 @@ class Reuse:
     """The tables whose versions come from the live file; empty for a full build."""
 
     tables: frozenset[TableKey]
-    reason: str  # why the others, or all, are computed: for the build's log and progress
+    reason: str  # where the versions came from, or why all were computed: for progress output
 
     @property
     def any(self) -> bool:
@@ -107,13 +107,13 @@ def attach_live(con: duckdb.DuckDBPyConnection, live: Path, prints: dict[TableKe
     if not tables:
         detach_live(con)
         return Reuse(frozenset(), "no table's deliveries and recipe are as in the live warehouse")
-    return Reuse(tables, f"{len(prints) - len(tables)} of {len(prints)} tables changed")
+    return Reuse(tables, "the others copied from the previous warehouse")
 
 
 def copy_versions(con: duckdb.DuckDBPyConnection, reuse: Reuse) -> None:
     """Append the reused tables' versions from the live file to core.observations, then let go of it."""
-    rows = [{"source": s, "source_table": t} for s, t in sorted(reuse.tables)]
-    con.register("reused_tables", pa.Table.from_pylist(rows, schema=FINGERPRINT_SCHEMA.remove(2)))
+    sources, tables = zip(*sorted(reuse.tables), strict=True)
+    con.register("reused_tables", pa.table({"source": sources, "source_table": tables}))
     con.execute(read_sql("staging/reused_observations.sql"))
     con.unregister("reused_tables")
     detach_live(con)

@@ -31,11 +31,11 @@ RECORDED = {("", "Insgesamt"): 756021, ("GESW", "weiblich"): 384786, ("GESM", "m
 REVISED = {("", "Insgesamt"): 756100, ("GESW", "weiblich"): 384836, ("GESM", "männlich"): 371264}
 
 
-def home_like(template: Path, target: Path, with_warehouse: bool) -> Paths:
-    """A data home with the template's raw files and lake, and its warehouse when asked."""
-    for part in ("raw", "lake", *(["warehouse.duckdb"] if with_warehouse else [])):
-        source = template / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / part)
+def home_like(template: Path, target: Path, warehouse_of: Path) -> Paths:
+    """A data home with the template's raw files and lake, and the warehouse of the home `warehouse_of`."""
+    shutil.copytree(template / "raw", target / "raw")
+    shutil.copytree(template / "lake", target / "lake")
+    shutil.copy2(warehouse_of / "warehouse.duckdb", target / "warehouse.duckdb")
     return Paths.from_env(target)
 
 
@@ -107,9 +107,7 @@ def differences(one: Path, other: Path) -> dict[str, tuple[int, int]]:
 def test_a_build_computes_only_the_changed_table_and_equals_a_full_build(
     all_samples_home: Path, tmp_path: Path
 ) -> None:
-    (tmp_path / "nightly").mkdir()
-    (tmp_path / "full").mkdir()
-    paths = home_like(all_samples_home, tmp_path / "nightly", with_warehouse=True)
+    paths = home_like(all_samples_home, tmp_path / "nightly", warehouse_of=all_samples_home)
     deliver_revision(paths)
 
     result = build_warehouse(paths, catalog.DATASETS)
@@ -118,12 +116,10 @@ def test_a_build_computes_only_the_changed_table_and_equals_a_full_build(
     assert result.reuse.tables == tables - {("regio", "12411-01-01-4")}
     assert "reuse" in result.seconds
     assert result.versioned() == (
-        f"versions of 1 of {len(tables)} tables computed, the others copied from the previous warehouse"
+        f"versions of 1 of {len(tables)} tables computed (the others copied from the previous warehouse)"
     )
     # the same lake and the warehouse of before the revision, built with --full
-    full = home_like(all_samples_home, tmp_path / "full", with_warehouse=True)
-    shutil.rmtree(full.home / "lake")
-    shutil.copytree(paths.home / "lake", full.home / "lake")
+    full = home_like(paths.home, tmp_path / "full", warehouse_of=all_samples_home)
     built = CliRunner().invoke(app, ["build", "--full", "--home", str(full.home)], env={"COLUMNS": "300"})
     assert built.exit_code == 0, built.output
     assert f"versions of all {len(tables)} tables computed (a full build)" in built.output
