@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -250,8 +250,21 @@ def find(name_or_table: str) -> Dataset:
     raise UnknownDatasetError(f"unknown dataset or table {name_or_table!r}; known: {known}")
 
 
+# The variable under which an uncatalogued table CSV keeps a classification of its own in its rows
+# (the type of care of 22543-01-02-4: Tageseinrichtung, Tagespflege), its labels as published.
+UNCATALOGUED_ROWS = "ZEILE"
+
+
+# The value variables of the Fortschreibung's population stocks, wherever a table carries them
+# (12411-*, 12410-*): an uncatalogued table's figures of them stand on a census basis like the
+# catalog's (their measure keeps the code, lower case). The Zensus databases hold census counts only.
+STOCK_CODES = ("BEVSTD",)
+
+
 def uncatalogued(table: str, source: str, access: Access) -> Dataset:
-    """A publisher table without a catalog entry: loaded as published, nothing harmonised."""
+    """A publisher table without a catalog entry: loaded as published, nothing harmonised, but its
+    population stocks and census counts say on which census they stand."""
+    census = source == "zensus"
     return Dataset(
         name=table,
         topic="other",
@@ -262,7 +275,20 @@ def uncatalogued(table: str, source: str, access: Access) -> Dataset:
         first_year=1990,
         access=access,
         notes=UNCATALOGUED,
+        row_variable=UNCATALOGUED_ROWS,
+        census_basis=CENSUS if census else FORTSCHREIBUNG,
+        census_measures=("*",) if census else tuple(code.lower() for code in STOCK_CODES),
     )
+
+
+def in_lake(name: str, source: str, table: str, known: Iterable[Dataset]) -> Dataset:
+    """The dataset of a table the lake holds: its catalog entry, or the table as loaded uncatalogued
+    (also one whose entry was removed from the user catalog since)."""
+    for dataset in known:
+        if dataset.name == name:
+            return dataset
+    access = next((a for s, a, pattern in CODE_PUBLISHERS if s == source and pattern.match(table)), Access.FILE)
+    return replace(uncatalogued(table, source, access), name=name)
 
 
 UNCATALOGUED = (

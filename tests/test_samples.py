@@ -16,7 +16,7 @@ ROW = re.compile(r"^\| `([^`]+)` \| ([\d,]+) \| ([0-9a-f]{16}) \|", re.MULTILINE
 
 def test_samples_are_the_recorded_bytes() -> None:
     rows = {name: (int(size.replace(",", "")), sha) for name, size, sha in ROW.findall(README.read_text("utf-8"))}
-    files = {p.name for p in FOLDER.iterdir() if p.name != "README.md"}
+    files = {p.relative_to(FOLDER).as_posix() for p in FOLDER.rglob("*") if p.is_file() and p.name != "README.md"}
     assert files <= set(rows), f"files without a provenance row: {sorted(files - set(rows))}"
     for name in files:
         content = (FOLDER / name).read_bytes()

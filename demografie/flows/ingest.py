@@ -67,7 +67,7 @@ def identify(path: Path, table: str | None) -> ManualFile:
         head = handle.read(HEAD_BYTES)
         if archive.is_zip(head):
             head += handle.read()
-    _recognise(head, path.name)
+    _recognise(head, path.name, table)
     named = table_code_in(head)
     if table and named and named != table:
         raise IngestError(
@@ -79,7 +79,7 @@ def identify(path: Path, table: str | None) -> ManualFile:
     return ManualFile(path, code, head)
 
 
-def _recognise(content: bytes, name: str) -> None:
+def _recognise(content: bytes, name: str, table: str | None) -> None:
     """Refuse a file of no layout we read before anything is landed (a GENESIS zip by its member)."""
     head = content
     if archive.is_zip(content) and not hsl.is_xlsx(content):
@@ -91,7 +91,7 @@ def _recognise(content: bytes, name: str) -> None:
         except archive.ArchiveError as exc:
             raise IngestError(f"{name}: {exc}") from None
     try:
-        sniff(head, name)
+        sniff(head, name, table)
     except ParseError as exc:
         raise IngestError(str(exc)) from None
 

@@ -20,12 +20,19 @@ _CODES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^ALTVOLL(\d{3})$"), "single"),
     (re.compile(r"^ALTVOLL(\d{3})UM$"), "open"),
 )
+# German labels, and the English ones of answers in language=en ("under 3 years", "3 to under 6
+# years", "75 years and over", "1 year")
 _LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^unter (\d+)( jahre?)?$"), "under"),
     (re.compile(r"^(\d+) bis unter (\d+)( jahre?)?$"), "range"),
     (re.compile(r"^(\d+)-jährige$"), "single"),
     (re.compile(r"^(\d+) jahre?$"), "single"),
     (re.compile(r"^(\d+)( jahre)? (und|oder) (mehr|älter)$"), "open"),
+    (re.compile(r"^under (\d+)( years?)?$"), "under"),
+    (re.compile(r"^(\d+) to under (\d+)( years?)?$"), "range"),
+    (re.compile(r"^(\d+)-year-olds?$"), "single"),
+    (re.compile(r"^(\d+) years?( old)?$"), "single"),
+    (re.compile(r"^(\d+)( years)? (and|or) (over|more|older)$"), "open"),
 )
 
 

@@ -24,16 +24,16 @@ import pyarrow.csv as pacsv
 
 from demografie.transforms.arrays import arange
 from demografie.transforms.errors import ParseError
+from demografie.transforms.harmonise import COUNT_UNITS
 
 BOM = b"\xef\xbb\xbf"
 # GENESIS "Zeichenerklärung": nothing/zero, secret/unknown, not yet available, not reliable
 # enough, locked, limited informative value.
 SYMBOLS = ("-", ".", "...", "/", "x", "()")
 NUMBER_PATTERN = r"^-?[0-9]+([.,][0-9]+)?$"
-# A count is a whole number: one with exactly three decimals is a count with a thousands separator
-# (48.384 as a spreadsheet re-save writes it), which read as a decimal mark would be 1000 times too
-# small. GENESIS never writes one.
-COUNT_UNITS = ("Anzahl",)
+# A count (harmonise.COUNT_UNITS) is a whole number: one with exactly three decimals is a count with
+# a thousands separator (48.384 as a spreadsheet re-save writes it), which read as a decimal mark
+# would be 1000 times too small. GENESIS never writes one.
 SEPARATED_THOUSANDS = r"^-?[0-9]{1,3}([.,][0-9]{3})+$"
 THOUSANDS_PROBLEM = (
     "is a count with exactly three decimals: a thousands separator (a spreadsheet re-save?); "
@@ -223,7 +223,8 @@ def _parse_values(
     is_symbol = pc.is_in(raw, value_set=pa.array(SYMBOLS))
     is_number = _matching(raw, NUMBER_PATTERN)
     # a count in thousands groups (1.140.888) is named as what it is before it counts as no number
-    is_count = pc.is_in(table.column("value_unit"), value_set=pa.array(COUNT_UNITS))
+    units = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("value_unit")))
+    is_count = pc.is_in(units, value_set=pa.array(sorted(COUNT_UNITS)))
     grouped = pc.and_(is_count, pc.and_(pc.invert(is_number), _matching(raw, SEPARATED_THOUSANDS)))
     _reject(table, grouped, "value", THOUSANDS_PROBLEM, where)
     _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value", "is neither a number nor a GENESIS symbol", where)

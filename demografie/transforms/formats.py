@@ -25,7 +25,9 @@ class Format(StrEnum):
     HSL_AGE_EXPORT = "hsl-csv-export"
 
 
-def sniff(data: bytes, where: str) -> Format:
+def sniff(data: bytes, where: str, table: str | None = None) -> Format:
+    """`table`: the table a person named for the file (`--table`); with it, a table CSV cut by hand
+    (its first line `GENESIS-Tabelle: <code>` removed) is read as that table."""
     if hsl.is_xlsx(data):
         return _workbook(data, where)
     _refuse_containers(data, where)
@@ -39,6 +41,8 @@ def sniff(data: bytes, where: str) -> Format:
         return Format.TABLE_CSV
     if hsl.is_age_export(head[:4096].decode("utf-8", errors="replace")):
         return Format.HSL_AGE_EXPORT
+    if table is not None and _headless_table_csv(head):
+        return Format.TABLE_CSV
     raise ParseError(where, _not_a_table(head, first))
 
 
@@ -62,7 +66,8 @@ def _not_a_table(head: bytes, first: str) -> str:
     if _headless_table_csv(head):
         return (
             "a table CSV without its first line 'GENESIS-Tabelle: <code>' (cut or re-saved by hand), so its "
-            f"table is unknown; download the table again. The first line is {first[:80]!r}"
+            f"table is unknown: name it with --table (and its Stand with --vintage), or download the table "
+            f"again. The first line is {first[:80]!r}"
         )
     return f"unknown file layout; the first line is {first[:80]!r}"
 
@@ -98,15 +103,18 @@ def _json_answer(head: bytes) -> str:
     return "a JSON file, not a table"
 
 
-def parse(data: bytes, where: str, decimal: str | None = None, row_variable: str | None = None) -> FlatFile:
-    """Parse any supported format into the flat-file layout (`row_variable`: see parse_table_csv)."""
-    kind = sniff(data, where)
+def parse(
+    data: bytes, where: str, decimal: str | None = None, row_variable: str | None = None, table: str | None = None
+) -> FlatFile:
+    """Parse any supported format into the flat-file layout (`row_variable`, `table`: see
+    parse_table_csv; `table` is checked against the code a table CSV names)."""
+    kind = sniff(data, where, table)
     if kind is Format.FFCSV_V5:
         return parse_ffcsv(data, where, decimal)
     if kind is Format.FFCSV_V4:
         return parse_ffcsv_v4(data, where)
     if kind is Format.TABLE_CSV:
-        return parse_table_csv(data, where, row_variable)
+        return parse_table_csv(data, where, row_variable, table)
     if kind is Format.HSL_WORKBOOK:
         return hsl.parse_hsl_workbook(data, where)
     return hsl.parse_hsl_age_export(data, where)

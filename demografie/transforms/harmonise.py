@@ -44,19 +44,45 @@ MONTH_VARIABLE = "MONAT"
 # Schema columns filled from DIMENSIONS and their value when the table has no such variable.
 DIMENSION_DEFAULTS: Mapping[str, str] = MappingProxyType({"sex": "total", "nationality": "total"})
 
+# The flat file's `value_unit` (German or English answers, `language=en`) -> the schema's unit.
+# Looked up in lower case with blanks collapsed (`unit_key`): "Anzahl", "number" and "Number" are one unit.
 UNITS: Mapping[str, str] = MappingProxyType(
     {
-        "Anzahl": "count",
-        "Prozent": "percent",
+        "anzahl": "count",
+        "number": "count",
+        "personen": "count",
+        "persons": "count",
+        "prozent": "percent",
+        "percent": "percent",
+        "%": "percent",
         "qkm": "km2",
+        "km²": "km2",
+        "sq km": "km2",
         "ha": "hectare",
+        "hektar": "hectare",
+        "hectares": "hectare",
         "1000": "thousand",
-        "Jahre": "years",
-        "EUR": "eur",
-        "Tsd. EUR": "thousand_eur",
-        "je 1000 EW": "per_1000_inhabitants",
+        "tsd.": "thousand",
+        "jahre": "years",
+        "years": "years",
+        "eur": "eur",
+        "tsd. eur": "thousand_eur",
+        "1000 eur": "thousand_eur",
+        "eur 1000": "thousand_eur",
+        "je 1000 ew": "per_1000_inhabitants",
+        "je 1000 einwohner": "per_1000_inhabitants",
+        "per 1000 inhabitants": "per_1000_inhabitants",
+        "per 1,000 inhabitants": "per_1000_inhabitants",
     }
 )
+# Units whose figures are whole numbers (the thousands-separator guard of ffcsv.py).
+COUNT_UNITS = frozenset(key for key, unit in UNITS.items() if unit == "count")
+
+
+def unit_key(label: str) -> str:
+    """The key of a unit label in UNITS: lower case, blanks collapsed."""
+    return " ".join(label.split()).lower()
+
 
 # time_code -> (period_type, how `time` is written)
 TIME_CODES: Mapping[str, tuple[str, str]] = MappingProxyType(
@@ -75,15 +101,27 @@ LABEL_ATTRIBUTES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "männlich": ("GES", "GESM"),
         "männer": ("GES", "GESM"),
+        "male": ("GES", "GESM"),
+        "males": ("GES", "GESM"),
+        "men": ("GES", "GESM"),
         "weiblich": ("GES", "GESW"),
         "frauen": ("GES", "GESW"),
+        "female": ("GES", "GESW"),
+        "females": ("GES", "GESW"),
+        "women": ("GES", "GESW"),
         "ausländisch": ("NAT", "NATA"),
         "ausländer": ("NAT", "NATA"),
         "ausländer/-innen": ("NAT", "NATA"),
         "ausländer(innen)": ("NAT", "NATA"),
+        "ausländerinnen und ausländer": ("NAT", "NATA"),
         "nichtdeutsche": ("NAT", "NATA"),
+        "foreign": ("NAT", "NATA"),
+        "foreigners": ("NAT", "NATA"),
+        "non-germans": ("NAT", "NATA"),
         "deutsche": ("NAT", "NATD"),
         "deutsch": ("NAT", "NATD"),
+        "german": ("NAT", "NATD"),
+        "germans": ("NAT", "NATD"),
     }
 )
 VARIABLE_LABELS: Mapping[str, str] = MappingProxyType(
@@ -101,20 +139,48 @@ VARIABLE_LABELS: Mapping[str, str] = MappingProxyType(
 # Labels that name a variable (a header over its attributes) or mean "all of it".
 TOTAL_LABELS = frozenset({"insgesamt", "total", "zusammen"})
 VARIABLE_NAME_LABELS = frozenset(
-    {"stichtag", "jahr", "altersgruppen", "altersjahre", "bundesländer", "geschlecht", "nationalität", "davon"}
+    {
+        "stichtag",
+        "jahr",
+        "altersgruppen",
+        "altersgruppe",
+        "altersjahre",
+        "altersjahr",
+        "bundesländer",
+        "geschlecht",
+        "nationalität",
+        "davon",
+        "reference date",
+        "year",
+        "age groups",
+        "single years of age",
+        "länder",
+        "federal states",
+        "sex",
+        "gender",
+        "nationality",
+        "of which",
+    }
 )
+# Units as table CSVs print them -> the flat file's `value_unit`.
 # Units as table CSVs print them -> the flat file's `value_unit`.
 LABEL_UNITS: Mapping[str, str] = MappingProxyType(
     {
         "anzahl": "Anzahl",
         "absolut": "Anzahl",
+        "number": "Anzahl",
         "prozent": "Prozent",
+        "percent": "Prozent",
         "%": "Prozent",
         "qkm": "qkm",
         "km²": "qkm",
+        "sq km": "qkm",
         "je 1000 ew": "je 1000 EW",
         "je 1000 einwohner": "je 1000 EW",
+        "per 1000 inhabitants": "je 1000 EW",
         "jahre": "Jahre",
+        "years": "Jahre",
+        "1000": "1000",
     }
 )
 LAND_CODES: Mapping[str, str] = MappingProxyType(
@@ -135,10 +201,23 @@ LAND_CODES: Mapping[str, str] = MappingProxyType(
         "Sachsen": "14",
         "Sachsen-Anhalt": "15",
         "Thüringen": "16",
+        # the names of English answers (language=en)
+        "Lower Saxony": "03",
+        "North Rhine-Westphalia": "05",
+        "Hesse": "06",
+        "Rhineland-Palatinate": "07",
+        "Bavaria": "09",
+        "Mecklenburg-Western Pomerania": "13",
+        "Mecklenburg-West Pomerania": "13",
+        "Saxony": "14",
+        "Saxony-Anhalt": "15",
+        "Thuringia": "16",
     }
 )
 # Region key length (or DG) -> the flat file's regional variable.
-REGIONAL_VARIABLE_BY_KEY: Mapping[int, str] = MappingProxyType({2: "DLAND", 3: "REGBEZ", 5: "KREISE", 8: "GEMEIN"})
+REGIONAL_VARIABLE_BY_KEY: Mapping[int, str] = MappingProxyType(
+    {2: "DLAND", 3: "REGBEZ", 5: "KREISE", 8: "GEMEIN", ARS_LENGTH: "GEMEIN"}
+)
 
 
 def regional_variable(code: str) -> str:

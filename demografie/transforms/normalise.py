@@ -30,10 +30,14 @@ from demografie.transforms.harmonise import (
     TIME_CODES,
     UNITS,
     ZENSUS_REGIONAL_VARIABLE,
+    unit_key,
 )
 from demografie.transforms.schema import DIMS_TYPE, OBSERVATION_SCHEMA
 
-# A measures key that matches the start of the publisher's label instead of its code.
+# A measures key that matches the publisher's label instead of its code: the label starts with the
+# key's text, `*` standing for any text (`label:Schüler*: *7. Klassenstufe`), compared without
+# regard to case and runs of blanks. Labels change between vintages ("Absolventen/Abgänger",
+# "Absolvierende/Abgehende") and languages; codes do not, so codes are tried first.
 LABEL_KEY = "label:"
 
 
@@ -104,7 +108,7 @@ def normalise_block(
         **_harmonised(table, dims, where),
         **_ages(table, dims, where),
         "value": table.column("value"),
-        "unit": _mapped(table, "value_unit", UNITS, "unit", where),
+        "unit": _units(table, where),
         "status": table.column("status"),
         "quality": table.column("quality"),
         "source": _constant(provenance.source, table),
@@ -344,10 +348,28 @@ def _measures(table: pa.Table, measures: Mapping[str, str], where: str) -> pa.Ch
 
 
 def _by_label(measures: Mapping[str, str], label: str) -> str | None:
+    text = " ".join(label.split())
     for key, measure in measures.items():
-        if key.startswith(LABEL_KEY) and label.startswith(key.removeprefix(LABEL_KEY)):
+        if key.startswith(LABEL_KEY) and label_pattern(key.removeprefix(LABEL_KEY)).match(text):
             return measure
     return None
+
+
+@functools.cache
+def label_pattern(key: str) -> re.Pattern[str]:
+    """The pattern of a `label:` key: its text at the start of the label, `*` any text between."""
+    parts = [re.escape(" ".join(part.split())) for part in key.split("*")]
+    return re.compile(".*".join(parts), re.IGNORECASE)
+
+
+def _units(table: pa.Table, where: str) -> pa.ChunkedArray:
+    """The schema's unit of every row, from the unit label in German or English (any case)."""
+    labels = table.column("value_unit")
+    distinct = pc.unique(labels).to_pylist()
+    known = {label: UNITS.get(unit_key(label or "")) for label in distinct}
+    if unknown := sorted(str(label) for label, unit in known.items() if unit is None):
+        raise ParseError(where, f"unknown unit {unknown[:5]}; known: {sorted(UNITS)}")
+    return _lookup(labels, {label: unit for label, unit in known.items() if unit is not None})
 
 
 def _mapped(table: pa.Table, column: str, mapping: Mapping[str, str], what: str, where: str) -> pa.ChunkedArray:

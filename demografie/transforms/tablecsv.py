@@ -48,8 +48,16 @@ TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*([^\s;]+)")
 STAND = re.compile(r"Stand:\s*(\d{2}\.\d{2}\.\d{4})\s*/\s*(\d{2}:\d{2}:\d{2})")
 DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 YEAR = re.compile(r"^\d{4}$")
-REGION_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8})$")
-TITLE_DATE = re.compile(r"^Stichtag:\s*(\d{2}\.\d{2}\.\d{4})$")
+# AGS prefixes, and the 12-digit ARS of a Gemeinde (the Zensus databases key Gemeinden by it)
+REGION_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{12})$")
+# a title line that gives the one reference date of the table: "Stichtag: 31.12.2020", "- Stichtag
+# 09.05.2011 -" (a census table), "Reference date: 31.12.2020", or the date alone
+TITLE_DATE = re.compile(
+    r"^(?:-\s*)?(?:(?:Stichtag|Berichtszeitpunkt|Reference date)\s*:?\s*)?(\d{2}\.\d{2}\.\d{4})(?:\s*-)?$",
+    re.IGNORECASE,
+)
+# A row label that is a GENESIS attribute code (BEV-VARIANTE-01), printed before its label.
+ATTRIBUTE_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")
 TITLE_MEASURE = re.compile(r"^(.+?)\s*\(([^()]+)\)\s*$")
 FOOTER = "__________"
 T = TypeVar("T")
@@ -98,13 +106,17 @@ def is_table_csv(first_line: str) -> bool:
     return bool(TITLE.match(first_line.lstrip("\ufeff")))
 
 
-def parse_table_csv(data: bytes, where: str, row_variable: str | None = None) -> FlatFile:
+def parse_table_csv(data: bytes, where: str, row_variable: str | None = None, table: str | None = None) -> FlatFile:
     """`row_variable`: the code under which row labels of the table's own classification (a school
-    type, a vocational qualification) are kept; without one such a label is an error."""
+    type, a vocational qualification) are kept; without one such a label is an error.
+
+    `table`: the table the caller asked for or was told (`--table`). A file that names another
+    table is refused; a file cut by hand (no `GENESIS-Tabelle:` line, perhaps no footer) is read
+    as this table, which only a person who knows the file can say."""
     text = _decode(data)
     _check_replacement_characters(text, where)
     rows = _rows(text, where)
-    layout = _layout(rows, where)
+    layout = _layout(rows, where, table)
     cells = [cell for i in layout.data for cell in _cells(layout, *rows[i], where, row_variable)]
     return flat_from_records(_records(layout.table, cells, row_variable), where, ",", layout.published)
 
@@ -141,25 +153,25 @@ def _rows(text: str, where: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _layout(rows: list[tuple[int, list[str]]], where: str) -> Layout:
-    if not rows or not (match := TITLE.match(rows[0][1][0] if rows[0][1] else "")):
-        raise ParseError(where, "not a table CSV: the first line is not 'GENESIS-Tabelle: <code>'")
+def _layout(rows: list[tuple[int, list[str]]], where: str, table: str | None) -> Layout:
+    code, start = _table_named(rows, where, table)
     end = next((i for i, (_, cells) in enumerate(rows) if cells and cells[0].startswith(FOOTER)), None)
-    if end is None:
+    if end is None and start == 1:
         raise ParseError(where, f"no footer line '{FOOTER}': the table CSV seems cut off")
-    first = next((i for i in range(1, end) if _is_header(rows[i][1])), None)
+    end = len(rows) if end is None else end  # a file cut by hand ends with its last data line
+    first = next((i for i in range(start, end) if _is_header(rows[i][1])), None)
     if first is None:
         raise ParseError(where, "table CSV without header lines (';;<column names>')")
     last = first
     while last + 1 < end and _is_header(rows[last + 1][1]):
         last += 1
     header_lines = list(range(first, last + 1))
-    title = [" ".join(rows[i][1][0].split()) for i in range(1, header_lines[0]) if rows[i][1]]
+    title = [" ".join(rows[i][1][0].split()) for i in range(start, header_lines[0]) if rows[i][1]]
     stub = min(_leading_empty(rows[i][1]) for i in header_lines)
     width = max(len(rows[i][1]) for i in header_lines)
     columns = [_column([_cell(rows[i][1], j) for i in header_lines]) for j in range(stub, width)]
     return Layout(
-        table=match.group(1),
+        table=code,
         stub=stub,
         columns=columns,
         data=range(header_lines[-1] + 1, end),
@@ -167,6 +179,27 @@ def _layout(rows: list[tuple[int, list[str]]], where: str) -> Layout:
         title_time=_title_time(title),
         title_measure=_title_measure(title),
     )
+
+
+def _table_named(rows: list[tuple[int, list[str]]], where: str, table: str | None) -> tuple[str, int]:
+    """(the table's code, the first line after it): the code the file names in its first line, which
+    must be the one asked for; or, for a file without that line, the code the caller names."""
+    match = TITLE.match(rows[0][1][0] if rows and rows[0][1] else "")
+    if match is None:
+        if table is None:
+            raise ParseError(
+                where,
+                "not a table CSV: the first line is not 'GENESIS-Tabelle: <code>' (a file cut by hand? "
+                "name its table with --table)",
+            )
+        return table, 0
+    if table is not None and match.group(1).upper() != table.upper():
+        raise ParseError(
+            where,
+            f"the file names itself table {match.group(1)}, not {table}: another table's answer, or a file "
+            "saved under the wrong name; nothing was loaded",
+        )
+    return match.group(1), 1
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -189,8 +222,9 @@ def _stand(footer: Sequence[tuple[int, list[str]]]) -> datetime | None:
 
 
 def _title_time(title: list[str]) -> str | None:
-    """The reference date of a table of one date: `Stichtag: 31.12.2020`, or a line that is only
-    the year (12711-02-02-4 prints `2015;;;…` above its column headers)."""
+    """The reference date of a table of one date, from its title block: `Stichtag: 31.12.2020`,
+    `- Stichtag 09.05.2011 -`, a line that is only the date, or only the year (12711-02-02-4 prints
+    `2015;;;…` above its column headers)."""
     for line in title:
         if match := TITLE_DATE.match(line):
             return match.group(1)
@@ -276,24 +310,40 @@ def _stub(
     i = 0
     while i < len(cells):
         text = " ".join(cells[i].split())
+        following = " ".join(cells[i + 1].split()) if i + 1 < len(cells) else ""
         if text.lower() in TOTAL_LABELS:
             pass
         elif time is None and (DATE.match(text) or YEAR.match(text)):
             time = text
         elif region is None and REGION_KEY.match(text):
-            region = (text, " ".join(cells[i + 1].split()) if i + 1 < len(cells) else "")
+            region = (text, following)
             i += 1
         elif region is None and text in LAND_CODES:  # Destatis Länder tables: the Land by name, no key
             region = (LAND_CODES[text], text)
         elif attribute := _attribute(text):
             attributes[attribute.code] = attribute
         elif text and row_variable and row_variable not in attributes:
-            # a table CSV prints no attribute codes: the label, as published, is the code
-            attributes[row_variable] = Variable(row_variable, row_variable, text, text)
+            # a table CSV prints no attribute codes: the label, as published, is the code, unless the
+            # row gives the code itself before the label (BEV-VARIANTE-01;Geburten und LE moderat ...)
+            coded = ATTRIBUTE_CODE.match(text) is not None and bool(following) and not _known(following)
+            attributes[row_variable] = Variable(row_variable, row_variable, text, following if coded else text)
+            i += 1 if coded else 0
         elif text:
             raise ParseError(where, f"line {line}: row label {text!r} is neither a date, a region nor a known class")
         i += 1
     return time, region, attributes
+
+
+def _known(text: str) -> bool:
+    """Whether a stub cell is a date, a region, a total or an attribute of the vocabulary."""
+    return bool(
+        text.lower() in TOTAL_LABELS
+        or DATE.match(text)
+        or YEAR.match(text)
+        or REGION_KEY.match(text)
+        or text in LAND_CODES
+        or _attribute(text)
+    )
 
 
 def _one(column: str | None, row: str | None, title: str | None, what: str, line: int, where: str) -> str:

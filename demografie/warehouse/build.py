@@ -25,7 +25,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from demografie import __version__
-from demografie.catalog import Dataset
+from demografie.catalog import Dataset, in_lake
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
 from demografie.reference import (
@@ -93,6 +93,7 @@ def build_warehouse(
     """Build, check and swap in; DuckDB spills past `memory_mb` to a directory beside the new file.
     Unless `full`, the versions of tables unchanged since the live warehouse's build are copied."""
     entries = committed_entries(paths.lake)
+    datasets = with_lake_tables(datasets, entries)
     staging = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex}.building")
     spill = staging.with_name(staging.name + ".spill")
     live = None if full else paths.warehouse
@@ -116,6 +117,18 @@ def build_warehouse(
         len({(e.source, e.source_table) for e in entries}),
         orphans(paths.lake, entries),
     )
+
+
+def with_lake_tables(datasets: Sequence[Dataset], entries: Sequence[ManifestEntry]) -> list[Dataset]:
+    """The catalog's datasets and every table the lake holds without an entry (loaded as published):
+    meta.datasets lists them, and their population stocks get a census basis."""
+    known = list(datasets)
+    names = {d.name for d in known}
+    for entry in sorted(entries, key=lambda e: e.dataset):
+        if entry.dataset not in names:
+            known.append(in_lake(entry.dataset, entry.source, entry.source_table, datasets))
+            names.add(entry.dataset)
+    return known
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,10 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
         check_vintage(provenance)
         return _stage_streamed(lake, dataset, openers, provenance, states, decimal, years)
     contents = [_read_all(opener) for opener in openers]
-    parsed = [parse(content, provenance.where, decimal, dataset.row_variable) for content in contents]
+    parsed = [parse(content, provenance.where, decimal, dataset.row_variable, dataset.table) for content in contents]
     published = {p.published for p in parsed}
+    if delivery.prefer_published:
+        _check_stand_printed(contents, published, provenance.where, dataset.table)
     if delivery.prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
         provenance = replace(provenance, vintage=stand)
     check_vintage(provenance)
@@ -81,6 +83,17 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
     check_rows(observations, provenance.where)
     digest = _digest(contents)
     return stage_delivery(lake, [observations], lambda: digest, years=years)
+
+
+def _check_stand_printed(contents: list[bytes], published: set[datetime | None], where: str, table: str) -> None:
+    """A table CSV states its vintage in its footer; one whose footer was cut (a file edited by hand)
+    must be given it: the file's modification time is when it was edited, not the publisher's Stand."""
+    if None in published and any(sniff(content, where, table) is Format.TABLE_CSV for content in contents):
+        raise ParseError(
+            where,
+            "the table CSV prints no Stand (its footer was cut?): give the publisher's Stand with --vintage; "
+            "nothing was loaded",
+        )
 
 
 def check_vintage(provenance: Provenance) -> None:

@@ -322,11 +322,13 @@ def test_the_nightly_run_asks_for_the_table_csv_and_keeps_its_classes(
     tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 13111-12-03-4 (at residence) has no recording: it is served in the layout of its recorded twin
-    # at the workplace, figures and all, and marked synthetic by the title of its metadata
+    # at the workplace, figures and all, under its own code, and marked synthetic by the title of
+    # its metadata
     root = tmp_path / "publisher"
     (root / "tablecsv").mkdir(parents=True)
     (root / "metadata").mkdir()
     twin = sample_path(QUALIFICATION).read_text("utf-8").replace("(Arbeitsort)", "(Wohnort)")
+    twin = twin.replace("GENESIS-Tabelle: 13111-11-04-4", "GENESIS-Tabelle: 13111-12-03-4")
     (root / "tablecsv" / "13111-12-03-4.csv").write_text(twin.replace("am Arbeitsort", "am Wohnort"), "utf-8")
     title = f"Beschäftigte am Wohnort nach Berufsabschluss ({SYNTHETIC_NOTICE})"
     (root / "metadata" / "13111-12-03-4.json").write_text(
