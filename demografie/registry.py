@@ -34,6 +34,8 @@ class PublisherEntry:
     signup_url: str = ""
     max_parallel_requests: int = 1
     jobs: bool = True  # whether the service builds large tables as background jobs
+    # the hosts the publisher answers from: a redirect to one of them is followed with the credentials
+    hosts: tuple[str, ...] = ()
     notes: str = ""
 
 
@@ -69,7 +71,10 @@ def _entry(raw: dict[str, Any], where: str) -> PublisherEntry:
         raise RegistryError(f"{label}: route {raw['route']!r} is none of {', '.join(PublisherRoute)}") from None
     if route is not PublisherRoute.FILE and (lacking := [f for f in REACHED if not raw.get(f)]):
         raise RegistryError(f"{label}: a {route} publisher needs {', '.join(lacking)}")
-    return PublisherEntry(**{**raw, "route": route})
+    hosts = raw.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h and "/" not in h for h in hosts):
+        raise RegistryError(f"{label}: hosts must be a list of host names (host or host:port)")
+    return PublisherEntry(**{**raw, "route": route, "hosts": tuple(hosts)})
 
 
 def _load() -> Mapping[str, PublisherEntry]:

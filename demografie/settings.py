@@ -53,6 +53,11 @@ VARIABLES = (
         for e in sorted(REGISTRY.values(), key=lambda e: e.env_prefix)
         if e.env_prefix
     ),
+    Variable(
+        "GENESIS_<PUBLISHER>_HOSTS",
+        "the hosts in `publishers.toml`",
+        "more hosts (host or host:port, comma-separated) a publisher may redirect to with the credentials",
+    ),
     Variable(f"{BKG_PREFIX}_URL", "BKG's VG1000 archive", "where `demografie geodata` downloads the boundaries"),
 )
 
@@ -113,6 +118,8 @@ class Settings:
     paths: Paths
     tuning: Mapping[str, float] = field(default_factory=lambda: {t.name: t.default for t in TUNABLES.values()})
     urls: Mapping[str, str] = field(default_factory=dict)  # prefix -> its checked `<prefix>_URL`
+    # prefix -> the hosts of `<prefix>_HOSTS`: more hosts a publisher may redirect to with the credentials
+    hosts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     catalog: Path | None = None  # the user catalog merged over the shipped one
     debug: bool = False
 
@@ -124,6 +131,7 @@ class Settings:
             paths=paths,
             tuning={name: read_tunable(name, env) for name in TUNABLES},
             urls={p: checked_url(env[f"{p}_URL"].strip(), p) for p in URL_PREFIXES if env.get(f"{p}_URL", "").strip()},
+            hosts={p: checked_hosts(env[f"{p}_HOSTS"], p) for p in URL_PREFIXES if env.get(f"{p}_HOSTS", "").strip()},
             catalog=user_catalog(env, paths.home),
             debug=env.get(DEBUG_ENV) == "1",
         )
@@ -160,6 +168,14 @@ def checked_url(url: str, prefix: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{prefix}_URL is not an http(s) URL with a host: {url!r}")
     return url
+
+
+def checked_hosts(text: str, prefix: str) -> tuple[str, ...]:
+    """`<prefix>_HOSTS`: host names (or host:port), comma-separated, without scheme or path."""
+    hosts = tuple(h.strip().lower() for h in text.split(",") if h.strip())
+    if bad := [h for h in hosts if "/" in h or " " in h or "@" in h]:
+        raise SettingsError(f"{prefix}_HOSTS lists {bad[0]!r}, not a host name (host or host:port, comma-separated)")
+    return hosts
 
 
 def user_catalog(environ: Mapping[str, str], home: Path) -> Path | None:

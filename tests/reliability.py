@@ -5,11 +5,12 @@ the report cannot claim a case that no test tries."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from demografie.devserver.server import JOB_CREATED, NO_OBJECTS, TOO_LARGE, Fault
+from demografie.devserver.server import JOB_CREATED, LOGIN_ERROR, NO_OBJECTS, NOT_AUTHORISED, TOO_LARGE, Fault
 from tests.support import POPULATION, sample_path
 
 TABLE = "12411-01-01-4"  # the table that gets the fault; 13111-01-03-4 must still load
@@ -41,6 +42,12 @@ def header_only() -> bytes:
 
 def latin1() -> bytes:
     return flat_file().decode("utf-8-sig").encode("latin-1")
+
+
+def flat_auth(code: int) -> bytes:
+    """An authentication failure as the publishers send it since 2026: no envelope."""
+    text = LOGIN_ERROR if code == 2 else NOT_AUTHORISED
+    return json.dumps({"Code": code, "Content": text, "Type": "ERROR"}, ensure_ascii=False).encode()
 
 
 def truncated_zip() -> bytes:
@@ -177,8 +184,32 @@ FAULT_CASES: tuple[FaultCase, ...] = (
         "redirect to another host",
         on_tablefile(http_status=302, body=b"", headers={"Location": "http://127.0.0.2:9/evil/data/tablefile"}),
         "failed",
-        "redirected to another host or scheme (http://127.0.0.2:9/evil/data/tablefile); not following it "
-        "with the credentials",
+        "HTTP 302: redirected to http://127.0.0.2:9/evil/data/tablefile, a host it is not declared to answer from; "
+        "not following it with the credentials. If the publisher moved there, set GENESIS_REGIO_URL=",
+    ),
+    FaultCase(
+        "wrong credentials: a flat {Code: 2} on HTTP 404 (since 2026)",
+        on_tablefile(http_status=404, body=lambda: flat_auth(2), content_type="application/json"),
+        "failed",
+        "the publisher does not accept the credentials (HTTP 404, code 2: Bitte prüfen",
+    ),
+    FaultCase(
+        "no credentials recognised: a flat {Code: 15} on HTTP 401",
+        on_tablefile(http_status=401, body=lambda: flat_auth(15), content_type="application/json"),
+        "failed",
+        "the publisher does not accept the credentials (HTTP 401, code 15",
+    ),
+    FaultCase(
+        "a flat {Code: 2} on HTTP 200",
+        on_tablefile(body=lambda: flat_auth(2), content_type="application/json"),
+        "failed",
+        "the publisher does not accept the credentials (HTTP 200, code 2",
+    ),
+    FaultCase(
+        "status 104 on data/tablefile (an unknown table, since 2026)",
+        on_tablefile(status_code=104, status_content=NO_OBJECTS),
+        "failed",
+        "status 104 (no such table at this publisher, or no figures in the years asked)",
     ),
     FaultCase(
         "redirect loop",

@@ -1,9 +1,17 @@
-"""The local GENESIS-protocol server.
+"""The local GENESIS-protocol server, answering as the publishers do in late 2026.
 
 Response files: <root>/tablefile/<table>.csv (a v5 flat file, served zipped and cut to the years
 asked for), <root>/tablecsv/<table>.csv (a table CSV, served zipped as it is to `format=csv`),
 <root>/metadata/<table>.json (a metadata/table answer) and <root>/download/<table>.csv (a table
 CSV, served as it is by the Sachsen-style web download under /genonline/online).
+
+What it learned from the publishers of 2026 (docs/data-sources.md): a host that moved answers every
+POST with a cross-host 307 (`moved_to`); wrong credentials are a flat body {"Code": 2} on HTTP 404,
+none a flat {"Code": 15} on 401 (`auth_http_status` 200: the same bodies on HTTP 200); an unknown
+table is status 104 on data/tablefile; a table over `job_limit` rows is 18054 even for a job; the
+account keeps at most `result_store` job results (status 2 "maximal erlaubte Anzahl" beyond, freed
+by profile/removeResult); more than `max_parallel` requests at once get HTTP 500; a POST without
+Content-Length gets 411, and a form body without `charset=UTF-8` is read as Latin-1.
 """
 
 from __future__ import annotations
@@ -32,6 +40,17 @@ HOMEPAGE = (
     b"<body><h1>GENESIS-Online</h1><p>Willkommen</p></body></html>"
 )
 LOGIN_ERROR = "Bitte prüfen und korrigieren Sie Ihren Nutzernamen bzw. das Passwort."
+NOT_AUTHORISED = "Sie sind nicht berechtigt, diesen Service zu nutzen."
+LOGIN_FAILED_SENTENCE = f"Ein Fehler ist aufgetreten. ({LOGIN_ERROR})"
+GUEST_SENTENCE = (
+    "Sie wurden erfolgreich an- und abgemeldet! Bei mehr als 3 parallelen Requests wurden länger als 15 Minuten "
+    "laufende Requests beendet."
+)
+STORE_FULL = "Sie haben die maximal erlaubte Anzahl an Ergebnistabellen erreicht. Bitte löschen Sie Ergebnisse."
+TOO_LARGE_FOR_JOB = (
+    "Die Tabelle ist zu groß, um weder im Dialog noch als Hintergrundauftrag abgerufen zu werden. Bitte schränken "
+    "Sie die Auswahl ein."
+)
 
 
 @dataclass
@@ -61,6 +80,7 @@ class Seen:
     endpoint: str
     form: dict[str, str]
     had_credentials: bool
+    content_type: str = ""
 
 
 @dataclass
@@ -82,6 +102,15 @@ class ServerState:
     faults: deque[Fault] = field(default_factory=deque)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    moved_to: str | None = None  # the REST base every POST is redirected to (307), if this host moved
+    auth_http_status: int | None = None  # the flat authentication failures on this status (None: 404/401)
+    missing_table_code: int = 104  # Destatis since 2026; the documentation says 90
+    job_limit: int | None = None  # rows beyond which even a job is refused (18054)
+    result_store: int | None = None  # job results the account may keep
+    max_parallel: int | None = None  # requests at once before HTTP 500
+    in_flight: int = 0
+    overloaded: int = 0  # requests answered with HTTP 500 for want of a place
+    jobs_started: int = 0
 
     def take_fault(self, endpoint: str, table: str | None = None) -> Fault | None:
         with self.lock:
@@ -107,9 +136,15 @@ class GenesisServer:
         job_polls: int = 2,
         jobs_enabled: bool = True,
         tls: tuple[Path, Path] | None = None,
+        moved_to: str | None = None,
+        **behaviour: Any,
     ) -> None:
-        """`tls`: (certificate, key) PEM files to serve HTTPS instead of HTTP."""
-        self.state = ServerState(Path(root), username, password, dialog_limit, job_polls, jobs_enabled)
+        """`tls`: (certificate, key) PEM files to serve HTTPS instead of HTTP. `moved_to`: a REST base
+        every POST is redirected to. `behaviour`: ServerState's answers of 2026 (auth_http_status,
+        missing_table_code, job_limit, result_store, max_parallel)."""
+        self.state = ServerState(
+            Path(root), username, password, dialog_limit, job_polls, jobs_enabled, moved_to=moved_to, **behaviour
+        )
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
         self._scheme = "http"
         if tls is not None:
@@ -175,26 +210,66 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         endpoint = self.path.split("?")[0].removeprefix(BASE_PATH).strip("/")
-        length = int(self.headers.get("Content-Length") or 0)
-        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
-        user, password = self.headers.get("username"), self.headers.get("password")
-        self.state.seen.append(Seen("POST", endpoint, form, bool(user)))
-        fault = self.state.take_fault(endpoint, form.get("name"))
-        if fault is not None:
-            self._fault(fault, endpoint, form)
+        if self.headers.get("Content-Length") is None:
+            self._send(411, "text/html", b"<html><body>411 Length Required</body></html>")
             return
+        content_type = self.headers.get("Content-Type", "")
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        # GENESIS reads a form body as Latin-1 unless it is told UTF-8
+        charset = "utf-8" if "charset=utf-8" in content_type.lower().replace(" ", "") else "latin-1"
+        form = dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding=charset, errors="replace"))
+        user, password = self.headers.get("username"), self.headers.get("password")
+        self.state.seen.append(Seen("POST", endpoint, form, bool(user), content_type))
+        if self.state.moved_to is not None:
+            self._send(307, "text/html", b"", {"Location": f"{self.state.moved_to}{endpoint}"})
+            return
+        if not self._enter():
+            self._send(500, "text/html", b"<html><body>500 Internal Server Error</body></html>")
+            return
+        try:
+            fault = self.state.take_fault(endpoint, form.get("name"))
+            if fault is not None:
+                self._fault(fault, endpoint, form)
+            else:
+                self._answer_post(endpoint, form, user, password)
+        finally:
+            self._leave()
+
+    def _answer_post(self, endpoint: str, form: dict[str, str], user: str | None, password: str | None) -> None:
         if (user, password) != (self.state.username, self.state.password):
-            self._login_error(endpoint, form)
+            self._login_error(endpoint, user)
             return
         status, content_type, body = _answer(self.state, endpoint, form)
         self._send(status, content_type, body)
 
-    def _login_error(self, endpoint: str, form: dict[str, str]) -> None:
+    def _enter(self) -> bool:
+        """Count a request in; False when the publisher is over its parallel requests (HTTP 500)."""
+        with self.state.lock:
+            if self.state.max_parallel is not None and self.state.in_flight >= self.state.max_parallel:
+                self.state.overloaded += 1
+                return False
+            self.state.in_flight += 1
+            return True
+
+    def _leave(self) -> None:
+        with self.state.lock:
+            self.state.in_flight -= 1
+
+    def _login_error(self, endpoint: str, user: str | None) -> None:
+        """As the publishers answer since 2026: logincheck HTTP 200 with a sentence (the guest
+        user's without credentials), every other service a flat body on a misleading status."""
         if endpoint == "helloworld/logincheck":
-            body = {"Status": f"Fehler: {LOGIN_ERROR}", "Username": MASK}
-            self._send(200, "application/json", json.dumps(body).encode())
-        else:
-            self._send(200, "application/json", _envelope(endpoint, form, -1, LOGIN_ERROR))
+            body = (
+                {"Status": LOGIN_FAILED_SENTENCE, "Username": user}
+                if user
+                else {"Status": GUEST_SENTENCE, "Username": "GAST"}
+            )
+            self._send(200, "application/json", json.dumps(body, ensure_ascii=False).encode())
+            return
+        code, http, text = (2, 404, LOGIN_ERROR) if user else (15, 401, NOT_AUTHORISED)
+        flat = {"Code": code, "Content": text, "Type": "ERROR"}
+        status = self.state.auth_http_status or http
+        self._send(status, "application/json", json.dumps(flat, ensure_ascii=False).encode())
 
     def _fault(self, fault: Fault, endpoint: str, form: dict[str, str]) -> None:
         time.sleep(fault.delay)
@@ -277,6 +352,8 @@ def _answer(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[in
         return _results(state, endpoint, form)
     if endpoint == "data/resultfile":
         return _resultfile(state, endpoint, form)
+    if endpoint == "profile/removeResult":
+        return _remove_result(state, endpoint, form)
     return 404, "text/plain", b"unknown endpoint"
 
 
@@ -297,8 +374,8 @@ def _tablefile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple
     table_csv = form.get("format") == "csv"
     path = root / ("tablecsv" if table_csv else "tablefile") / f"{name}.csv"
     if not _safe_name(name) or not path.exists():
-        body = _envelope(endpoint, form, 90, "Die angeforderte Tabelle ist nicht vorhanden")
-        return 200, "application/json", body
+        text = NO_OBJECTS if state.missing_table_code == 104 else "Die angeforderte Tabelle ist nicht vorhanden"
+        return 200, "application/json", _envelope(endpoint, form, state.missing_table_code, text)
     if _not_newer(root, name, form.get("stand", "")):
         return 200, "application/json", _envelope(endpoint, form, 50, "Keine aktualisierten Daten vorhanden.")
     if table_csv:  # the years and regions of a table CSV are its layout's: served whole
@@ -306,7 +383,10 @@ def _tablefile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple
     flat = _select(path.read_bytes(), form)
     if flat is None:
         return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
-    if state.dialog_limit is not None and flat.count(b"\n") - 1 > state.dialog_limit:
+    rows = flat.count(b"\n") - 1
+    if state.job_limit is not None and rows > state.job_limit:
+        return 200, "application/json", _envelope(endpoint, form, 18054, TOO_LARGE_FOR_JOB)
+    if state.dialog_limit is not None and rows > state.dialog_limit:
         return _too_large(state, endpoint, form)
     return 200, "application/zip", _zip(f"{name}_{int(time.time() * 1000)}_de_flat.csv", flat)
 
@@ -314,13 +394,25 @@ def _tablefile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple
 def _too_large(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
     if form.get("job") != "true" or not state.jobs_enabled:
         return 200, "application/json", _envelope(endpoint, form, 98, TOO_LARGE)
-    job = f"{form['name']}_{len(state.jobs) + 175879554}"
     with state.lock:
+        if state.result_store is not None and len(state.jobs) >= state.result_store:
+            return 200, "application/json", _envelope(endpoint, form, 2, STORE_FULL)
+        job = f"{form['name']}_{state.jobs_started + 175879554}"
+        state.jobs_started += 1
         state.jobs[job] = Job(dict(form), state.job_polls)
     return 200, "application/json", _envelope(endpoint, form, 99, f"{JOB_CREATED}{job}")
 
 
 def _results(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    if form.get("selection") == "*":  # every finished result of the account
+        ready = [
+            {"Code": name, "Content": job.form["name"], "Values": "0"}
+            for name, job in state.jobs.items()
+            if job.polls_left <= 0
+        ]
+        if not ready:
+            return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+        return 200, "application/json", _envelope(endpoint, form, 0, "erfolgreich", ready)
     job = state.jobs.get(form.get("selection", ""))
     if job is None or job.polls_left > 0:
         if job is not None:
@@ -340,6 +432,14 @@ def _resultfile(state: ServerState, endpoint: str, form: dict[str, str]) -> tupl
     if flat is None:
         return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
     return 200, "application/zip", _zip(f"{name}_flat.csv", flat)
+
+
+def _remove_result(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:
+    with state.lock:
+        removed = state.jobs.pop(form.get("name", ""), None)
+    if removed is None:
+        return 200, "application/json", _envelope(endpoint, form, 104, NO_OBJECTS)
+    return 200, "application/json", _envelope(endpoint, form, 0, "Das Ergebnis wurde gelöscht.")
 
 
 def _web_download(root: Path, name: str) -> tuple[int, str, bytes]:

@@ -184,8 +184,8 @@ def run(
         raise typer.Exit(1) from None
     for publisher in missing:
         err.print(
-            f"[bold red]No credentials for {publisher.name}.[/] Register for free at {publisher.signup_url}, then "
-            f"set {publisher.env_prefix}_USERNAME and {publisher.env_prefix}_PASSWORD."
+            f"[bold red]No credentials for {publisher.name}.[/] Register for free at {publisher.signup_url}, then set "
+            f"{publisher.env_prefix}_USERNAME and {publisher.env_prefix}_PASSWORD (or {publisher.env_prefix}_TOKEN)."
         )
     if missing and len(missing) == len(needed):
         err.print(
@@ -614,6 +614,25 @@ def sources(home: HomeOption = None) -> None:
         "[dim]route: nightly = fetched by `demografie run` over the GENESIS API; ingest = a publication or web "
         "download you save and load with `demografie ingest`.[/]"
     )
+
+
+@app.command("check-access")
+def check_access(home: HomeOption = None) -> None:
+    """Ask each GENESIS publisher's logincheck whether its address answers and accepts the
+    credentials (read as the nightly run reads them; never printed)."""
+    from demografie.flows.tasks import credentials_lookup
+    from demografie.usecases.access import check_access as check
+
+    reports = check(_settings(home), credentials_lookup)
+    for report in reports:
+        verdict = {True: "ok", False: "FAILED", None: "not checked"}[report.ok]
+        # plain lines: an address or a variable is never cut or wrapped by a table
+        print(f"{report.publisher}: {verdict} ({report.name})")
+        print(f"  address:     {report.address} ({report.address_from})")
+        print(f"  credentials: {report.credentials_from}")
+        print(f"  {report.verdict}")
+    if any(report.ok is False for report in reports):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -88,14 +88,30 @@ def client_for(publisher_key: str, settings: Settings) -> GenesisClient:
 
 
 def credentials_from_blocks(prefix: str) -> Credentials | None:
-    """Prefect Secret blocks `<prefix>-username` / `-password` in lower case with dashes (e.g.
-    `genesis-regio-username`), for hosts that keep secrets in Prefect rather than the environment."""
+    """Prefect Secret blocks `<prefix>-username` / `-password` (or `-token`) in lower case with dashes
+    (e.g. `genesis-regio-username`), for hosts that keep secrets in Prefect rather than the environment."""
+    return credentials_in_blocks(prefix)[0]
+
+
+def credentials_in_blocks(prefix: str) -> tuple[Credentials | None, str]:
+    """`credentials_from_blocks`, and the blocks the credentials came from ("none" without any)."""
     stem = prefix.lower().replace("_", "-")
     username = _secret(f"{stem}-username")
-    if username is None:
-        return None
-    password = _secret(f"{stem}-password") or ""  # a token has no password
-    return Credentials.checked(username, password, f"Prefect Secret {stem}-username", f"Prefect Secret {stem}-password")
+    if username is not None:
+        password = _secret(f"{stem}-password") or ""  # a token has no password
+        found = f"Prefect Secret {stem}-username and -password"
+        return Credentials.checked(username, password, f"Prefect Secret {stem}-username", found), found
+    token = _secret(f"{stem}-token")
+    if token is not None:
+        found = f"Prefect Secret {stem}-token"
+        return Credentials.checked(token, "", found, found), found
+    return None, "none"
+
+
+def credentials_lookup(prefix: str) -> tuple[Credentials | None, str]:
+    """Where a run finds a publisher's credentials: the environment, then Prefect secret blocks."""
+    credentials, found = Credentials.found_in_env(prefix)
+    return (credentials, found) if credentials is not None else credentials_in_blocks(prefix)
 
 
 def _secret(name: str) -> str | None:

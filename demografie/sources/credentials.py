@@ -49,15 +49,26 @@ class Credentials:
 
     @classmethod
     def from_env(cls, prefix: str) -> Credentials | None:
-        """Read `<prefix>_USERNAME` and `<prefix>_PASSWORD`; None when the username is unset.
+        """Read `<prefix>_USERNAME` and `<prefix>_PASSWORD`, else `<prefix>_TOKEN`; None when
+        neither is set.
 
-        A Destatis API token is passed as username with an empty password.
+        An API token (Destatis, the Zensus database, the Regionaldatenbank) travels as the user name
+        with an empty password; it reads tables but cannot start background jobs.
         """
+        return cls.found_in_env(prefix)[0]
+
+    @classmethod
+    def found_in_env(cls, prefix: str) -> tuple[Credentials | None, str]:
+        """`from_env`, and the variables the credentials came from ("none" without any)."""
         username = os.environ.get(f"{prefix}_USERNAME", "")
-        if not username.strip():
-            return None
-        password = os.environ.get(f"{prefix}_PASSWORD", "")
-        return cls.checked(username, password, f"{prefix}_USERNAME", f"{prefix}_PASSWORD")
+        if username.strip():
+            password = os.environ.get(f"{prefix}_PASSWORD", "")
+            found = f"{prefix}_USERNAME and _PASSWORD" if password else f"{prefix}_USERNAME (a token)"
+            return cls.checked(username, password, f"{prefix}_USERNAME", f"{prefix}_PASSWORD"), found
+        token = os.environ.get(f"{prefix}_TOKEN", "")
+        if token.strip():
+            return cls.checked(token, "", f"{prefix}_TOKEN", f"{prefix}_TOKEN"), f"{prefix}_TOKEN"
+        return None, "none"
 
     @classmethod
     def checked(cls, username: str, password: str, username_from: str, password_from: str) -> Credentials:

@@ -31,7 +31,7 @@ class CredentialsMissingError(SourceError):
 
 
 class LoginFailedError(SourceError):
-    """The publisher rejected the credentials."""
+    """The publisher rejected the credentials: never retried, never read as a missing table."""
 
 
 class StatusError(SourceError):
@@ -59,9 +59,24 @@ class TableTooLargeError(StatusError):
     """Status 98: the table is too large for a dialog request and needs a background job."""
 
 
+class TooLargeForJobError(TableTooLargeError):
+    """Status 18054: too large even for a background job (about 2.5 million values); the request is
+    split by years, then by state."""
+
+
+class ResultStoreFullError(StatusError):
+    """The account's store of job results is full (status 2, "maximal erlaubte Anzahl"): finished
+    results must be removed before another job can start."""
+
+
 class PublisherStatusError(StatusError):
     """Status -1 or any code we do not know: a generic publisher-side error."""
 
 
 class UnexpectedResponseError(SourceError):
     """The body is not what the protocol promises (bad zip, unknown content type, ...)."""
+
+
+class RedirectRefusedError(UnexpectedResponseError):
+    """The publisher redirected to a host it is not declared to answer from; the credentials were
+    not sent there. The message names the target and the variable that points at it."""

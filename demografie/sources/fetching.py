@@ -2,14 +2,17 @@
 
 Status 98 means the table is too large for a dialog request. With username and password the
 publisher builds it as a background job (`job=true` -> 99 -> `catalogue/results` answers 104
-until it is done -> `data/resultfile`). Where jobs are not allowed (a Destatis token, a guest)
-or the job cannot be created, the request is split: first by years, then by state. Every part is
-a byte-exact answer of its own; the caller lands each one and the parser reads them as one table.
+until it is done -> `data/resultfile`), whose result is then removed from the account's finite
+result store (`profile/removeResult`). Where jobs are not allowed (a token, a guest), the job
+cannot be created, or the table is too large even for a job (status 18054), the request is split:
+first by years, then by state. Every part is a byte-exact answer of its own; the caller lands each
+one and the parser reads them as one table.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +24,8 @@ from demografie.sources.genesis import Download, GenesisClient, TableRequest
 from demografie.tuning import default
 
 log = logging.getLogger(__name__)
+# The name of a job's result: "<table>_<digits>" (12531-0043_175879554)
+JOB_RESULT = re.compile(r"^\S+_\d+$")
 
 
 class JobTimeoutError(errors.SourceError):
@@ -72,11 +77,15 @@ class TableFetcher:
 
     def fetch(self, request: TableRequest) -> Fetched:
         """The table in one dialog answer, else as a job, else in parts."""
+        job = self.client.jobs_allowed
         try:
             return Fetched([self.client.tablefile(request)], Route.DIALOG)
+        except errors.TooLargeForJobError:
+            log.info("%s: too large even for a background job; splitting the request", request.name)
+            job = False
         except errors.TableTooLargeError:
             log.info("%s: too large for a dialog request", request.name)
-        if self.client.jobs_allowed:
+        if job:
             try:
                 return Fetched([self.run_job(request)], Route.JOB)
             except errors.StatusError as exc:
@@ -89,7 +98,7 @@ class TableFetcher:
         return Fetched(parts, Route.SPLIT)
 
     def run_job(self, request: TableRequest) -> Download:
-        job = self.client.start_job(request)
+        job = self._start_job(request)
         log.info("%s: background job %s created", request.name, job)
         deadline = self.jobs.clock() + self.jobs.timeout_seconds
         while not self.client.job_ready(job, request.name):
@@ -101,7 +110,28 @@ class TableFetcher:
                     "the next run starts a new one",
                 )
             self.jobs.sleep(self.jobs.poll_seconds)
-        return self.client.resultfile(job, request)
+        result = self.client.resultfile(job, request)
+        self._remove(job, request.name)
+        return result
+
+    def _start_job(self, request: TableRequest) -> str:
+        """Start the job; when the account's result store is full, remove the finished results
+        of earlier jobs (our own, left by a run that died before collecting them) and try once more."""
+        try:
+            return self.client.start_job(request)
+        except errors.ResultStoreFullError as exc:
+            log.warning("%s: %s; removing the finished job results of the account", request.name, exc.content)
+        for result in self.client.results("*", request.name):
+            if JOB_RESULT.match(result):
+                self._remove(result, request.name)
+        return self.client.start_job(request)
+
+    def _remove(self, job: str, table: str) -> None:
+        try:
+            self.client.remove_result(job, table)
+        except errors.SourceError as exc:
+            # the table is here; a result left behind only fills the store, which the next job cleans
+            log.warning("%s: job result %s not removed from the account: %s", table, job, exc)
 
     def split(self, request: TableRequest) -> list[Download]:
         """Halve the years until each part fits; a single year too large is asked for per state."""
@@ -123,7 +153,9 @@ class TableFetcher:
     def _dialog_or_split(self, request: TableRequest) -> list[Download]:
         try:
             return [self.client.tablefile(request)]
-        except errors.NoObjectsError:
-            return []  # a part without data (e.g. years before the table starts) is not an error
+        except (errors.NoObjectsError, errors.TableNotFoundError):
+            # a part without data (years before the table starts: 104, which on data/tablefile also
+            # means an unknown table; this one answered 98 before) is not an error
+            return []
         except errors.TableTooLargeError:
             return self.split(request)

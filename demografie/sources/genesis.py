@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -21,12 +22,18 @@ from demografie.sources.archive import ArchiveError, is_zip, unpack_single
 from demografie.sources.credentials import Credentials
 from demografie.sources.http import RetryPolicy, Transport
 from demografie.sources.publishers import Publisher
-from demografie.sources.status import Outcome, parse_status
+from demografie.sources.status import Outcome, Status, parse_status
 
 log = logging.getLogger(__name__)
 
 JOB_CREATED = 99
 NO_OBJECTS = 104
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=UTF-8"
+# logincheck answers HTTP 200 with a sentence: "Sie wurden erfolgreich an- und abgemeldet!", or "Ein
+# Fehler ist aufgetreten. (Bitte prüfen und korrigieren Sie Ihren Nutzernamen bzw. das Passwort.)"
+LOGIN_SUCCESS_WORDS = ("erfolgreich", "successful")
+LOGIN_ERROR_WORDS = ("fehler", "error", "prüfen", "nicht")
+GUEST = "GAST"
 # pystatis' JOB_ID_PATTERN: the name follows the colon of the status 99 text, "<table>_<digits>".
 JOB_NAME = re.compile(r"(?<=:\s)\S*_\d+")
 
@@ -109,12 +116,20 @@ class GenesisClient:
         return self.publisher.jobs and self.credentials is not None and bool(self.credentials.password)
 
     def logincheck(self) -> None:
-        """Fail early and clearly when the credentials are missing or wrong."""
+        """Fail early and clearly when the credentials are missing or wrong. The answer is HTTP 200
+        either way: a sentence in `Status` says whether it worked, and a publisher that did not
+        recognise the credentials answers as its guest user (`Username` GAST)."""
         response = self._post("helloworld", "logincheck", {}, table="-")
         envelope = _json(response, self.publisher.key, "-")
-        text = json.dumps(envelope.get("Status", envelope), ensure_ascii=False)
-        if "erfolgreich" not in text and "successful" not in text.lower():
-            raise errors.LoginFailedError(self.publisher.key, "-", f"login rejected: {_status_text(envelope)}")
+        self._refuse_login(envelope)
+        text = _status_text(envelope)
+        refused = any(word in text.lower() for word in LOGIN_ERROR_WORDS)
+        if refused or not any(word in text.lower() for word in LOGIN_SUCCESS_WORDS):
+            raise errors.LoginFailedError(self.publisher.key, "-", self._credentials_hint(f"login rejected: {text}"))
+        if str(envelope.get("Username", "")).upper() == GUEST:
+            raise errors.LoginFailedError(
+                self.publisher.key, "-", self._credentials_hint("the publisher answered as its guest user GAST")
+            )
 
     def table_metadata(self, name: str) -> TableMetadata:
         form = {"name": name, "area": "all", "language": "de"}
@@ -133,11 +148,11 @@ class GenesisClient:
     def tablefile(self, request: TableRequest) -> Download:
         form = request.form()
         response = self._post("data", "tablefile", form, table=request.name)
-        return self._download(response, form, request.name)
+        return self._download(response, form, request.name, "data/tablefile")
 
-    def _download(self, response: requests.Response, form: dict[str, str], table: str) -> Download:
+    def _download(self, response: requests.Response, form: dict[str, str], table: str, endpoint: str) -> Download:
         if _looks_like_json(response):
-            self._raise_for_status(_json(response, self.publisher.key, table), table)
+            self._raise_for_status(_json(response, self.publisher.key, table), table, endpoint)
             raise errors.UnexpectedResponseError(self.publisher.key, table, "a status envelope but no table")
         return Download(
             publisher=self.publisher.key,
@@ -155,7 +170,7 @@ class GenesisClient:
         envelope = _json(response, self.publisher.key, request.name)
         status = parse_status(envelope)
         if status is None or status.code != JOB_CREATED:
-            self._raise_for_status(envelope, request.name)
+            self._raise_for_status(envelope, request.name, "data/tablefile")
             raise errors.UnexpectedResponseError(self.publisher.key, request.name, "no job was created")
         match = JOB_NAME.search(status.content)
         if match is None:
@@ -166,30 +181,43 @@ class GenesisClient:
 
     def job_ready(self, job: str, table: str) -> bool:
         """Whether `catalogue/results` lists the job as finished (it answers 104 until then)."""
-        form = {"selection": job, "area": "user", "pagelength": "1", "language": "de"}
+        return job in self.results(job, table)
+
+    def results(self, selection: str, table: str) -> list[str]:
+        """The names of the finished job results of the account that match `selection` (`*`: all)."""
+        form = {"selection": selection, "area": "user", "pagelength": "25000", "language": "de"}
         envelope = _json(self._post("catalogue", "results", form, table=table), self.publisher.key, table)
         status = parse_status(envelope)
         if status is not None and status.code == NO_OBJECTS:
-            return False
+            return []
         self._raise_for_status(envelope, table)
         listed = envelope.get("List") or []
-        return any(isinstance(item, dict) and item.get("Code") == job for item in listed)
+        return [str(item["Code"]) for item in listed if isinstance(item, dict) and item.get("Code")]
 
     def resultfile(self, job: str, request: TableRequest) -> Download:
         """The finished job's table; the original parameters go with it, named after the job."""
         form = {**request.form(), "name": job}
         response = self._post("data", "resultfile", form, table=request.name)
-        return self._download(response, form, request.name)
+        return self._download(response, form, request.name, "data/resultfile")
 
-    def _raise_for_status(self, envelope: dict[str, Any], table: str) -> None:
+    def remove_result(self, job: str, table: str) -> None:
+        """Delete a job's result from the account's store (`profile/removeResult`): the store is
+        finite, and a full one refuses every further job."""
+        form = {"name": job, "area": "Meine", "language": "de"}
+        envelope = _json(self._post("profile", "removeResult", form, table=table), self.publisher.key, table)
+        self._raise_for_status(envelope, table)
+
+    def _raise_for_status(self, envelope: dict[str, Any], table: str, endpoint: str = "") -> None:
         status = parse_status(envelope)
         if status is None:
             raise errors.UnexpectedResponseError(self.publisher.key, table, "no Status in answer")
+        if status.is_auth_failure:
+            raise self._rejected(status, table, 200)
         if status.rule.outcome is Outcome.OK:
             if status.code == 22:
                 log.warning("%s: table %s: %s", self.publisher.key, table, status.content)
             return
-        raise status.error(self.publisher.key, table)
+        raise status.error(self.publisher.key, table, endpoint)
 
     def _post(self, service: str, method: str, form: dict[str, str], table: str) -> requests.Response:
         if self.credentials is None:
@@ -197,27 +225,64 @@ class GenesisClient:
                 self.publisher.key,
                 table,
                 f"no credentials; set {self.publisher.env_prefix}_USERNAME and "
-                f"{self.publisher.env_prefix}_PASSWORD (free account: {self.publisher.signup_url})",
+                f"{self.publisher.env_prefix}_PASSWORD, or {self.publisher.env_prefix}_TOKEN "
+                f"(free account: {self.publisher.signup_url})",
             )
         url = f"{self.publisher.base_url}{service}/{method}"
+        # the body as UTF-8, and said so: without the charset GENESIS reads it as Latin-1
+        body = urlencode(form, encoding="utf-8").encode("ascii")
         return self._transport().send(
             "POST",
             url,
             table,
-            data=form,
-            headers=self.credentials.headers(),
-            inspect=lambda response: self._retry_on_status(response, table),
+            data=body,
+            headers={**self.credentials.headers(), "Content-Type": FORM_CONTENT_TYPE},
+            inspect=lambda response: self._inspect(response, table),
         )
 
     def _transport(self) -> Transport:
-        return Transport(self.publisher.key, self.session, self.timeout, self.retry)
+        return Transport(self.publisher.key, self.session, self.timeout, self.retry, self.publisher.redirects())
 
-    def _retry_on_status(self, response: requests.Response, table: str) -> None:
-        """Status 6 (too many parallel requests) may pass; the transport retries it."""
-        if _looks_like_json(response):
-            status = parse_status(_json(response, self.publisher.key, table))
-            if status is not None and status.rule.outcome is Outcome.RETRY:
-                raise errors.TransientSourceError(self.publisher.key, table, f"status {status.code}: {status.content}")
+    def _inspect(self, response: requests.Response, table: str) -> None:
+        """Before an answer counts as data or as an HTTP error: a flat authentication failure (HTTP
+        401, 404 or 200) is a credentials error, never a missing table; status 6 (too many
+        parallel requests) may pass, and the transport retries it."""
+        if not _looks_like_json(response):
+            return
+        try:
+            envelope = _json(response, self.publisher.key, table)
+        except errors.UnexpectedResponseError:
+            if response.status_code >= 400:
+                return  # an HTTP error with an unreadable body: the transport names the HTTP status
+            raise
+        status = parse_status(envelope)
+        if status is None:
+            return
+        if status.is_auth_failure:
+            raise self._rejected(status, table, response.status_code)
+        if status.rule.outcome is Outcome.RETRY:
+            raise errors.TransientSourceError(self.publisher.key, table, f"status {status.code}: {status.content}")
+
+    def _refuse_login(self, envelope: dict[str, Any]) -> None:
+        status = parse_status(envelope)
+        if status is not None and status.is_auth_failure:
+            raise self._rejected(status, "-", 200)
+
+    def _rejected(self, status: Status, table: str, http: int) -> errors.LoginFailedError:
+        return errors.LoginFailedError(
+            self.publisher.key,
+            table,
+            self._credentials_hint(
+                f"the publisher does not accept the credentials (HTTP {http}, code {status.code}: {status.content})"
+            ),
+        )
+
+    def _credentials_hint(self, what: str) -> str:
+        prefix = self.publisher.env_prefix
+        return (
+            f"{what}; check {prefix}_USERNAME and {prefix}_PASSWORD (a token: {prefix}_TOKEN, or the token as "
+            f"user name with an empty password). Account: {self.publisher.signup_url}"
+        )
 
 
 def format_stand(vintage: datetime | None) -> str:
@@ -262,6 +327,6 @@ def _json(response: requests.Response, publisher: str, table: str) -> dict[str, 
 def _status_text(envelope: dict[str, Any]) -> str:
     raw = envelope.get("Status")
     if isinstance(raw, str):  # logincheck answers with a plain sentence
-        return raw
+        return " ".join(raw.split())
     status = parse_status(envelope)
     return status.content if status else "no status"

@@ -5,9 +5,10 @@ dropped mid-body, an answer slower than the deadline, an empty body, an HTML pag
 expected) is retried with exponential backoff and jitter; anything else fails at once. Routes add
 their own transient signals through `inspect` (GENESIS: status 6).
 
-Redirects are followed by hand, and only to the same scheme and host: the credentials travel in
-headers, which `requests` would re-send to any host a redirect names (and in clear text after a
-switch from https to http).
+Redirects are followed by hand, and only to the same host or to a host the publisher is declared
+to answer from (`hosts` in publishers.toml, `<PREFIX>_HOSTS`), never from https to http: the
+credentials travel in headers, which `requests` would re-send to any host a redirect names.
+Destatis moved to genesis.destatis.de in 2026; its old host answers every POST with a 307 there.
 """
 
 from __future__ import annotations
@@ -68,12 +69,36 @@ class RetryPolicy:
         return float(min(base * random.uniform(0.75, 1.25), self.max_backoff_seconds))
 
 
+@dataclass(frozen=True)
+class Hosts:
+    """Where a publisher may redirect a request that carries credentials: the hosts it is declared
+    to answer from, the base address configured for it, and the variable that sets that address
+    (named in the message when a redirect goes elsewhere)."""
+
+    allowed: frozenset[str] = frozenset()  # "host" or "host:port"
+    base_url: str = ""
+    url_variable: str = ""
+
+    def allows(self, here: str, there: str) -> bool:
+        a, b = urlsplit(here), urlsplit(there)
+        if (a.scheme, a.netloc) == (b.scheme, b.netloc):
+            return True
+        downgrade = a.scheme == "https" and b.scheme != "https"
+        return not downgrade and (b.netloc in self.allowed or (b.port is None and b.hostname in self.allowed))
+
+    def moved_to(self, url: str, target: str) -> str:
+        """The base address the publisher points at: `target` less the endpoint asked for."""
+        endpoint = url.removeprefix(self.base_url) if self.base_url and url.startswith(self.base_url) else ""
+        return target.removesuffix(endpoint) if endpoint and target.endswith(endpoint) else target
+
+
 @dataclass
 class Transport:
     publisher: str
     session: requests.Session = field(default_factory=requests.Session)
     timeout: tuple[float, float] = (30.0, 300.0)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    hosts: Hosts = field(default_factory=Hosts)
 
     def send(
         self,
@@ -81,18 +106,17 @@ class Transport:
         url: str,
         table: str,
         *,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         inspect: Callable[[requests.Response], None] | None = None,
     ) -> requests.Response:
-        """One request, retried while the failure may pass; the final error says how often."""
+        """One request, retried while the failure may pass; the final error says how often.
+        `inspect` sees every answer, an HTTP error's too, before it counts as one: a publisher may
+        explain a 404 in its body (GENESIS: wrong credentials)."""
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                response = self._attempt(method, url, table, data, params, headers)
-                if inspect is not None:
-                    inspect(response)
-                return response
+                return self._attempt(method, url, table, Request(data, params, headers, inspect))
             except errors.TransientSourceError as exc:
                 if attempt == self.retry.attempts:
                     raise errors.TransientSourceError(
@@ -103,24 +127,16 @@ class Transport:
                 self.retry.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        table: str,
-        data: Mapping[str, str] | None,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-    ) -> requests.Response:
+    def _attempt(self, method: str, url: str, table: str, request: Request) -> requests.Response:
         key = self.publisher
         started = time.monotonic()
-        response = self._request(method, url, table, data, params, headers)
+        response = self._request(method, url, table, request)
         for _ in range(MAX_REDIRECTS):
             if not response.is_redirect:
                 break
             url = self._redirect_target(url, response, table)
             response.close()
-            response = self._request(method, url, table, data, params, headers)
+            response = self._request(method, url, table, request)
         else:
             if response.is_redirect:
                 raise errors.UnexpectedResponseError(
@@ -130,6 +146,8 @@ class Transport:
                     f"{response.headers.get('Location', '?')}",
                 )
         self._read_body(response, table, started)
+        if request.inspect is not None:
+            request.inspect(response)
         if response.status_code in RETRYABLE_HTTP:
             raise errors.TransientSourceError(
                 key, table, f"HTTP {response.status_code}", retry_after=_retry_after(response)
@@ -144,23 +162,15 @@ class Transport:
             )
         return response
 
-    def _request(
-        self,
-        method: str,
-        url: str,
-        table: str,
-        data: Mapping[str, str] | None,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-    ) -> requests.Response:
+    def _request(self, method: str, url: str, table: str, request: Request) -> requests.Response:
         key = self.publisher
         try:
             return self.session.request(
                 method,
                 url,
-                data=data,
-                params=params,
-                headers=headers,
+                data=request.data,
+                params=request.params,
+                headers=request.headers,
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,
@@ -172,14 +182,24 @@ class Transport:
             raise errors.TransientSourceError(key, table, _cause(exc)) from None
 
     def _redirect_target(self, url: str, response: requests.Response, table: str) -> str:
-        location = response.headers.get("Location", "")
-        target = urljoin(url, location)
-        here, there = urlsplit(url), urlsplit(target)
-        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
-            raise errors.UnexpectedResponseError(
+        target = urljoin(url, response.headers.get("Location", ""))
+        moved = self.hosts.moved_to(url, target)
+        variable = self.hosts.url_variable or "the publisher's address"
+        if not self.hosts.allows(url, target):
+            raise errors.RedirectRefusedError(
                 self.publisher,
                 table,
-                f"redirected to another host or scheme ({target}); not following it with the credentials",
+                f"HTTP {response.status_code}: redirected to {target}, a host it is not declared to answer from; "
+                f"not following it with the credentials. If the publisher moved there, set {variable}={moved}",
+            )
+        if urlsplit(url).netloc != urlsplit(target).netloc:
+            log.warning(
+                "%s: %s redirects to %s; set %s=%s to save the detour",
+                self.publisher,
+                urlsplit(url).netloc,
+                urlsplit(target).netloc,
+                variable,
+                moved,
             )
         return target
 
@@ -203,6 +223,16 @@ class Transport:
         finally:
             response.close()
         response._content = b"".join(chunks)  # what response.content returns from now on
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one request sends, and who looks at its answer first."""
+
+    data: Mapping[str, str] | bytes | None
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str] | None
+    inspect: Callable[[requests.Response], None] | None
 
 
 def _cause(exc: Exception) -> str:

@@ -31,8 +31,23 @@ RULES: dict[int, Rule] = {
     98: Rule(Outcome.FAIL, "table too large for a dialog request; needs a background job", errors.TableTooLargeError),
     99: Rule(Outcome.OK, "background job created"),
     104: Rule(Outcome.FAIL, "no object matches the selection", errors.NoObjectsError),
+    18054: Rule(
+        Outcome.FAIL, "table too large even for a background job; split by years and states", errors.TooLargeForJobError
+    ),
     -1: Rule(Outcome.FAIL, "publisher error"),
 }
+# What a status means on `data/tablefile`: an unknown table is 104 there since 2026 (Destatis; the
+# documentation still says 90), where on `catalogue/results` 104 means a job is not ready yet.
+TABLEFILE_RULES: dict[int, Rule] = {
+    104: Rule(
+        Outcome.FAIL, "no such table at this publisher, or no figures in the years asked", errors.TableNotFoundError
+    ),
+}
+# The account's result store is full: starting a job answers status 2 with this text.
+RESULT_STORE_FULL = "maximal erlaubte Anzahl"
+# Authentication failures come as a flat body {"Code", "Content", "Type"}, without the envelope,
+# on HTTP 401 (15: no credentials), 404 (2: wrong ones) or even 200 (docs/data-sources.md).
+AUTH_CODES = frozenset({2, 15})
 
 UNKNOWN = Rule(Outcome.FAIL, "unknown status code")
 
@@ -42,23 +57,34 @@ class Status:
     code: int
     content: str
     type: str
+    flat: bool = False  # a body without the envelope (authentication failures)
 
     @property
     def rule(self) -> Rule:
+        if RESULT_STORE_FULL in self.content:
+            return Rule(Outcome.FAIL, "the account's store of job results is full", errors.ResultStoreFullError)
         return RULES.get(self.code, UNKNOWN)
 
-    def error(self, publisher: str, table: str) -> errors.StatusError:
-        rule = self.rule
+    @property
+    def is_auth_failure(self) -> bool:
+        return self.flat and self.code in AUTH_CODES and RESULT_STORE_FULL not in self.content
+
+    def error(self, publisher: str, table: str, endpoint: str = "") -> errors.StatusError:
+        rule = TABLEFILE_RULES.get(self.code, self.rule) if endpoint == "data/tablefile" else self.rule
         return rule.error(publisher, table, self.code, self.content, rule.meaning)
 
 
 def parse_status(envelope: dict[str, Any]) -> Status | None:
-    """The `Status` object of a JSON envelope, or None if the body has none."""
+    """The `Status` object of a JSON envelope, or of a flat body `{"Code", "Content", "Type"}`
+    (authentication failures); None if the body has neither."""
     raw = envelope.get("Status")
+    flat = not isinstance(raw, dict) and "Code" in envelope
+    if flat:
+        raw = envelope
     if not isinstance(raw, dict) or "Code" not in raw:
         return None
     try:
         code = int(raw["Code"])
     except (TypeError, ValueError):
         return None
-    return Status(code, " ".join(str(raw.get("Content", "")).split()), str(raw.get("Type", "")))
+    return Status(code, " ".join(str(raw.get("Content", "")).split()), str(raw.get("Type", "")), flat)

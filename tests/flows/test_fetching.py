@@ -80,7 +80,7 @@ def client_for(server: GenesisServer, publisher: str = "destatis", password: str
     return GenesisClient(route, Credentials("demo", password), retry=RetryPolicy(attempts=2, backoff_seconds=0))
 
 
-def test_the_recorded_job_sequence_ends_in_the_result_file(job_publisher: Path) -> None:
+def test_the_recorded_job_sequence_ends_in_the_result_file_then_removes_it(job_publisher: Path) -> None:
     clock = Clock()
     with GenesisServer(job_publisher) as server:
         recorded_job(server)
@@ -98,6 +98,7 @@ def test_the_recorded_job_sequence_ends_in_the_result_file(job_publisher: Path) 
         ("catalogue/results", None, RECORDED_JOB, None),
         ("catalogue/results", None, RECORDED_JOB, None),
         ("data/resultfile", "false", None, RECORDED_JOB),
+        ("profile/removeResult", None, None, RECORDED_JOB),  # the account's result store is finite
     ]
     assert clock.sleeps == [5, 5]
     name, data = fetched.parts[0].flat_file()
