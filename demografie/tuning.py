@@ -25,6 +25,8 @@ MAX_UNPACKED_BYTES = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
 LOCK_WAIT_SECONDS = "DEMOGRAFIE_LOCK_WAIT_SECONDS"
 # how much memory the warehouse build's DuckDB may use before it spills to disk
 BUILD_MEMORY_MB = "DEMOGRAFIE_BUILD_MEMORY_MB"
+# how long the nightly run trusts a publisher's "nothing newer than this Stand"
+RECHECK_DAYS = "DEMOGRAFIE_RECHECK_DAYS"
 TUNABLES = {
     t.name: t
     for t in (
@@ -37,6 +39,8 @@ TUNABLES = {
         Tunable("DEMOGRAFIE_JOB_POLL_SECONDS", 5.0, 0, False, "wait between polls of a background job"),
         Tunable("DEMOGRAFIE_JOB_TIMEOUT_SECONDS", 3000.0, 0.1, False, "how long a background job may take"),
         Tunable("DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS", 60.0, 0, False, "wait before a failed fetch is tried again"),
+        # a publisher may revise figures without a new Stand (restatis#83): `stand` would hide that
+        Tunable(RECHECK_DAYS, 28.0, 0, False, "days after which a table is asked for whole (no `stand`)"),
         Tunable(LOCK_WAIT_SECONDS, 600.0, 0, False, "how long a run waits for another"),
         # the largest Regionaldatenbank flat files are tens of MB; anything far larger is a zip bomb
         Tunable(MAX_UNPACKED_BYTES, 2 * 1024**3, 1, True, "largest file a zip may unpack to"),

@@ -31,6 +31,7 @@ from demografie.sources.publishers import PUBLISHERS
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
+from demografie.tuning import RECHECK_DAYS
 from demografie.usecases.fetch import Extracted, Unchanged, download_table, fetch_table
 from demografie.warehouse.build import build_warehouse
 from demografie.warehouse.deliveries import Delivery, Opener, load_delivery
@@ -198,6 +199,7 @@ def extract(
         settings.paths,
         (start_year, end_year),
         force=force,
+        recheck_days=settings.tuned(RECHECK_DAYS),
         slot=lambda: publisher_slot(dataset.source),
         log=get_run_logger(),
     )

@@ -118,6 +118,20 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def last_asked(raw: Store, publisher: str, table: str, years: tuple[int, int]) -> datetime | None:
+    """When the publisher last answered a request for `table` that covered `years` (the raw sidecars
+    of the GENESIS route say which request each answer belongs to); None if never."""
+    asked = []
+    for sidecar in raw.keys(f"{publisher}/{table}", ".json"):
+        meta = json.loads(raw.read_bytes(sidecar).decode("utf-8"))
+        key = str((meta.get("request") or {}).get("key", ""))
+        span = key.split("|")[1] if key.count("|") >= 3 else ""
+        start, _, end = span.partition("-")
+        if start.isdigit() and end.isdigit() and int(start) <= years[0] and int(end) >= years[1]:
+            asked.append(datetime.fromisoformat(meta["retrieved_at"]))
+    return max(asked, default=None)
+
+
 def landed_parts(raw: Store, publisher: str, table: str, key_wanted: str) -> list[str] | None:
     """The raw files of an earlier, complete answer to the same request (same table, parameters
     and publisher vintage), in part order; None if there is none. A run that is retried after its

@@ -9,14 +9,14 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from demografie.catalog import Dataset
 from demografie.settings import Paths
 from demografie.sources.errors import NoNewerDataError, UnexpectedResponseError
 from demografie.sources.fetching import Route, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest, format_stand
-from demografie.sources.landing import RequestPart, land_download, landed_parts, request_key
+from demografie.sources.landing import RequestPart, land_download, landed_parts, last_asked, request_key
 from demografie.sources.webdownload import WebDownloadClient
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.lake import held_vintage
@@ -61,15 +61,22 @@ def fetch_table(
     years: tuple[int, int],
     *,
     force: bool = False,
+    recheck_days: float | None = None,
     slot: Slot = contextlib.nullcontext,
     log: Log = LOG,
 ) -> Extracted | Unchanged:
     """Ask for the table's vintage and its flat file, and land every answer byte-exact.
 
     The request carries the vintage we hold for these years as `stand`, so an unchanged table
-    costs one small answer (status 50) and touches nothing; `force` asks unconditionally.
+    costs one small answer (status 50) and touches nothing; `force` asks unconditionally. So does a
+    request not answered for `recheck_days`: publishers revise figures without a new Stand
+    (restatis#83), which `stand` would hide for ever; the figures that changed become versions
+    under the same Stand (meta.revisions says so).
     """
     held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, *years)
+    if held is not None and _due(paths, dataset, years, recheck_days):
+        log.info("%s: asked whole, without stand: not re-checked for %g days", dataset.table, recheck_days)
+        held, force = None, True  # nor is an answer landed earlier for this Stand reused
     request = TableRequest(dataset.table, years[0], years[1], stand=format_stand(held), format=dataset.api_format)
     try:
         with slot():
@@ -119,6 +126,14 @@ def fetch_table(
     return Extracted(
         dataset.name, dataset.table, raw_files, vintage, retrieved_at, ",", years, fetched.route, synthetic=invented
     )
+
+
+def _due(paths: Paths, dataset: Dataset, years: tuple[int, int], recheck_days: float | None) -> bool:
+    """Whether the table's answer for these years is older than `recheck_days` (None: never due)."""
+    if recheck_days is None:
+        return False
+    asked = last_asked(paths.raw, dataset.source, dataset.table, years)
+    return asked is None or datetime.now(UTC).replace(tzinfo=None) - asked >= timedelta(days=recheck_days)
 
 
 def download_table(

@@ -161,6 +161,41 @@ def test_running_twice_leaves_an_identical_warehouse(publisher: GenesisServer, t
     assert len(first["core.observations"]) > 600
 
 
+def test_a_revision_without_a_new_stand_is_kept_and_flagged(
+    publisher: GenesisServer, recorded_publisher: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_nightly(tmp_path)
+    # the publisher corrects a figure but keeps the Stand of its metadata (restatis#83, 2026): a
+    # test stand-in for a corrected delivery, the rest of the recorded file unchanged
+    served = recorded_publisher / "tablefile" / "12411-01-01-4.csv"
+    lines = served.read_text("utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if ";06412;" in line and ";GESM;" in line and "2024-12-31" in line)
+    cells = lines[index].split(";")
+    old = int(cells[-4])
+    lines[index] = ";".join([*cells[:-4], str(old + 7), *cells[-3:]])
+    served.write_text("\n".join(lines), "utf-8")
+
+    quiet = run_nightly(tmp_path)  # "nothing newer than the Stand we hold": the correction stays unseen
+    assert [t.outcome for t in quiet.tables] == ["unchanged", "unchanged"]
+    assert query(tmp_path, "SELECT count(*) FROM meta.revisions WHERE same_stand") == [(0,)]
+
+    monkeypatch.setenv("DEMOGRAFIE_RECHECK_DAYS", "0")  # asked whole, without stand
+    rechecked = run_nightly(tmp_path)
+    assert [t.outcome for t in rechecked.tables] == ["loaded", "unchanged"]
+    revision = query(
+        tmp_path,
+        "SELECT old_value, new_value, old_vintage = new_vintage, new_retrieved_at > old_retrieved_at "
+        "FROM meta.revisions WHERE same_stand",
+    )
+    assert revision == [(float(old), float(old + 7), True, True)]
+    current = query(
+        tmp_path,
+        "SELECT value FROM core.current_observations WHERE region_code = '06412' AND sex = 'male' "
+        "AND ref_date = DATE '2024-12-31' AND source_table = '12411-01-01-4'",
+    )
+    assert current == [(float(old + 7),)]
+
+
 def test_ingest_gives_the_same_observations_as_http(publisher: GenesisServer, tmp_path: Path) -> None:
     run_nightly(tmp_path / "http")
     manual = tmp_path / "downloads"
