@@ -38,9 +38,7 @@ def test_the_settings_hold_every_variable_read_once(tmp_path: Path) -> None:
     assert (retry.attempts, retry.backoff_seconds, retry.deadline_seconds) == (7, 2.0, 12.5)
     assert timeouts(settings) == (30.0, 300.0)
     assert PUBLISHERS["regio"].configured(settings).base_url == "http://127.0.0.1:8080/rest/"
-    assert (
-        PUBLISHERS["destatis"].configured(settings).base_url == "https://genesis.destatis.de/genesisWS/rest/2020/"
-    )
+    assert PUBLISHERS["destatis"].configured(settings).base_url == "https://genesis.destatis.de/genesisWS/rest/2020/"
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def normalise(
     """Observations of `states` in the shared schema, sorted by identity."""
     block = normalise_block(flat, provenance, measures, states)
     if block is None:
-        raise ParseError(provenance.where, f"no rows for the states {', '.join(sorted(states))}")
+        raise ParseError(provenance.where, no_rows(states))
     _check_unique(block.identity, provenance.where)
     keys = ("source_measure", "region_code", "ref_date", "sex", "nationality")
     return block.table.sort_by([(key, "ascending") for key in keys])
@@ -123,6 +123,14 @@ def normalise_block(
     result = pa.table(columns).select(OBSERVATION_SCHEMA.names).cast(OBSERVATION_SCHEMA)
     identity = _identity(result, table, dims)
     return Block(result, identity)
+
+
+def no_rows(states: Collection[str]) -> str:
+    """Why a file loads nothing: none of its regions lies in the states asked for."""
+    return (
+        f"no rows for the states {', '.join(sorted(states))}: the file holds other regions only (a table of "
+        "Germany as a whole, such as 12421-0001, or of other Länder)"
+    )
 
 
 def statistic_of(source_table: str) -> str | None:

@@ -43,9 +43,10 @@ from demografie.transforms.harmonise import (
 )
 from demografie.transforms.records import Record, Variable, flat_from_records
 
-# the code ends at a blank or at the ';' a spreadsheet re-save pads the line with
-TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*([^\s;]+)")
-STAND = re.compile(r"Stand:\s*(\d{2}\.\d{2}\.\d{4})\s*/\s*(\d{2}:\d{2}:\d{2})")
+# the code ends at a blank or at the ';' a spreadsheet re-save pads the line with ("Table:" in English)
+TITLE = re.compile(r"^(?:GENESIS-)?(?:Tabelle|Table):\s*([^\s;]+)")
+# the footer's Stand ("Stand: 21.03.2020 / 12:15:06"; in English answers "Status:" or "As of:")
+STAND = re.compile(r"(?:Stand|Status|As of):\s*(\d{2}\.\d{2}\.\d{4})\s*/\s*(\d{2}:\d{2}:\d{2})")
 DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 YEAR = re.compile(r"^\d{4}$")
 # AGS prefixes, and the 12-digit ARS of a Gemeinde (the Zensus databases key Gemeinden by it)
@@ -100,6 +101,11 @@ class Cell(NamedTuple):
 def table_code(data: bytes) -> str | None:
     match = TITLE.match(_decode(data[:200]).lstrip("\ufeff"))
     return match.group(1) if match else None
+
+
+def prints_stand(data: bytes) -> bool:
+    """Whether a table CSV prints its Stand (in the footer), without parsing it."""
+    return STAND.search(_decode(data)) is not None
 
 
 def is_table_csv(first_line: str) -> bool:

@@ -23,7 +23,8 @@ from demografie.storage import Store
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile, iter_ffcsv
 from demografie.transforms.formats import Format, parse, sniff
-from demografie.transforms.normalise import Block, Provenance, normalise, normalise_block
+from demografie.transforms.normalise import Block, Provenance, no_rows, normalise, normalise_block
+from demografie.transforms.tablecsv import prints_stand
 from demografie.warehouse.guards import check_rows
 from demografie.warehouse.identity import IdentityLedger
 from demografie.warehouse.lake import LakeWrite, StagedDelivery, stage_delivery
@@ -72,10 +73,10 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
         check_vintage(provenance)
         return _stage_streamed(lake, dataset, openers, provenance, states, decimal, years)
     contents = [_read_all(opener) for opener in openers]
+    if delivery.prefer_published:
+        _check_stand_printed(contents, provenance.where, dataset.table)
     parsed = [parse(content, provenance.where, decimal, dataset.row_variable, dataset.table) for content in contents]
     published = {p.published for p in parsed}
-    if delivery.prefer_published:
-        _check_stand_printed(contents, published, provenance.where, dataset.table)
     if delivery.prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
         provenance = replace(provenance, vintage=stand)
     check_vintage(provenance)
@@ -85,15 +86,22 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
     return stage_delivery(lake, [observations], lambda: digest, years=years)
 
 
-def _check_stand_printed(contents: list[bytes], published: set[datetime | None], where: str, table: str) -> None:
+def _check_stand_printed(contents: list[bytes], where: str, table: str) -> None:
     """A table CSV states its vintage in its footer; one whose footer was cut (a file edited by hand)
     must be given it: the file's modification time is when it was edited, not the publisher's Stand."""
-    if None in published and any(sniff(content, where, table) is Format.TABLE_CSV for content in contents):
+    if any(_is_table_csv(content, where, table) and not prints_stand(content) for content in contents):
         raise ParseError(
             where,
             "the table CSV prints no Stand (its footer was cut?): give the publisher's Stand with --vintage; "
             "nothing was loaded",
         )
+
+
+def _is_table_csv(content: bytes, where: str, table: str) -> bool:
+    try:
+        return sniff(content, where, table) is Format.TABLE_CSV
+    except ParseError:
+        return False  # parse() says what the file is
 
 
 def check_vintage(provenance: Provenance) -> None:
@@ -141,7 +149,7 @@ def _stage_streamed(
 
     def seal() -> str:
         if ledger.blocks == 0:
-            raise ParseError(where, f"no rows for the states {', '.join(sorted(states))}")
+            raise ParseError(where, no_rows(states))
         if repeated := ledger.repeated():
             raise ParseError(where, f"{repeated} observation(s) appear more than once")
         return _combined(digests)

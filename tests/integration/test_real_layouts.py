@@ -256,3 +256,10 @@ def test_an_uncatalogued_table_of_population_stocks_says_its_census_basis(con: d
         ("2020-12-31", hessen["2020-12-31"], "zensus2011"),
         ("2022-12-31", hessen["2022-12-31"], "zensus2022"),
     ]
+
+
+def test_the_16th_projections_germany_table_is_refused_with_the_reason(tmp_path: Path, prefect_harness: None) -> None:
+    germany = sample_path("destatis-2026-09/12421-0001_flatfile.csv")
+    assert {row["1_variable_attribute_code"] for row in flat_rows(germany.read_bytes())} == {"DG"}
+    with pytest.raises(IngestError, match="no rows for the states 06, 14: the file holds other regions only"):
+        ingest([str(germany)], table="12421-0001", home=str(tmp_path))

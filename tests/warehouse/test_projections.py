@@ -201,3 +201,41 @@ def test_the_re_saved_copies_themselves_are_refused_with_what_is_wrong() -> None
         parse(sample_path(AGES).read_bytes(), "destatis: table 12421-0004")
     with pytest.raises(ParseError, match="download it as flat file"):
         parse(sample_path(XLSX).read_bytes(), "destatis: table 12421-0003")
+
+
+SIXTEENTH = "destatis_v5_ffcsv_12421-0003_16kbv_2026-09_EXCERPT.csv"  # Stand 08.12.2025 16:49:43
+
+
+def test_the_16th_projection_is_its_own_edition_on_the_zensus_2022(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "destatis"
+    (root / "tablefile").mkdir(parents=True)
+    (root / "metadata").mkdir()
+    (root / "tablefile" / "12421-0003.csv").write_bytes(sample_path(SIXTEENTH).read_bytes())
+    title = "Vorausberechneter Bevölkerungsstand: Bundesländer, Stichtag, Varianten"
+    (root / "metadata" / "12421-0003.json").write_text(metadata_answer("12421-0003", title, "08.12.2025 16:49:43h"))
+    with GenesisServer(root, "demo", "demo") as server:
+        point_at(server, "GENESIS_DESTATIS", "demo", "demo", monkeypatch)
+        summary = nightly(datasets=["population_projection"], home=str(tmp_path / "home"))
+    assert summary.failures == []
+    with sample_path(SIXTEENTH).open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter=";") if r["1_variable_attribute_code"] in STATES.values()]
+    expected = sorted(
+        (
+            r["1_variable_attribute_code"],
+            r["2_variable_attribute_code"],
+            r["time"],
+            1000 * float(r["value"].replace(",", ".")),
+            16,
+            "2024-12-31",
+            "zensus2022",
+        )
+        for r in rows
+    )
+    held = query(
+        tmp_path / "home",
+        "SELECT region_code, variant, ref_date::VARCHAR, projected_population, edition, base_date::VARCHAR, "
+        "base_census_basis FROM marts.population_projection ORDER BY ALL",
+    )
+    assert held == expected and len(held) == 9
