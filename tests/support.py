@@ -146,3 +146,10 @@ def point_at(server: GenesisServer, prefix: str, username: str, password: str, m
     mp.setenv(f"{prefix}_URL", server.base_url)
     mp.setenv(f"{prefix}_USERNAME", username)
     mp.setenv(f"{prefix}_PASSWORD", password)
+
+
+class Sleeps(list[float]):
+    """A sleep that records how long it was asked to wait instead of waiting (RetryPolicy.sleep)."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)

@@ -19,6 +19,7 @@ from demografie.sources.http import RetryPolicy
 from demografie.sources.landing import land
 from demografie.sources.publishers import PUBLISHERS
 from demografie.storage import Store
+from tests.support import Sleeps
 
 SECRET = "s3cret-Pa55word"
 FLAT = (
@@ -47,11 +48,6 @@ def server(tmp_path: Path) -> Iterator[GenesisServer]:
     (tmp_path / "metadata" / "12411-01-01-4.json").write_text(json.dumps(METADATA), "utf-8")
     with GenesisServer(tmp_path, "alice", SECRET) as running:
         yield running
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def client(

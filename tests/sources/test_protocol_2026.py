@@ -24,6 +24,7 @@ from demografie.sources.fetching import JobPolicy, Route, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
 from demografie.sources.publishers import PUBLISHERS, Publisher
+from tests.support import Sleeps
 
 SECRET = "pw-2026-Destatis"
 HEADER = (
@@ -53,11 +54,6 @@ def root(tmp_path: Path) -> Path:
 def server(root: Path) -> Iterator[GenesisServer]:
     with GenesisServer(root, "alice", SECRET) as running:
         yield running
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def client(
