@@ -281,12 +281,9 @@ def uncatalogued(table: str, source: str, access: Access) -> Dataset:
     )
 
 
-def in_lake(name: str, source: str, table: str, known: Iterable[Dataset]) -> Dataset:
-    """The dataset of a table the lake holds: its catalog entry, or the table as loaded uncatalogued
-    (also one whose entry was removed from the user catalog since)."""
-    for dataset in known:
-        if dataset.name == name:
-            return dataset
+def lake_only(name: str, source: str, table: str) -> Dataset:
+    """A table the lake holds without a catalog entry (loaded uncatalogued, or its entry removed
+    from the user catalog since), as the uncatalogued dataset of that name."""
     access = next((a for s, a, pattern in CODE_PUBLISHERS if s == source and pattern.match(table)), Access.FILE)
     return replace(uncatalogued(table, source, access), name=name)
 

@@ -84,18 +84,14 @@ def client_for(publisher_key: str, settings: Settings) -> GenesisClient:
     # Credentials are read here, at the last moment, and never join the settings: those travel as
     # task parameters, and a secret must not.
     publisher = PUBLISHERS[publisher_key].configured(settings)
-    credentials = Credentials.from_env(publisher.env_prefix) or credentials_from_blocks(publisher.env_prefix)
+    credentials, _ = credentials_lookup(publisher.env_prefix)
     return GenesisClient(publisher, credentials, timeout=timeouts(settings), retry=RetryPolicy.from_settings(settings))
 
 
-def credentials_from_blocks(prefix: str) -> Credentials | None:
-    """Prefect Secret blocks `<prefix>-username` / `-password` (or `-token`) in lower case with dashes
-    (e.g. `genesis-regio-username`), for hosts that keep secrets in Prefect rather than the environment."""
-    return credentials_in_blocks(prefix)[0]
-
-
 def credentials_in_blocks(prefix: str) -> tuple[Credentials | None, str]:
-    """`credentials_from_blocks`, and the blocks the credentials came from ("none" without any)."""
+    """Prefect Secret blocks `<prefix>-username` / `-password` (or `-token`) in lower case with dashes
+    (e.g. `genesis-regio-username`), for hosts that keep secrets in Prefect rather than the
+    environment; and the blocks the credentials came from ("none" without any)."""
     stem = prefix.lower().replace("_", "-")
     username = _secret(f"{stem}-username")
     if username is not None:

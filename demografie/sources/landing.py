@@ -36,6 +36,13 @@ def request_key(table: str, years: tuple[int, int], states: list[str], vintage: 
     return f"{table}|{years[0]}-{years[1]}|{','.join(states)}|{vintage.isoformat() if vintage else '-'}"
 
 
+def key_years(key: str) -> tuple[int, int] | None:
+    """The years of a `request_key`; None for a key of another form."""
+    parts = key.split("|")
+    start, _, end = parts[1].partition("-") if len(parts) == 4 else ("", "", "")
+    return (int(start), int(end)) if start.isdigit() and end.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Landed:
     key: str  # relative to the raw store
@@ -124,10 +131,8 @@ def last_asked(raw: Store, publisher: str, table: str, years: tuple[int, int]) -
     asked = []
     for sidecar in raw.keys(f"{publisher}/{table}", ".json"):
         meta = json.loads(raw.read_bytes(sidecar).decode("utf-8"))
-        key = str((meta.get("request") or {}).get("key", ""))
-        span = key.split("|")[1] if key.count("|") >= 3 else ""
-        start, _, end = span.partition("-")
-        if start.isdigit() and end.isdigit() and int(start) <= years[0] and int(end) >= years[1]:
+        span = key_years(str((meta.get("request") or {}).get("key", "")))
+        if span is not None and span[0] <= years[0] and span[1] >= years[1]:
             asked.append(datetime.fromisoformat(meta["retrieved_at"]))
     return max(asked, default=None)
 

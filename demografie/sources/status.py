@@ -50,6 +50,7 @@ RESULT_STORE_FULL = "maximal erlaubte Anzahl"
 AUTH_CODES = frozenset({2, 15})
 
 UNKNOWN = Rule(Outcome.FAIL, "unknown status code")
+STORE_FULL = Rule(Outcome.FAIL, "the account's store of job results is full", errors.ResultStoreFullError)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Status:
     @property
     def rule(self) -> Rule:
         if RESULT_STORE_FULL in self.content:
-            return Rule(Outcome.FAIL, "the account's store of job results is full", errors.ResultStoreFullError)
+            return STORE_FULL
         return RULES.get(self.code, UNKNOWN)
 
     @property

@@ -5,7 +5,7 @@ it names the variables that hold them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from demografie.settings import Settings
 from demografie.sources import errors
@@ -36,26 +36,29 @@ def check_access(settings: Settings, lookup: CredentialsLookup) -> list[AccessRe
 
 
 def _check(publisher: Publisher, settings: Settings, lookup: CredentialsLookup) -> AccessReport:
-    configured = publisher.url_variable if publisher.url_variable.removesuffix("_URL") in settings.urls else "default"
+    configured = publisher.url_variable if publisher.env_prefix in settings.urls else "default"
     report = AccessReport(publisher.key, publisher.name, publisher.base_url, configured, "none", None, "")
     try:
         credentials, found = lookup(publisher.env_prefix)
     except CredentialsError as exc:
-        return _with(report, "none", False, str(exc))
+        return replace(report, credentials_from="none", ok=False, verdict=str(exc))
     if credentials is None:
         prefix = publisher.env_prefix
-        return _with(report, "none", None, f"not asked: no credentials ({prefix}_USERNAME or {prefix}_TOKEN)")
+        return replace(
+            report,
+            credentials_from="none",
+            ok=None,
+            verdict=f"not asked: no credentials ({prefix}_USERNAME or {prefix}_TOKEN)",
+        )
     client = GenesisClient(publisher, credentials, timeout=timeouts(settings), retry=_one_try(settings))
     try:
         client.logincheck()
     except errors.SourceError as exc:
-        return _with(report, found, False, exc.cause)
+        return replace(report, credentials_from=found, ok=False, verdict=exc.cause)
     kind = "token" if not credentials.password else "user name and password"
-    return _with(report, found, True, f"the address answers and accepts the credentials ({kind})")
-
-
-def _with(report: AccessReport, found: str, ok: bool | None, verdict: str) -> AccessReport:
-    return AccessReport(report.publisher, report.name, report.address, report.address_from, found, ok, verdict)
+    return replace(
+        report, credentials_from=found, ok=True, verdict=f"the address answers and accepts the credentials ({kind})"
+    )
 
 
 def _one_try(settings: Settings) -> RetryPolicy:

@@ -74,9 +74,10 @@ def fetch_table(
     under the same Stand (meta.revisions says so).
     """
     held = None if force else held_vintage(paths.lake, dataset.source, dataset.table, *years)
-    if held is not None and _due(paths, dataset, years, recheck_days):
+    recheck = held is not None and _due(paths, dataset, years, recheck_days)
+    if recheck:
         log.info("%s: asked whole, without stand: not re-checked for %g days", dataset.table, recheck_days)
-        held, force = None, True  # nor is an answer landed earlier for this Stand reused
+        held = None
     request = TableRequest(dataset.table, years[0], years[1], stand=format_stand(held), format=dataset.api_format)
     try:
         with slot():
@@ -85,7 +86,7 @@ def fetch_table(
             key = request_key(dataset.table, years, list(fetcher.states), metadata.updated)
             cached = (
                 None
-                if force or held == metadata.updated
+                if force or recheck or held == metadata.updated  # a recheck reuses no earlier answer
                 else landed_parts(paths.raw, dataset.source, dataset.table, key)
             )
             if cached is not None and metadata.updated is not None:

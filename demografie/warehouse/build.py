@@ -25,7 +25,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from demografie import __version__
-from demografie.catalog import Dataset, in_lake
+from demografie.catalog import Dataset, lake_only
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
 from demografie.reference import (
@@ -126,7 +126,7 @@ def with_lake_tables(datasets: Sequence[Dataset], entries: Sequence[ManifestEntr
     names = {d.name for d in known}
     for entry in sorted(entries, key=lambda e: e.dataset):
         if entry.dataset not in names:
-            known.append(in_lake(entry.dataset, entry.source, entry.source_table, datasets))
+            known.append(lake_only(entry.dataset, entry.source, entry.source_table))
             names.add(entry.dataset)
     return known
 

@@ -233,10 +233,16 @@ def tuple_of(url: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def test_a_token_works_for_the_regionaldatenbank(server: GenesisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_token_works_for_the_regionaldatenbank(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "0123456789abcdef0123456789abcdef"
     monkeypatch.delenv("GENESIS_REGIO_USERNAME", raising=False)
-    monkeypatch.setenv("GENESIS_REGIO_TOKEN", "0123456789abcdef0123456789abcdef")
+    monkeypatch.setenv("GENESIS_REGIO_TOKEN", token)
     credentials = Credentials.from_env("GENESIS_REGIO")
-    assert credentials == Credentials("0123456789abcdef0123456789abcdef", "")
-    regio = GenesisClient(PUBLISHERS["regio"].with_base_url(server.base_url), credentials)
-    assert not regio.jobs_allowed  # a token reads, but cannot start jobs: large tables are split
+    assert credentials is not None
+    with GenesisServer(root, token, "", dialog_limit=4) as server:  # an account that knows the token
+        regio = GenesisClient(PUBLISHERS["regio"].with_base_url(server.base_url), credentials)
+        regio.logincheck()
+        fetched = TableFetcher(regio, ("06", "14")).fetch(TableRequest("12411-0010", 2016, 2025))
+        sent = {(s.endpoint, s.form.get("job")) for s in server.seen}
+    assert fetched.route is Route.SPLIT  # a token reads, but cannot start jobs: a large table is split
+    assert ("data/tablefile", "true") not in sent
