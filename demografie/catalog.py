@@ -104,13 +104,13 @@ class Dataset:
     projection: bool = False
 
     def __post_init__(self) -> None:
-        if not TABLE_CODE.match(self.table):
+        if not TABLE_CODE.fullmatch(self.table):
             raise ValueError(f"{self.name}: {self.table!r} is not a table code of a known publisher")
         if self.census_basis not in (None, FORTSCHREIBUNG, CENSUS):
             raise ValueError(f"{self.name}: census_basis {self.census_basis!r} is neither census nor fortschreibung")
         if self.api_format not in API_FORMATS:
             raise ValueError(f"{self.name}: api_format {self.api_format!r} is not one of {', '.join(API_FORMATS)}")
-        if self.row_variable is not None and not ROW_VARIABLE.match(self.row_variable):
+        if self.row_variable is not None and not ROW_VARIABLE.fullmatch(self.row_variable):
             raise ValueError(f"{self.name}: row_variable {self.row_variable!r} is not a variable code (A-Z, 0-9)")
 
     @property
@@ -128,6 +128,12 @@ class Dataset:
     @property
     def coverage(self) -> str:
         return f"{self.first_year}–{self.last_year or ''}"
+
+    @property
+    def harmonised(self) -> bool:
+        """Whether its measures carry our meaning (a share is a share); an uncatalogued table's
+        codes carry only the publisher's, and load as published."""
+        return dict(self.measures) != dict(KEEP_CODES)
 
 
 # Which publisher a mart takes a figure from when several carry it (lower wins), and why.
@@ -244,7 +250,7 @@ def find(name_or_table: str) -> Dataset:
         if name_or_table in (dataset.name, dataset.table):
             return dataset
     for source, access, pattern in CODE_PUBLISHERS:
-        if pattern.match(name_or_table):
+        if pattern.fullmatch(name_or_table):
             return uncatalogued(name_or_table, source, access)
     known = ", ".join(f"{d.name} ({d.table})" for d in DATASETS)
     raise UnknownDatasetError(f"unknown dataset or table {name_or_table!r}; known: {known}")
@@ -284,7 +290,7 @@ def uncatalogued(table: str, source: str, access: Access) -> Dataset:
 def lake_only(name: str, source: str, table: str) -> Dataset:
     """A table the lake holds without a catalog entry (loaded uncatalogued, or its entry removed
     from the user catalog since), as the uncatalogued dataset of that name."""
-    access = next((a for s, a, pattern in CODE_PUBLISHERS if s == source and pattern.match(table)), Access.FILE)
+    access = next((a for s, a, pattern in CODE_PUBLISHERS if s == source and pattern.fullmatch(table)), Access.FILE)
     return replace(uncatalogued(table, source, access), name=name)
 
 

@@ -4,6 +4,7 @@ otherwise surface far away, as "unreachable" or a bare "could not convert string
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -74,6 +75,11 @@ def read_tunable(name: str, environ: Mapping[str, str]) -> float:
         raise TuningError(
             f"{name}={text[:40]!r} is not {kind} ({tunable.meaning}; default {tunable.default:g})"
         ) from None
+    if not math.isfinite(value):
+        # float() takes "nan" and "inf": a wait of nan compares false with every bound and never ends
+        raise TuningError(
+            f"{name}={text[:40]!r} is not a finite number ({tunable.meaning}; default {tunable.default:g})"
+        )
     if value < tunable.minimum:
         raise TuningError(
             f"{name}={text!r} is below {tunable.minimum:g} ({tunable.meaning}; default {tunable.default:g})"

@@ -423,7 +423,7 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
         "test_a_data_home_that_is_a_file_is_said_to_be_one",
     ),
     HostileCase(
-        "`DEMOGRAFIE_HTTP_ATTEMPTS=0`, `=three`, a timeout of `30s`",
+        "`DEMOGRAFIE_HTTP_ATTEMPTS=0`, `=three`, a timeout of `30s`, a lock wait of `nan`, a deadline of `inf`",
         "a usage error (exit 2) naming the variable, its value, meaning and default; nothing starts",
         "test_a_bad_tuning_value_is_a_usage_error_that_names_the_variable",
     ),
@@ -442,6 +442,46 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
         "SIGTERM unwinds like Ctrl-C (`Stopped. …`, exit 130); after either, Prefect's temporary server "
         "is gone within seconds",
         "test_a_stopped_command_leaves_no_prefect_server_behind",
+    ),
+)
+
+
+SURFACE_CASES: tuple[HostileCase, ...] = (
+    HostileCase(
+        "an uncatalogued table whose percent values are changes (below 0)",
+        "loaded as published; only harmonised shares are held to 0-100 %",
+        "test_negative_percent_values_of_an_uncatalogued_table_load_as_published",
+    ),
+    HostileCase(
+        "a projection (12421-0003) published in persons instead of thousands",
+        "`marts.population_projection` scales by the unit the file states: the same persons either way",
+        "test_a_projection_is_scaled_by_the_unit_its_file_states",
+    ),
+    HostileCase(
+        "a negative projection in thousands",
+        "refused like a negative count: `… negative count(s) of persons, e.g. BEV050 …`; nothing loaded",
+        "test_a_negative_projection_in_thousands_is_refused",
+    ),
+    HostileCase(
+        '`run -d "[/]"` (a text that is rich markup)',
+        "printed as typed: `unknown dataset or table '[/]' …`, exit 2; every user text is escaped",
+        "test_a_dataset_name_with_markup_is_printed_as_typed",
+    ),
+    HostileCase(
+        "a table code with a trailing newline",
+        "no table code (codes are matched whole): `unknown dataset or table …`, exit 2, nothing fetched",
+        "test_a_table_code_with_a_trailing_newline_is_no_table_code",
+    ),
+    HostileCase(
+        "`deliveries list` and `sources` with one damaged manifest entry",
+        "`Error: lake/manifest/… damaged manifest entry …`, exit 1, no traceback",
+        "test_a_damaged_manifest_entry_is_named_by_every_command",
+    ),
+    HostileCase(
+        "`deliveries drop` whose rebuild fails (another table's lake file damaged)",
+        "`dropped …`, then `The delivery is dropped, but the warehouse could not be rebuilt; the previous "
+        "one stays live …`, exit 1",
+        "test_a_drop_whose_rebuild_fails_says_the_delivery_is_dropped",
     ),
 )
 
@@ -519,6 +559,15 @@ def render() -> str:
         "| case | result |",
         "|---|---|",
         *(f"| {c.case} | {c.result} |" for c in HOSTILE_CASES),
+        "",
+        "## The newer surface under hostile input (`test_hostile_surface.py`)",
+        "",
+        "A hostile round against the user catalog, uncatalogued tables, deliveries, geodata, maps, the "
+        "build that reuses the live warehouse, tuning variables and signals.",
+        "",
+        "| case | result |",
+        "|---|---|",
+        *(f"| {c.case} | {c.result} |" for c in SURFACE_CASES),
         "",
         "## Secrets and hostile input (`test_secrets.py`)",
         "",

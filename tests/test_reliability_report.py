@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from tests.integration import test_hostile_input
-from tests.reliability import HOSTILE_CASES, render
+from tests.integration import test_hostile_input, test_hostile_surface
+from tests.reliability import HOSTILE_CASES, SURFACE_CASES, render
 from tests.support import REPO
 
 REPORT = REPO / "docs" / "reliability.md"
@@ -22,4 +22,9 @@ def test_the_reliability_report_lists_exactly_the_cases_the_tests_run() -> None:
 
 def test_every_hostile_case_names_a_test_that_exists() -> None:
     missing = [c.test for c in HOSTILE_CASES if not callable(getattr(test_hostile_input, c.test, None))]
+    assert missing == []
+
+
+def test_every_surface_case_names_a_test_that_exists() -> None:
+    missing = [c.test for c in SURFACE_CASES if not callable(getattr(test_hostile_surface, c.test, None))]
     assert missing == []

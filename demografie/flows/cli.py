@@ -171,11 +171,11 @@ def run(
     try:
         chosen = catalog.select(dataset)
     except catalog.UnknownDatasetError as exc:
-        err.print(f"[bold red]{exc}[/]")
+        err.print(f"[bold red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from None
     for d in chosen:
         if d not in catalog.DATASETS:
-            console.print(f"[yellow]note:[/] {d.table}: {catalog.UNCATALOGUED}")
+            console.print(f"[yellow]note:[/] {escape(d.table)}: {catalog.UNCATALOGUED}")
     needed = sorted({d.source for d in chosen if d.access is catalog.Access.API})
     try:
         missing = [PUBLISHERS[key] for key in needed if Credentials.from_env(PUBLISHERS[key].env_prefix) is None]
@@ -229,10 +229,12 @@ def demo(
     warehouse = _settings(home).paths.warehouse
     _print_query(warehouse, _DEMO_QUERY, "Land totals (synthetic), latest date")
     console.print(
-        f"\nWarehouse: [bold]{warehouse}[/]\n"
-        f'Query it:  demografie sql --home {home} "SELECT * FROM marts.state_comparison"\n'
-        f"       or: duckdb -readonly {warehouse}\n"
-        f"Describe it: demografie docs --home {home}   Chart it: demografie report --home {home}"
+        f"\nWarehouse: [bold]{escape(str(warehouse))}[/]\n"
+        + escape(
+            f'Query it:  demografie sql --home {home} "SELECT * FROM marts.state_comparison"\n'
+            f"       or: duckdb -readonly {warehouse}\n"
+            f"Describe it: demografie docs --home {home}   Chart it: demografie report --home {home}"
+        )
     )
 
 
@@ -298,10 +300,10 @@ def deploy(
     try:
         registered = register(work_pool=work_pool)
     except DeployError as exc:
-        err.print(f"[bold red]Not deployed:[/] {exc}")
+        err.print(f"[bold red]Not deployed:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
     for created in registered.created:
-        console.print(f"created {created}")
+        console.print(f"created {escape(str(created))}")
     console.print(
         f"deployments nightly, backfill and ingest registered on {registered.api_url}\n"
         f"start a worker: prefect worker start --pool {registered.work_pool}"
@@ -325,13 +327,13 @@ def status(home: HomeOption = None) -> None:
     _print_server_runs()
     _print_freshness(paths)
     _print_warehouse(paths)
-    console.print(f"raw answers and lake: {paths.store.display}")
+    console.print(f"raw answers and lake: {escape(paths.store.display)}")
 
 
 def _print_runs(paths: Any) -> None:
     from demografie.flows.runs import recent_runs
 
-    runs = Table(title=f"Last runs in {paths.home}")
+    runs = Table(title=escape(f"Last runs in {paths.home}"))
     for column in ("flow", "started (UTC)", "finished", "loaded", "unchanged", "failed", "built"):
         runs.add_column(column)
     skipped = []
@@ -364,7 +366,7 @@ def _print_server_runs() -> None:
     for column in ("flow", "run", "state", "started (UTC)", "took"):
         table.add_column(column)
     for entry in on_server:
-        table.add_row(entry["flow"], entry["name"], entry["state"], entry["started"], entry["took"])
+        table.add_row(*(escape(str(entry[k])) for k in ("flow", "name", "state", "started", "took")))
     console.print(table)
 
 
@@ -383,7 +385,14 @@ def _print_freshness(paths: Any) -> None:
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             held = con.execute(read_sql("status/freshness.sql")).fetchall()
         for dataset, table, vintage, fresh_days, age, state in held:
-            fresh.add_row(dataset, table, f"{vintage:%Y-%m-%d %H:%M}", str(age), str(fresh_days), STATE_STYLE[state])
+            fresh.add_row(
+                escape(dataset),
+                escape(table),
+                f"{vintage:%Y-%m-%d %H:%M}",
+                str(age),
+                str(fresh_days),
+                STATE_STYLE[state],
+            )
     console.print(fresh)
     try:
         entries = committed_entries(paths.lake)
@@ -406,13 +415,13 @@ def _print_warehouse(paths: Any) -> None:
 
     warehouse = paths.warehouse
     if not warehouse.exists():
-        console.print(f"[yellow]no warehouse at {warehouse}[/]")
+        console.print(f"[yellow]no warehouse at {escape(str(warehouse))}[/]")
     elif problem := unreadable(warehouse):
         console.print(f"[bold red]warehouse damaged:[/] {escape(problem)}")
     else:
         size = warehouse.stat().st_size / 1e6
         built = datetime.fromtimestamp(warehouse.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        console.print(f"warehouse {warehouse}: built {built}, {size:.1f} MB")
+        console.print(f"warehouse {escape(str(warehouse))}: built {built}, {size:.1f} MB")
 
 
 @app.command()
@@ -459,9 +468,11 @@ def build(
         with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
             result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb, full=full)
     except Exception as exc:
-        err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {exc}")
+        err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
-    console.print(f"built {result.path}: {result.current_observations} current observations in {result.split()}")
+    console.print(
+        f"built {escape(str(result.path))}: {result.current_observations} current observations in {result.split()}"
+    )
     console.print(escape(result.versioned()))
     for key in result.orphans:
         console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
@@ -516,7 +527,10 @@ def map_command(
     except NoMapError as exc:
         err.print(f"[bold red]No map:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
-    console.print(f"map of {indicator} on {written.chart.ref_date:%d.%m.%Y}: {written.html} and {written.svg}")
+    console.print(
+        f"map of {escape(indicator)} on {written.chart.ref_date:%d.%m.%Y}: "
+        f"{escape(str(written.html))} and {escape(str(written.svg))}"
+    )
     for note in written.chart.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
 
@@ -531,23 +545,32 @@ def deliveries_list(
     home: HomeOption = None,
 ) -> None:
     """Every committed delivery: its id, table, vintage, rows and the raw file it came from."""
-    from demografie.warehouse.lake import committed_entries
-
     listing = Table(title="Deliveries in the lake")
     for column in ("id", "source", "table", "vintage", "rows", "dates", "raw file"):
         listing.add_column(column, overflow="fold")
-    for e in committed_entries(_settings(home).paths.lake):
+    for e in _entries_or_exit(_settings(home).paths.lake):
         if table is None or e.source_table == table:
             listing.add_row(
                 e.content_sha256[:16],
-                e.source,
-                e.source_table,
+                escape(e.source),
+                escape(e.source_table),
                 e.vintage[:16].replace("T", " "),
                 str(e.rows),
                 f"{e.first_ref_date} … {e.last_ref_date}",
-                e.raw_file,
+                escape(e.raw_file),
             )
     console.print(listing)
+
+
+def _entries_or_exit(lake: Any) -> list[Any]:
+    """The lake's commit records, or the damaged one named (exit 1) instead of a traceback."""
+    from demografie.warehouse.lake import ManifestError, committed_entries
+
+    try:
+        return committed_entries(lake)
+    except ManifestError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
 
 
 @deliveries_app.command("drop")
@@ -558,37 +581,47 @@ def deliveries_drop(
     """Remove one delivery from the lake and rebuild the warehouse without it; its raw file stays in
     raw/, so `demografie ingest` can load it again."""
     from demografie import catalog
+    from demografie.errors import DemografieError
     from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lake import DeliveryNotFoundError, drop_delivery, find_delivery
     from demografie.warehouse.lock import writer_lock
 
     settings = _settings(home)
     paths = settings.paths
-    try:
-        with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=settings.lock_wait_seconds):
+    with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=settings.lock_wait_seconds):
+        try:
             entry = find_delivery(paths.lake, delivery)
             drop_delivery(paths.lake, entry)
-            console.print(
+        except DeliveryNotFoundError as exc:
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+        except DemografieError as exc:
+            err.print(f"[bold red]Not dropped:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+        console.print(
+            escape(
                 f"dropped {entry.content_sha256[:16]}: {entry.source_table}, vintage {entry.vintage}, "
-                f"{entry.rows} rows (its raw file {entry.raw_file} stays)"
+                f"{entry.rows} rows (its raw file {entry.raw_file} stays; a later run does not load it again)"
             )
+        )
+        try:
             result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
-    except DeliveryNotFoundError as exc:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
-    except Exception as exc:
-        err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    console.print(f"built {result.path}: {result.current_observations} current observations")
+        except Exception as exc:
+            err.print(
+                "[bold red]The delivery is dropped, but the warehouse could not be rebuilt; the previous one "
+                f"stays live:[/] {escape(str(exc))} (`demografie build` tries again)"
+            )
+            raise typer.Exit(1) from None
+    console.print(f"built {escape(str(result.path))}: {result.current_observations} current observations")
 
 
 @app.command()
 def sources(home: HomeOption = None) -> None:
     """List every dataset: its publisher table, route, coverage, and the newest vintage we hold."""
     from demografie import catalog
-    from demografie.warehouse.lake import committed_entries, holdings
+    from demografie.warehouse.lake import holdings
 
-    held = holdings(committed_entries(_settings(home).paths.lake))
+    held = holdings(_entries_or_exit(_settings(home).paths.lake))
     table = Table(title="Datasets and their publisher tables")
     for column in ("dataset", "publisher table", "route", "level", "coverage", "held", "vintage"):
         table.add_column(column, no_wrap=column == "dataset", overflow="fold")
@@ -601,8 +634,8 @@ def sources(home: HomeOption = None) -> None:
             table.add_row(f"[bold]{topic.upper()}[/]")
         holding = held.get((d.source, d.table))
         table.add_row(
-            d.name,
-            f"{d.source} {d.table}",
+            escape(d.name),
+            escape(f"{d.source} {d.table}"),
             "nightly" if d.access is catalog.Access.API else "ingest",
             d.level,
             d.coverage,
@@ -644,7 +677,9 @@ def docs(
     from demografie.publish.dictionary import write_dictionary
 
     written = write_dictionary(_warehouse_or_exit(home), out)
-    console.print(f"{written.relations} relations described in {written.markdown} and {written.html}")
+    console.print(
+        f"{written.relations} relations described in {escape(str(written.markdown))} and {escape(str(written.html))}"
+    )
 
 
 @app.command()
@@ -656,9 +691,9 @@ def report(
     from demografie.publish.report import write_report
 
     written = write_report(_warehouse_or_exit(home), out)
-    console.print(f"report {written.path}: {len(written.drawn)} chart(s) drawn")
+    console.print(f"report {escape(str(written.path))}: {len(written.drawn)} chart(s) drawn")
     for chart in written.empty:
-        console.print(f"[yellow]no data for chart {chart!r}[/] (the report says what to load)")
+        console.print(f"[yellow]no data for chart {escape(repr(chart))}[/] (the report says what to load)")
 
 
 def _warehouse_or_exit(home: Path | None) -> Path:
@@ -666,7 +701,7 @@ def _warehouse_or_exit(home: Path | None) -> Path:
 
     warehouse = _settings(home).paths.warehouse
     if not warehouse.exists():
-        err.print(f"[bold red]No warehouse at {warehouse}.[/] Run `demografie run` or `make demo` first.")
+        err.print(f"[bold red]No warehouse at {escape(str(warehouse))}.[/] Run `demografie run` or `make demo` first.")
         raise typer.Exit(2)
     if problem := unreadable(warehouse):
         err.print(f"[bold red]Error:[/] {escape(problem)}")
@@ -701,9 +736,9 @@ def _print_query(warehouse: Path, query: str, title: str | None) -> None:
                 return
             columns, rows = relation.columns, relation.fetchall()
     except duckdb.Error as exc:
-        err.print(f"[bold red]Query failed:[/] {exc}")
+        err.print(f"[bold red]Query failed:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
-    table = Table(title=title, show_lines=False)
+    table = Table(title=escape(title) if title else None, show_lines=False)
     for column in columns:
         table.add_column(column)
     for row in rows:
@@ -717,24 +752,26 @@ def _cell(value: object) -> str:
         return "[dim]NULL[/]"
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    return str(value)
+    return escape(str(value))
 
 
 def _print_summary(summary: Any) -> None:
-    table = Table(title=f"Load {summary.load_id}")
+    table = Table(title=escape(f"Load {summary.load_id}"))
     for column in ("dataset", "table", "outcome", "observations", "dates", "vintage", "message"):
         table.add_column(column)
     for t in summary.tables:
         dates = f"{t.first_date} … {t.last_date}" if t.first_date else ""
-        table.add_row(t.dataset, t.table, t.outcome, str(t.rows), dates, t.vintage, t.message[:80])
+        table.add_row(
+            *(escape(str(c)) for c in (t.dataset, t.table, t.outcome, t.rows, dates, t.vintage, t.message[:80]))
+        )
     console.print(table)
     if summary.build is not None:
         console.print(
-            f"warehouse {summary.build.warehouse}: {summary.build.current_observations} "
+            f"warehouse {escape(str(summary.build.warehouse))}: {summary.build.current_observations} "
             f"current observations from {summary.build.deliveries} deliveries"
         )
         for warning in summary.build.warnings:
-            console.print(f"[yellow]warning:[/] {warning}")
+            console.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 if __name__ == "__main__":

@@ -379,6 +379,7 @@ _CATALOG_TYPES = {
     "sexes_tolerance": pa.int64(),
     "census_measures": pa.list_(pa.string()),
     "projection": pa.bool_(),
+    "harmonised": pa.bool_(),
 }
 CATALOG_SCHEMA = pa.schema(
     (name, _CATALOG_TYPES.get(name, pa.string()))
@@ -403,6 +404,7 @@ CATALOG_SCHEMA = pa.schema(
         "census_measures",
         "sexes_tolerance",
         "projection",
+        "harmonised",
     )
 )
 
@@ -430,6 +432,7 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
             "census_measures": list(d.census_measures),
             "projection": d.projection,
             "sexes_tolerance": d.sexes_tolerance,
+            "harmonised": d.harmonised,
         }
         for d in datasets
     ]

@@ -81,7 +81,7 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
         provenance = replace(provenance, vintage=stand)
     check_vintage(provenance)
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
-    check_rows(observations, provenance.where)
+    check_rows(observations, provenance.where, dataset.harmonised)
     digest = _digest(contents)
     return stage_delivery(lake, [observations], lambda: digest, years=years)
 
@@ -141,7 +141,7 @@ def _stage_streamed(
                     hashing = _Hashing(stream)
                     for block in _one_ahead(pool, iter_ffcsv(cast(BinaryIO, hashing), where, decimal), normalised):
                         if block is not None:
-                            check_rows(block.table, where)
+                            check_rows(block.table, where, dataset.harmonised)
                             ledger.add(block.identity)
                             yield block.table
                     hashing.drain()

@@ -48,18 +48,24 @@ NEVER_NEGATIVE = frozenset(
     }
 )
 SHOWN = 3
+# a count of persons may be published in persons or in thousands (the projections)
+PERSON_UNITS = pa.array(["count", "thousand"])
 
 
-def check_rows(observations: pa.Table, where: str) -> None:
+def check_rows(observations: pa.Table, where: str, harmonised: bool = True) -> None:
     """Refuse a delivery with a negative count of persons or a share outside 0-100 %, naming the
-    first rows: a misread sign or decimal mark, never a figure to keep."""
+    first rows: a misread sign or decimal mark, never a figure to keep. Only harmonised measures
+    are known to be shares: an uncatalogued table's percent values (changes, differences) load as
+    published."""
     value = observations.column("value")
     unit = observations.column("unit")
     measure = observations.column("measure")
     negative = pc.and_(
-        pc.and_(pc.equal(unit, "count"), pc.is_in(measure, pa.array(sorted(NEVER_NEGATIVE)))), pc.less(value, 0)
+        pc.and_(pc.is_in(unit, PERSON_UNITS), pc.is_in(measure, pa.array(sorted(NEVER_NEGATIVE)))), pc.less(value, 0)
     )
     _refuse(observations, negative, where, "negative count(s) of persons")
+    if not harmonised:
+        return
     percent = pc.and_(pc.equal(unit, "percent"), pc.invert(pc.match_substring(measure, "change")))
     outside = pc.and_(percent, pc.or_(pc.less(value, 0), pc.greater(value, 100)))
     _refuse(observations, outside, where, "share(s) outside 0-100 %")

@@ -523,6 +523,8 @@ def test_a_data_home_that_is_a_file_is_said_to_be_one(tmp_path: Path) -> None:
         ("DEMOGRAFIE_HTTP_ATTEMPTS", "0", "DEMOGRAFIE_HTTP_ATTEMPTS='0' is below 1 (tries per HTTP request; default 4"),
         ("DEMOGRAFIE_HTTP_ATTEMPTS", "three", "DEMOGRAFIE_HTTP_ATTEMPTS='three' is not a whole number"),
         ("DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS", "30s", "DEMOGRAFIE_HTTP_READ_TIMEOUT_SECONDS='30s' is not a number"),
+        ("DEMOGRAFIE_LOCK_WAIT_SECONDS", "nan", "DEMOGRAFIE_LOCK_WAIT_SECONDS='nan' is not a finite number"),
+        ("DEMOGRAFIE_HTTP_DEADLINE_SECONDS", "inf", "DEMOGRAFIE_HTTP_DEADLINE_SECONDS='inf' is not a finite number"),
     ],
 )
 def test_a_bad_tuning_value_is_a_usage_error_that_names_the_variable(

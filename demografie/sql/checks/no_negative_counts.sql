@@ -3,5 +3,5 @@
 -- measures come from guards.NEVER_NEGATIVE, which refuses such a delivery before its commit.
 SELECT source_table, region_code, ref_date, sex, nationality, measure, value
 FROM core.current_observations
-WHERE unit = 'count' AND value < 0
+WHERE unit IN ('count', 'thousand') AND value < 0
   AND measure IN (SELECT measure FROM never_negative_measures)

@@ -1,9 +1,11 @@
 -- severity: error
 -- Shares and rates in percent lie between 0 and 100, as published and as derived here (a value
--- outside is a misread decimal mark or a broken derivation). Percent changes may be negative.
+-- outside is a misread decimal mark or a broken derivation). Percent changes may be negative, and
+-- an uncatalogued table's percent values are the publisher's (changes, differences), not known shares.
 SELECT 'core' AS relation, source_table, region_code, ref_date, measure, value
 FROM core.current_observations
 WHERE unit = 'percent' AND measure NOT LIKE '%change%' AND (value < 0 OR value > 100)
+  AND dataset NOT IN (SELECT name FROM meta.datasets WHERE NOT harmonised)
 UNION ALL
 SELECT 'marts.age_structure', source_table, region_code, ref_date, 'shares', NULL
 FROM marts.age_structure

@@ -13,7 +13,9 @@ WITH versions AS (
 SELECT
     region_code, region_name, region_level, state, edition, edition_name, base_date,
     source_dims['BEVPR2'] AS variant, ref_date, sex, age_from, age_to,
-    1000 * value AS projected_population, status, base_census_basis, source_table, vintage, synthetic
+    -- scaled by the unit the file states (the published tables say 1,000; a file in persons is not
+    -- multiplied); a unit that is no count of persons gives no figure rather than a wrong one
+    value * CASE unit WHEN 'thousand' THEN 1000 WHEN 'count' THEN 1 END AS projected_population, status, base_census_basis, source_table, vintage, synthetic
 FROM versions
 QUALIFY row_number() OVER (
     PARTITION BY edition, source_table, source_measure, region_code, ref_date, source_dims
@@ -28,7 +30,7 @@ COMMENT ON COLUMN marts.population_projection.edition_name IS 'The edition''s na
 COMMENT ON COLUMN marts.population_projection.base_date IS 'The population date the edition projects from.';
 COMMENT ON COLUMN marts.population_projection.variant IS 'The publisher''s variant code (BEV-VARIANTE-01 ...); its assumptions (births G, life expectancy L, migration W) are in the table''s metadata.';
 COMMENT ON COLUMN marts.population_projection.ref_date IS 'The projected day (31 December).';
-COMMENT ON COLUMN marts.population_projection.projected_population IS 'Persons projected (the publisher''s figure in 1,000 times 1,000: rounded to thousands).';
+COMMENT ON COLUMN marts.population_projection.projected_population IS 'Persons projected: the publisher''s figure scaled by the unit its file states (in 1,000 as published: rounded to thousands).';
 COMMENT ON COLUMN marts.population_projection.status IS 'The publisher''s symbol instead of a number, if any.';
 COMMENT ON COLUMN marts.population_projection.base_census_basis IS 'The census the base population stands on (meta.projection_editions).';
 COMMENT ON COLUMN marts.population_projection.source_table IS 'The publisher''s table (12421-0003 totals, 12421-0004 by sex and age).';
