@@ -156,17 +156,19 @@ class Settings:
         return self.urls.get(prefix, default)
 
 
-def checked_url(url: str, prefix: str) -> str:
-    """Refuse a `<prefix>_URL` with a user name or password in it (it would travel in every raw
-    sidecar; credentials have variables of their own) or without http(s) and a host."""
+def checked_url(url: str, prefix: str, given_as: str | None = None) -> str:
+    """Refuse a `<prefix>_URL` (or the option `given_as`) with a user name or password in it (it
+    would travel in every raw sidecar; credentials have variables of their own) or without http(s)
+    and a host."""
+    name = given_as or f"{prefix}_URL"
     parts = urlsplit(url)
     if parts.username is not None or parts.password is not None:
         raise SettingsError(
-            f"{prefix}_URL carries a user name or password; put the credentials in {prefix}_USERNAME and "
+            f"{name} carries a user name or password; put the credentials in {prefix}_USERNAME and "
             f"{prefix}_PASSWORD instead"
         )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"{prefix}_URL is not an http(s) URL with a host: {url!r}")
+        raise SettingsError(f"{name} is not an http(s) URL with a host: {url!r}")
     return url
 
 

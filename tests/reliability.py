@@ -4,6 +4,7 @@ the report cannot claim a case that no test tries."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import zipfile
@@ -48,6 +49,11 @@ def flat_auth(code: int) -> bytes:
     """An authentication failure as the publishers send it since 2026: no envelope."""
     text = LOGIN_ERROR if code == 2 else NOT_AUTHORISED
     return json.dumps({"Code": code, "Content": text, "Type": "ERROR"}, ensure_ascii=False).encode()
+
+
+def gzip_bomb() -> bytes:
+    """A body of a few KB that a gzip Content-Encoding inflates to 3 MB (past a 1 MB limit)."""
+    return gzip.compress(b"0" * 3_000_000)
 
 
 def truncated_zip() -> bytes:
@@ -179,6 +185,20 @@ FAULT_CASES: tuple[FaultCase, ...] = (
         "failed",
         "the answer took longer than 1 s",
         {"DEMOGRAFIE_HTTP_DEADLINE_SECONDS": "1"},
+    ),
+    FaultCase(
+        "gzip Content-Encoding inflating past DEMOGRAFIE_MAX_UNPACKED_BYTES (1 MB)",
+        on_tablefile(body=gzip_bomb, headers={"Content-Encoding": "gzip"}),
+        "failed",
+        "the answer decodes to more than 1,000,000 bytes (a compression bomb?)",
+        {"DEMOGRAFIE_MAX_UNPACKED_BYTES": "1000000"},
+    ),
+    FaultCase(
+        "answer trickling in, a byte every 0.05 s (read timeout 0.5 s, deadline as default)",
+        on_tablefile(trickle_seconds=0.05),
+        "failed",
+        "the answer trickles in",
+        FAST_TIMEOUT,
     ),
     FaultCase(
         "redirect to another host",
@@ -482,6 +502,42 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "`dropped …`, then `The delivery is dropped, but the warehouse could not be rebuilt; the previous "
         "one stays live …`, exit 1",
         "test_a_drop_whose_rebuild_fails_says_the_delivery_is_dropped",
+    ),
+    HostileCase(
+        "a boundary package in WGS84 (its `.prj` says so)",
+        "read in its own coordinates: the same areas as BKG's UTM package (within 0.1 %), not 0 km²",
+        "test_a_package_in_wgs84_is_read_in_its_own_coordinates",
+    ),
+    HostileCase(
+        "a boundary package with a Kreis without geometry",
+        "`… layer VG1000_KRS: 06411 Darmstadt has no geometry`, exit 1, nothing kept",
+        "test_a_kreis_without_geometry_is_named_and_nothing_is_kept",
+    ),
+    HostileCase(
+        "a boundary package whose `.cpg` names an unknown encoding",
+        "`… its .cpg names the encoding 'X-KLINGON-1', which is unknown`, exit 1, nothing kept",
+        "test_an_unknown_cpg_encoding_is_named_and_nothing_is_kept",
+    ),
+    HostileCase(
+        "a boundary package with a Gebietsstand of 2205",
+        "`… Gebietsstand 31.12.2205, which lies in the future …`, exit 1, nothing kept",
+        "test_a_gebietsstand_in_the_future_is_refused",
+    ),
+    HostileCase(
+        "a boundary package member larger than `DEMOGRAFIE_MAX_UNPACKED_BYTES`",
+        "`… VG1000_KRS.shp declares 3,695,752 bytes, more than DEMOGRAFIE_MAX_UNPACKED_BYTES …`, not unpacked",
+        "test_a_member_larger_than_the_limit_is_not_unpacked",
+    ),
+    HostileCase(
+        "`geodata --url` with a user name and password in it",
+        "`--url carries a user name or password …`, exit 2; the password is printed nowhere and nothing is kept",
+        "test_a_download_url_with_a_password_is_refused",
+    ),
+    HostileCase(
+        "`geodata --file FOLDER` with a key file beside the layers and links to a `.env` and a folder outside",
+        "only the package's own layers and `aktualitaet.txt` are packed and landed; no link is followed; the "
+        "secrets are in no file of the data home",
+        "test_a_package_folder_gives_only_its_layers_and_follows_no_link",
     ),
 )
 

@@ -487,18 +487,22 @@ def geodata(
     """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
     from demografie import catalog
     from demografie.errors import DemografieError
-    from demografie.sources.geodata import configured_url, fetch, from_file
+    from demografie.settings import checked_url
+    from demografie.sources.geodata import URL_PREFIX, configured_url, fetch, from_file
+    from demografie.tuning import MAX_UNPACKED_BYTES
     from demografie.usecases.geodata import load_geodata
     from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lock import writer_lock
 
     settings = _settings(home)
+    if url is not None:
+        _usage_check(checked_url, url, URL_PREFIX, "--url")
     paths = settings.paths
     paths.ensure()
     try:
         with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.lock_wait_seconds):
             archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
-            loaded = load_geodata(paths, archive)
+            loaded = load_geodata(paths, archive, int(settings.tuned(MAX_UNPACKED_BYTES)))
             result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
     except (DemografieError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")

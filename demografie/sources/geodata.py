@@ -10,6 +10,8 @@ Namensnennung 2.0: every map names `© BKG (year) dl-de/by-2-0` with its sources
 from __future__ import annotations
 
 import io
+import os
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from pathlib import Path
 import requests
 
 from demografie.errors import SourceLayerError
-from demografie.settings import Settings
+from demografie.settings import Settings, checked_url
 from demografie.sources import archive, errors
 from demografie.sources.http import RetryPolicy, Transport, timeouts
 
@@ -47,7 +49,10 @@ def configured_url(settings: Settings) -> str:
 
 
 def fetch(url: str, settings: Settings, session: requests.Session | None = None) -> Archive:
-    """The package from BKG's download server (or a mirror); nothing else is asked."""
+    """The package from BKG's download server (or a mirror); nothing else is asked. A URL with
+    credentials in it is refused like DEMOGRAFIE_BKG_URL: it would be kept in the raw sidecar, the
+    lake's edition record and the warehouse."""
+    checked_url(url, URL_PREFIX, given_as="--url" if url != configured_url(settings) else None)
     transport = Transport(
         PUBLISHER, session or requests.Session(), timeouts(settings), RetryPolicy.from_settings(settings)
     )
@@ -80,10 +85,25 @@ def from_file(path: Path) -> Archive:
     return Archive(content, path.name, modified)
 
 
+# what a package folder holds of ours: the Kreis and Land layers and the Gebietsstand; nothing else
+# below the folder (a .env, a key, BKG's PDFs) is read or landed
+PACKAGE_FILE = re.compile(r"^(?:VG\d+_(?:KRS|LAN)\.(?:shp|shx|dbf|prj|cpg)|aktualitaet\.txt)$", re.IGNORECASE)
+
+
 def _zipped(folder: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for file in _package_files(folder):
             info = zipfile.ZipInfo(file.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
             archive.writestr(info, file.read_bytes(), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
+
+
+def _package_files(folder: Path) -> list[Path]:
+    """The package's own files below `folder`, in a fixed order; links are never followed (a link
+    to a file or folder outside would land it in raw/)."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        found += [Path(root) / f for f in files if PACKAGE_FILE.match(f) and not (Path(root) / f).is_symlink()]
+    return sorted(found)

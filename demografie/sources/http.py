@@ -25,7 +25,7 @@ import urllib3
 
 from demografie.settings import Settings
 from demografie.sources import errors
-from demografie.tuning import default
+from demografie.tuning import MAX_UNPACKED_BYTES, default
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ TLS_UNTRUSTED = (
 CONNECT_TIMEOUT_SECONDS = 30.0
 MAX_REDIRECTS = 5
 CHUNK_BYTES = 1 << 16
+# An answer must arrive at this rate, averaged over STALL_READ_TIMEOUTS read timeouts: each byte of
+# a trickle resets the read timeout, and the deadline alone would hold a table for half an hour
+MIN_BYTES_PER_SECOND = 1024
+STALL_READ_TIMEOUTS = 3
 
 
 def timeouts(settings: Settings) -> tuple[float, float]:
@@ -53,6 +57,8 @@ class RetryPolicy:
     # how long one attempt may take from the request to the last byte
     deadline_seconds: float = default("DEMOGRAFIE_HTTP_DEADLINE_SECONDS")
     sleep: Callable[[float], None] = time.sleep
+    # the most one answer may decode to (a gzip Content-Encoding inflates like a zip member)
+    max_body_bytes: int = int(default(MAX_UNPACKED_BYTES))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
@@ -60,6 +66,7 @@ class RetryPolicy:
             attempts=int(settings.tuned("DEMOGRAFIE_HTTP_ATTEMPTS")),
             backoff_seconds=settings.tuned("DEMOGRAFIE_HTTP_BACKOFF_SECONDS"),
             deadline_seconds=settings.tuned("DEMOGRAFIE_HTTP_DEADLINE_SECONDS"),
+            max_body_bytes=int(settings.tuned(MAX_UNPACKED_BYTES)),
         )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
@@ -205,24 +212,63 @@ class Transport:
 
     def _read_body(self, response: requests.Response, table: str, started: float) -> None:
         """Read the streamed body as it arrives (`read1`: whatever the socket has), within the
-        attempt's deadline."""
-        chunks = []
+        attempt's deadline, at a minimum rate and up to the largest answer we take."""
+        chunks: list[bytes] = []
+        pace = _Pace(STALL_READ_TIMEOUTS * self.timeout[1], time.monotonic())
         try:
             while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
                 chunks.append(chunk)
-                if time.monotonic() - started > self.retry.deadline_seconds:
-                    received = sum(len(c) for c in chunks)
-                    raise errors.TransientSourceError(
-                        self.publisher,
-                        table,
-                        f"the answer took longer than {self.retry.deadline_seconds:.0f} s (received {received} bytes; "
-                        "DEMOGRAFIE_HTTP_DEADLINE_SECONDS)",
-                    )
+                pace.received += len(chunk)
+                self._check_progress(pace, started, table)
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise errors.TransientSourceError(self.publisher, table, _cause(exc)) from None
         finally:
             response.close()
         response._content = b"".join(chunks)  # what response.content returns from now on
+
+    def _check_progress(self, pace: _Pace, started: float, table: str) -> None:
+        now = time.monotonic()
+        if pace.received > self.retry.max_body_bytes:
+            raise errors.UnexpectedResponseError(
+                self.publisher,
+                table,
+                f"the answer decodes to more than {self.retry.max_body_bytes:,} bytes (a compression bomb?); "
+                "not read further (DEMOGRAFIE_MAX_UNPACKED_BYTES)",
+            )
+        if now - started > self.retry.deadline_seconds:
+            raise errors.TransientSourceError(
+                self.publisher,
+                table,
+                f"the answer took longer than {self.retry.deadline_seconds:.0f} s (received {pace.received} bytes; "
+                "DEMOGRAFIE_HTTP_DEADLINE_SECONDS)",
+            )
+        if (slow := pace.too_slow(now)) is not None:
+            raise errors.TransientSourceError(
+                self.publisher,
+                table,
+                f"the answer trickles in: {slow[0]} bytes in {slow[1]:.1f} s, below {MIN_BYTES_PER_SECOND} bytes/s "
+                "(a stalled transfer)",
+            )
+
+
+@dataclass
+class _Pace:
+    """The bytes received, and whether the last window of `window` seconds brought too few."""
+
+    window: float
+    window_start: float
+    received: int = 0
+    at_window_start: int = 0
+
+    def too_slow(self, now: float) -> tuple[int, float] | None:
+        elapsed = now - self.window_start
+        if elapsed < self.window:
+            return None
+        brought = self.received - self.at_window_start
+        if brought < MIN_BYTES_PER_SECOND * elapsed:
+            return brought, elapsed
+        self.window_start, self.at_window_start = now, self.received
+        return None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from demografie.settings import Paths
 from demografie.sources.geodata import PUBLISHER, Archive
 from demografie.sources.landing import land
-from demografie.transforms.boundaries import read_edition
+from demografie.transforms.boundaries import MAX_MEMBER_BYTES, read_edition
 from demografie.warehouse.geolake import EditionRecord, editions, write_edition
 
 
@@ -19,9 +19,10 @@ class GeodataLoad:
     written: bool  # False: the same archive was loaded before
 
 
-def load_geodata(paths: Paths, archive: Archive) -> GeodataLoad:
-    """Nothing is landed or kept unless the whole package reads: a broken archive leaves no trace."""
-    edition = read_edition(archive.content, f"{PUBLISHER}: {archive.url}")
+def load_geodata(paths: Paths, archive: Archive, max_bytes: int = MAX_MEMBER_BYTES) -> GeodataLoad:
+    """Nothing is landed or kept unless the whole package reads: a broken archive leaves no trace.
+    No member may unpack to more than `max_bytes` (DEMOGRAFIE_MAX_UNPACKED_BYTES)."""
+    edition = read_edition(archive.content, f"{PUBLISHER}: {archive.url}", max_bytes=max_bytes)
     digest = hashlib.sha256(archive.content).hexdigest()
     held = [r for r in editions(paths.lake) if r.content_sha256 == digest and paths.lake.exists(r.lake_file)]
     if held:

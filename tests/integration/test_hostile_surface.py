@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+import shapefile
+from pyproj import Transformer
+from typer.testing import CliRunner, Result
 
 from demografie.flows.cli import app
 from demografie.flows.ingest import ingest
@@ -161,3 +166,153 @@ def test_a_drop_whose_rebuild_fails_says_the_delivery_is_dropped(tmp_path: Path)
     assert "Build failed" not in result.output
     assert [e.source_table for e in committed_entries(paths.lake)] == ["12411-01-01-4"]
     assert paths.warehouse.read_bytes() == before
+
+
+# --- geodata ------------------------------------------------------------------------------------
+
+BKG = "bkg_vg1000_2024-12-31.zip"
+LAYER_DIR = "vg1000_ebenen_1231/"
+WGS84_PRJ = (
+    'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+    'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]'
+)
+
+
+def package(target: Path, changed: dict[str, bytes | None]) -> Path:
+    """The recorded VG1000 package with members replaced (None: left out)."""
+    with zipfile.ZipFile(sample_path(BKG)) as recorded, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in recorded.infolist():
+            if info.filename not in changed:
+                copy.writestr(info.filename, recorded.read(info))
+        for name, data in changed.items():
+            if data is not None:
+                copy.writestr(name, data)
+    return target
+
+
+def rewritten_layer(
+    layer: str, point: Callable[[float, float], tuple[float, float]], drop: str = ""
+) -> dict[str, bytes]:
+    """A layer of the recorded package written anew with each point moved by `point`; the Kreis
+    `drop` loses its geometry."""
+    with zipfile.ZipFile(sample_path(BKG)) as recorded:
+        stem = f"{LAYER_DIR}VG1000_{layer}"
+        reader = shapefile.Reader(
+            shp=io.BytesIO(recorded.read(f"{stem}.shp")),
+            shx=io.BytesIO(recorded.read(f"{stem}.shx")),
+            dbf=io.BytesIO(recorded.read(f"{stem}.dbf")),
+            encoding="utf-8",
+        )
+        shp, shx, dbf = io.BytesIO(), io.BytesIO(), io.BytesIO()
+        with shapefile.Writer(shp=shp, shx=shx, dbf=dbf, shapeType=reader.shapeType, encoding="utf-8") as writer:
+            writer.fields = reader.fields[1:]
+            for record, shape in zip(reader.records(), reader.shapes(), strict=True):
+                writer.record(*record)
+                if record["AGS"] == drop:
+                    writer.null()
+                else:
+                    moved = [point(x, y) for x, y in shape.points]
+                    writer.shape(shapefile.Shape(shape.shapeType, moved, list(shape.parts)))
+    return {f"{stem}.shp": shp.getvalue(), f"{stem}.shx": shx.getvalue(), f"{stem}.dbf": dbf.getvalue()}
+
+
+def geodata(home: Path, *options: str) -> Result:
+    return runner.invoke(app, ["geodata", *options, "--home", str(home)], env=WIDE)
+
+
+def nothing_kept(home: Path) -> bool:
+    return not (home / "raw" / "bkg").exists() and not (home / "lake" / "geodata").exists()
+
+
+def areas(home: Path) -> dict[str, float]:
+    return dict(query(home, "SELECT region_code, area_km2 FROM geo.boundaries"))  # type: ignore[arg-type]
+
+
+def test_a_package_in_wgs84_is_read_in_its_own_coordinates(tmp_path: Path) -> None:
+    """The .prj says what the coordinates are: degrees are not metres (areas of 0 km² before)."""
+    to_wgs84 = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+    changed: dict[str, bytes | None] = {}
+    for layer in ("KRS", "LAN"):
+        changed |= rewritten_layer(layer, lambda x, y: to_wgs84.transform(x, y))
+        changed[f"{LAYER_DIR}VG1000_{layer}.prj"] = WGS84_PRJ.encode()
+    assert geodata(tmp_path / "utm", "--file", str(sample_path(BKG))).exit_code == 0
+    result = geodata(tmp_path / "wgs84", "--file", str(package(tmp_path / "wgs84.zip", changed)))
+    assert result.exit_code == 0, result.output
+    utm, wgs84 = areas(tmp_path / "utm"), areas(tmp_path / "wgs84")
+    assert utm.keys() == wgs84.keys() and all(abs(wgs84[k] / utm[k] - 1) < 1e-3 for k in utm)
+
+
+def test_a_kreis_without_geometry_is_named_and_nothing_is_kept(tmp_path: Path) -> None:
+    same: Callable[[float, float], tuple[float, float]] = lambda x, y: (x, y)  # noqa: E731
+    saved = package(tmp_path / "vg1000.zip", dict(rewritten_layer("KRS", same, drop="06411")))
+    result = geodata(tmp_path / "home", "--file", str(saved))
+    assert result.exit_code == 1
+    assert "Error: bkg: vg1000.zip: layer VG1000_KRS: 06411 Darmstadt has no geometry" in result.output
+    assert nothing_kept(tmp_path / "home")
+
+
+def test_an_unknown_cpg_encoding_is_named_and_nothing_is_kept(tmp_path: Path) -> None:
+    saved = package(tmp_path / "vg1000.zip", {f"{LAYER_DIR}VG1000_KRS.cpg": b"X-KLINGON-1"})
+    result = geodata(tmp_path / "home", "--file", str(saved))
+    assert result.exit_code == 1
+    assert "layer VG1000_KRS: its .cpg names the encoding 'X-KLINGON-1', which is unknown" in result.output
+    assert nothing_kept(tmp_path / "home")
+
+
+def test_a_gebietsstand_in_the_future_is_refused(tmp_path: Path) -> None:
+    saved = package(tmp_path / "vg1000.zip", {"aktualitaet.txt": b"31.12.2205\r\n"})
+    result = geodata(tmp_path / "home", "--file", str(saved))
+    assert result.exit_code == 1
+    assert "aktualitaet.txt gives the Gebietsstand 31.12.2205, which lies in the future" in result.output
+    assert nothing_kept(tmp_path / "home")
+
+
+def test_a_member_larger_than_the_limit_is_not_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMOGRAFIE_MAX_UNPACKED_BYTES", "1000000")  # the Kreis layer's .shp has 3.7 MB
+    result = geodata(tmp_path / "home", "--file", str(sample_path(BKG)))
+    assert result.exit_code == 1
+    assert (
+        f"{LAYER_DIR}VG1000_KRS.shp declares 3,695,752 bytes, more than DEMOGRAFIE_MAX_UNPACKED_BYTES (1,000,000 bytes)"
+        in result.output
+    )
+    assert nothing_kept(tmp_path / "home")
+
+
+def test_a_download_url_with_a_password_is_refused(tmp_path: Path) -> None:
+    result = geodata(tmp_path / "home", "--url", "https://ich:geheim-123@daten.example/vg1000.zip")
+    assert result.exit_code == 2
+    assert "--url carries a user name or password; put the credentials in DEMOGRAFIE_BKG_USERNAME" in result.output
+    assert "geheim-123" not in result.output
+    assert nothing_kept(tmp_path / "home")
+
+
+def test_a_package_folder_gives_only_its_layers_and_follows_no_link(tmp_path: Path) -> None:
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / ".env").write_text("GENESIS_REGIO_PASSWORD=Zq7xSecret456\n", "utf-8")
+    folder = tmp_path / "vg1000"
+    with zipfile.ZipFile(sample_path(BKG)) as recorded:
+        recorded.extractall(folder)
+    (folder / LAYER_DIR / "secret.key").write_text("-----BEGIN PRIVATE KEY----- Zq7xSecret789", "utf-8")
+    (folder / "link.env").symlink_to(outside / ".env")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    (folder / "aktualitaet_link").symlink_to(outside)
+    home = tmp_path / "home"
+    result = geodata(home, "--file", str(folder))
+    assert result.exit_code == 0, result.output
+    (kept,) = (home / "raw" / "bkg" / "VG1000").glob("*.zip")
+    with zipfile.ZipFile(kept) as landed:
+        names = sorted(landed.namelist())
+    assert names == sorted(
+        [
+            "aktualitaet.txt",
+            *(
+                f"{LAYER_DIR}VG1000_{layer}.{suffix}"
+                for layer in ("KRS", "LAN")
+                for suffix in ("cpg", "dbf", "prj", "shp", "shx")
+            ),
+        ]
+    )
+    for file in home.rglob("*"):
+        if file.is_file():
+            assert b"Zq7xSecret" not in file.read_bytes(), file
