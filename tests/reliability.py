@@ -539,6 +539,26 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "secrets are in no file of the data home",
         "test_a_package_folder_gives_only_its_layers_and_follows_no_link",
     ),
+    HostileCase(
+        'a boundary package whose AGS carries markup (`06611"><x`)',
+        "refused: `… AGS '06611\"><x' is not the key of a kreis`, exit 1, nothing kept",
+        "test_a_region_key_with_markup_is_refused",
+    ),
+    HostileCase(
+        "a boundary package whose Kreis name is `…</title><script>…`",
+        "text in the map's SVG and HTML and in the report (escaped); the SVG stays well-formed, no script",
+        "test_a_region_name_with_markup_is_text_in_the_map",
+    ),
+    HostileCase(
+        "a map whose values put five class breaks on one side of zero",
+        "six colours (five a side of the diverging palette), every fill in the legend; no IndexError",
+        "test_five_class_breaks_on_one_side_of_zero_get_six_colours",
+    ),
+    HostileCase(
+        "`map --out` (and `report`, `docs`) to a path that cannot be written",
+        "`No map: cannot write …/map.svg: …`, exit 1, no traceback",
+        "test_a_map_that_cannot_be_written_says_where_and_why",
+    ),
 )
 
 

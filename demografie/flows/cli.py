@@ -531,6 +531,9 @@ def map_command(
     except NoMapError as exc:
         err.print(f"[bold red]No map:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[bold red]No map:[/] {escape(_unwritable(out.with_suffix('.svg'), exc))}")
+        raise typer.Exit(1) from None
     console.print(
         f"map of {escape(indicator)} on {written.chart.ref_date:%d.%m.%Y}: "
         f"{escape(str(written.html))} and {escape(str(written.svg))}"
@@ -564,6 +567,12 @@ def deliveries_list(
                 escape(e.raw_file),
             )
     console.print(listing)
+
+
+def _unwritable(target: Path, exc: OSError) -> str:
+    """Why a file the user asked for cannot be written (a missing folder, no permission, a full disk)."""
+    at = f": {exc.filename}" if exc.filename and str(exc.filename) != str(target) else ""
+    return f"cannot write {target}: {exc.strerror or exc}{at} (--out names where the files go)"
 
 
 def _entries_or_exit(lake: Any) -> list[Any]:
@@ -680,7 +689,12 @@ def docs(
     """Write the data dictionary (Markdown and HTML) from the warehouse itself."""
     from demografie.publish.dictionary import write_dictionary
 
-    written = write_dictionary(_warehouse_or_exit(home), out)
+    warehouse = _warehouse_or_exit(home)
+    try:
+        written = write_dictionary(warehouse, out)
+    except OSError as exc:
+        err.print(f"[bold red]Error:[/] {escape(_unwritable(out, exc))}")
+        raise typer.Exit(1) from None
     console.print(
         f"{written.relations} relations described in {escape(str(written.markdown))} and {escape(str(written.html))}"
     )
@@ -694,7 +708,12 @@ def report(
     """Write one self-contained HTML report with charts of both Länder."""
     from demografie.publish.report import write_report
 
-    written = write_report(_warehouse_or_exit(home), out)
+    warehouse = _warehouse_or_exit(home)
+    try:
+        written = write_report(warehouse, out)
+    except OSError as exc:
+        err.print(f"[bold red]Error:[/] {escape(_unwritable(out, exc))}")
+        raise typer.Exit(1) from None
     console.print(f"report {escape(str(written.path))}: {len(written.drawn)} chart(s) drawn")
     for chart in written.empty:
         console.print(f"[yellow]no data for chart {escape(repr(chart))}[/] (the report says what to load)")

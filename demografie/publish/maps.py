@@ -39,8 +39,9 @@ PANEL_HEIGHT = 420.0
 GAP = 40.0
 MARGIN = 10.0
 SEQUENTIAL = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d")
-NEGATIVE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7")  # strongest first
-POSITIVE = ("#d1e5f0", "#92c5de", "#4393c3", "#2166ac")  # weakest first
+# ColorBrewer RdBu: five classes a side, as many as class_breaks can put on one side of zero
+NEGATIVE = ("#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7")  # strongest first
+POSITIVE = ("#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061")  # weakest first
 NO_FIGURE = "#d9d9d9"
 CLASSES = 5
 LEGEND_COLUMNS = 4
@@ -140,11 +141,15 @@ def class_breaks(values: Iterable[float | None], classes: int = CLASSES) -> list
 
 
 def palette(breaks: Sequence[float]) -> list[str]:
+    """One colour per class (len(breaks) + 1): diverging around a break at zero, else sequential."""
+    classes = len(breaks) + 1
     if 0.0 in breaks:
         below = breaks.index(0.0) + 1
-        above = len(breaks) + 1 - below
-        return [*NEGATIVE[-below:], *POSITIVE[:above]] if below <= 4 and above <= 4 else list(SEQUENTIAL)
-    return list(SEQUENTIAL[: len(breaks) + 1]) if len(breaks) < len(SEQUENTIAL) else list(SEQUENTIAL)
+        if below <= len(NEGATIVE) and classes - below <= len(POSITIVE):
+            return [*NEGATIVE[len(NEGATIVE) - below :], *POSITIVE[: classes - below]]
+    if classes > len(SEQUENTIAL):
+        raise ValueError(f"{classes} classes, but the palette has {len(SEQUENTIAL)} colours")
+    return list(SEQUENTIAL[:classes])
 
 
 def colour(value: float | None, breaks: Sequence[float], colours: Sequence[str]) -> str:
@@ -242,16 +247,18 @@ def render_svg(chart: Choropleth, shapes: Sequence[Shape]) -> str:
     for state, name in STATES.items():
         if state in projection.offsets:
             left = projection.panels[state][0] * projection.scale + projection.offsets[state]
-            parts.append(f'<text x="{left:.0f}" y="{MARGIN + 14:.0f}" font-weight="bold">{name}</text>')
+            parts.append(f'<text x="{left:.0f}" y="{MARGIN + 14:.0f}" font-weight="bold">{html.escape(name)}</text>')
     for shape in drawn:
         d = _path(shape, projection)
         if shape.level == "kreis":
             value = chart.values.get(shape.region_code)
             shown = "no figure" if value is None else f"{value:,.2f} {chart.unit}"
+            # names and codes come from a boundary package: text, never markup
+            code, name = html.escape(shape.region_code), html.escape(shape.name)
             parts.append(
-                f'<path class="kreis" data-code="{shape.region_code}" d="{d}" '
+                f'<path class="kreis" data-code="{code}" d="{d}" '
                 f'fill="{colour(value, chart.breaks, chart.colours)}" stroke="#ffffff" stroke-width="0.6">'
-                f"<title>{html.escape(shape.name)} ({shape.region_code}): {html.escape(shown)}</title></path>"
+                f"<title>{name} ({code}): {html.escape(shown)}</title></path>"
             )
     for shape in drawn:
         if shape.level == "land":

@@ -176,6 +176,8 @@ def _layer(package: _Package, product: str, layer: str, level: str, states: tupl
         raise ParseError(where, f"layer {stem} cannot be read ({type(exc).__name__}: {exc})") from None
     if not rows:
         raise ParseError(where, f"layer {stem} has no {level} of the states {', '.join(states)}")
+    if bad := [str(r["AGS"]) for r, _ in rows if not REGION_KEY[level].fullmatch(str(r["AGS"]))]:
+        raise ParseError(where, f"layer {stem}: AGS {bad[0]!r} is not the key of a {level}")
     return _table(_in_source_crs(rows, crs), level, product, stand)
 
 
@@ -194,6 +196,11 @@ def _encoding(cpg: bytes, stem: str, where: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise ParseError(where, f"layer {stem}: its .cpg names the encoding {name[:40]!r}, which is unknown") from None
+
+
+# a Land's key has two digits, a Kreis' five: anything else is no region of ours (and would reach
+# paths, SQL and SVG as it stands)
+REGION_KEY = {"kreis": re.compile(r"\d{5}"), "land": re.compile(r"\d{2}")}
 
 
 def _geometry(record: Any, geometry: Any, stem: str, where: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,9 @@ from typer.testing import CliRunner, Result
 
 from demografie.flows.cli import app
 from demografie.flows.ingest import ingest
+from demografie.publish.maps import Figure, choropleth, render_svg, shapes_from_rows
 from demografie.settings import Paths
+from demografie.transforms.boundaries import read_edition
 from demografie.warehouse.lake import committed_entries
 from tests.support import sample_path
 
@@ -191,10 +194,13 @@ def package(target: Path, changed: dict[str, bytes | None]) -> Path:
 
 
 def rewritten_layer(
-    layer: str, point: Callable[[float, float], tuple[float, float]], drop: str = ""
+    layer: str,
+    point: Callable[[float, float], tuple[float, float]],
+    drop: str = "",
+    rename: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, bytes]:
     """A layer of the recorded package written anew with each point moved by `point`; the Kreis
-    `drop` loses its geometry."""
+    `drop` loses its geometry; `rename` gives Kreise another AGS and GEN."""
     with zipfile.ZipFile(sample_path(BKG)) as recorded:
         stem = f"{LAYER_DIR}VG1000_{layer}"
         reader = shapefile.Reader(
@@ -205,15 +211,23 @@ def rewritten_layer(
         )
         shp, shx, dbf = io.BytesIO(), io.BytesIO(), io.BytesIO()
         with shapefile.Writer(shp=shp, shx=shx, dbf=dbf, shapeType=reader.shapeType, encoding="utf-8") as writer:
-            writer.fields = reader.fields[1:]
+            for f in reader.fields[1:]:
+                writer.field(f.name, f.field_type, 60 if f.name == "AGS" else f.size, f.decimal)
             for record, shape in zip(reader.records(), reader.shapes(), strict=True):
-                writer.record(*record)
+                values = record.as_dict()
+                if record["AGS"] in (rename or {}):
+                    values["AGS"], values["GEN"] = (rename or {})[record["AGS"]]
+                writer.record(**values)
                 if record["AGS"] == drop:
                     writer.null()
                 else:
                     moved = [point(x, y) for x, y in shape.points]
                     writer.shape(shapefile.Shape(shape.shapeType, moved, list(shape.parts)))
     return {f"{stem}.shp": shp.getvalue(), f"{stem}.shx": shx.getvalue(), f"{stem}.dbf": dbf.getvalue()}
+
+
+def same(x: float, y: float) -> tuple[float, float]:
+    return x, y
 
 
 def geodata(home: Path, *options: str) -> Result:
@@ -243,7 +257,6 @@ def test_a_package_in_wgs84_is_read_in_its_own_coordinates(tmp_path: Path) -> No
 
 
 def test_a_kreis_without_geometry_is_named_and_nothing_is_kept(tmp_path: Path) -> None:
-    same: Callable[[float, float], tuple[float, float]] = lambda x, y: (x, y)  # noqa: E731
     saved = package(tmp_path / "vg1000.zip", dict(rewritten_layer("KRS", same, drop="06411")))
     result = geodata(tmp_path / "home", "--file", str(saved))
     assert result.exit_code == 1
@@ -316,3 +329,65 @@ def test_a_package_folder_gives_only_its_layers_and_follows_no_link(tmp_path: Pa
     for file in home.rglob("*"):
         if file.is_file():
             assert b"Zq7xSecret" not in file.read_bytes(), file
+
+
+# --- maps -----------------------------------------------------------------------------------------
+
+AGES_2020 = "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv"  # share_65_plus per Kreis
+MARKUP = "Kassel</title><script>alert(1)</script><title>"
+
+
+def test_a_region_key_with_markup_is_refused(tmp_path: Path) -> None:
+    saved = package(tmp_path / "vg1000.zip", rewritten_layer("KRS", same, rename={"06611": ('06611"><x', "Kassel")}))
+    result = geodata(tmp_path / "home", "--file", str(saved))
+    assert result.exit_code == 1
+    assert """layer VG1000_KRS: AGS '06611"><x' is not the key of a kreis""" in result.output
+    assert nothing_kept(tmp_path / "home")
+
+
+def test_a_region_name_with_markup_is_text_in_the_map(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingest([str(sample_path(AGES_2020))], home=str(home))
+    saved = package(tmp_path / "vg1000.zip", rewritten_layer("KRS", same, rename={"06611": ("06611", MARKUP)}))
+    assert geodata(home, "--file", str(saved)).exit_code == 0
+    result = runner.invoke(app, ["map", "share_65_plus", "--home", str(home), "--out", str(tmp_path / "m")], env=WIDE)
+    assert result.exit_code == 0, result.output
+    svg = ET.parse(tmp_path / "m.svg").getroot()  # still well-formed
+    ns = "{http://www.w3.org/2000/svg}"
+    assert not list(svg.iter(f"{ns}script"))
+    (kassel,) = [p for p in svg.iter(f"{ns}path") if p.get("data-code") == "06611"]
+    assert (kassel.findtext(f"{ns}title") or "").startswith(f"{MARKUP} (06611): ")
+    page = (tmp_path / "m.html").read_text("utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    report = runner.invoke(app, ["report", "--home", str(home), "--out", str(tmp_path / "r.html")], env=WIDE)
+    assert report.exit_code == 0, report.output
+    assert "<script>alert(1)</script>" not in (tmp_path / "r.html").read_text("utf-8")
+
+
+def test_five_class_breaks_on_one_side_of_zero_get_six_colours() -> None:
+    """One Kreis lost, the others gained: zero and four quantiles above it make six classes."""
+    rows = read_edition(sample_path(BKG).read_bytes(), "bkg").boundaries.to_pylist()
+    shapes = shapes_from_rows(rows)
+    kreise = [s for s in shapes if s.level == "kreis"]
+    figures = [
+        Figure(s.region_code, s.name, s.state, -1.0 if i == 0 else float(i), 1.0, 1.0) for i, s in enumerate(kreise)
+    ]
+    chart = choropleth("Change", "percent", dt.date(2024, 12, 31), dt.date(2024, 12, 31), 2025, figures, shapes)
+    assert len(chart.breaks) == 5 and 0.0 in chart.breaks
+    svg = ET.fromstring(render_svg(chart, shapes))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    legend = [rect.get("fill") for rect in svg.findall("s:rect[@class='legend']", ns)]
+    fills = {path.get("fill") for path in svg.findall("s:path[@class='kreis']", ns)}
+    assert len(legend) == 7 and fills <= set(legend)  # six classes and "no figure"
+
+
+def test_a_map_that_cannot_be_written_says_where_and_why(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingest([str(sample_path(AGES_2020))], home=str(home))
+    assert geodata(home, "--file", str(sample_path(BKG))).exit_code == 0
+    blocked = home / "warehouse.duckdb" / "map"  # a file where a folder would have to be
+    result = runner.invoke(app, ["map", "share_65_plus", "--home", str(home), "--out", str(blocked)], env=WIDE)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"No map: cannot write {blocked}.svg: " in result.output
