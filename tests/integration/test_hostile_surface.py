@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -181,7 +181,7 @@ WGS84_PRJ = (
 )
 
 
-def package(target: Path, changed: dict[str, bytes | None]) -> Path:
+def package(target: Path, changed: Mapping[str, bytes | None]) -> Path:
     """The recorded VG1000 package with members replaced (None: left out)."""
     with zipfile.ZipFile(sample_path(BKG)) as recorded, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
         for info in recorded.infolist():
