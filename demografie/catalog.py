@@ -146,6 +146,40 @@ KEEP_CODES: Mapping[str, str] = MappingProxyType({"*": "*"})
 REQUIRED = ("name", "topic", "source", "table", "title", "measures", "first_year")
 FIELDS = tuple(f.name for f in fields(Dataset))
 INTEGERS = ("first_year", "last_year", "nightly_years", "fresh_days", "sexes_tolerance")
+# What each field of a catalog entry must be (TOML types); `measures` is checked on its own
+FIELD_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "whole numbers": INTEGERS,
+        "true or false": ("projection",),
+        "texts": (
+            "name",
+            "topic",
+            "source",
+            "table",
+            "title",
+            "access",
+            "level",
+            "write",
+            "notes",
+            "census_basis",
+            "row_variable",
+            "api_format",
+        ),
+        "lists of texts": ("census_measures",),
+    }
+)
+
+
+def _is_kind(value: object, kind: str) -> bool:
+    if kind == "whole numbers":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "true or false":
+        return isinstance(value, bool)
+    if kind == "texts":
+        return isinstance(value, str)
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 # A table code of a known publisher outside the catalog is loaded as it is (topic "other", measures
 # keeping the publisher's codes): which publisher, and how its tables are reached, by the code's form.
 CODE_PUBLISHERS = (
@@ -170,8 +204,13 @@ def parse_catalog(text: str, where: str, maps: Mapping[str, Mapping[str, str]] |
         raise CatalogError(
             f"{where}: unknown section(s) {', '.join(unknown)}; a catalog has [measure_maps] and [[dataset]]"
         )
-    known_maps = {**(maps or {}), **data.get("measure_maps", {})}
-    datasets = [_dataset(entry, i, where, known_maps) for i, entry in enumerate(data.get("dataset", []), start=1)]
+    entries, own_maps = data.get("dataset", []), data.get("measure_maps", {})
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CatalogError(f"{where}: `dataset` must be tables ([[dataset]] entries), not {type(entries).__name__}")
+    if not isinstance(own_maps, dict) or not all(isinstance(m, dict) for m in own_maps.values()):
+        raise CatalogError(f"{where}: [measure_maps] must hold tables of value variable = measure")
+    known_maps = {**(maps or {}), **own_maps}
+    datasets = [_dataset(entry, i, where, known_maps) for i, entry in enumerate(entries, start=1)]
     names = [d.name for d in datasets]
     if duplicated := sorted({n for n in names if names.count(n) > 1}):
         raise CatalogError(f"{where}: dataset(s) {', '.join(duplicated)} declared twice")
@@ -184,8 +223,9 @@ def _dataset(entry: dict[str, Any], number: int, where: str, maps: Mapping[str, 
         raise CatalogError(f"{label}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
     if missing := [f for f in REQUIRED if f not in entry]:
         raise CatalogError(f"{label}: lacks {', '.join(missing)}")
-    if wrong := [f for f in INTEGERS if f in entry and not isinstance(entry[f], int)]:
-        raise CatalogError(f"{label}: {', '.join(wrong)} must be whole numbers")
+    for kind, names in FIELD_KINDS.items():
+        if wrong := [f for f in names if f in entry and not _is_kind(entry[f], kind)]:
+            raise CatalogError(f"{label}: {', '.join(wrong)} must be {kind}")
     if entry["source"] not in LICENCES:
         raise CatalogError(f"{label}: unknown publisher {entry['source']!r}; known: {', '.join(LICENCES)}")
     values = {**entry, "measures": _measures(entry["measures"], label, maps)}
@@ -217,7 +257,11 @@ def load_datasets(user: Path | None) -> tuple[Dataset, ...]:
         return tuple(shipped)
     maps = tomllib.loads(shipped_text).get("measure_maps", {})
     merged = {d.name: d for d in shipped}
-    merged.update({d.name: d for d in parse_catalog(user.read_text("utf-8"), str(user), maps)})
+    try:
+        text = user.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{user}: cannot be read as UTF-8 text ({exc})") from None
+    merged.update({d.name: d for d in parse_catalog(text, str(user), maps)})
     return tuple(merged.values())
 
 
@@ -228,9 +272,18 @@ def use(settings: Settings) -> None:
         DATASETS, _LOADED_FROM = load_datasets(settings.catalog), settings.catalog
 
 
-# read at import, so that a Prefect worker that imports the flows knows the user's datasets
-_LOADED_FROM = user_catalog(os.environ, Path(os.environ.get(HOME_ENV) or DEFAULT_HOME))
-DATASETS: tuple[Dataset, ...] = load_datasets(_LOADED_FROM)
+def _at_import() -> tuple[tuple[Dataset, ...], Path | None]:
+    """The user's datasets, read at import so that a Prefect worker that imports the flows knows
+    them; a catalog that cannot be used leaves the shipped one here, and every command (and flow
+    run) says what is wrong when it reads its settings (`use`), instead of a traceback at import."""
+    try:
+        user = user_catalog(os.environ, Path(os.environ.get(HOME_ENV) or DEFAULT_HOME))
+        return load_datasets(user), user
+    except ValueError:
+        return load_datasets(None), None
+
+
+DATASETS, _LOADED_FROM = _at_import()
 
 
 class UnknownDatasetError(DemografieError, KeyError):

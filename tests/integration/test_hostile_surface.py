@@ -8,6 +8,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Mapping
@@ -391,3 +394,45 @@ def test_a_map_that_cannot_be_written_says_where_and_why(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert f"No map: cannot write {blocked}.svg: " in result.output
+
+
+# --- the user catalog ---------------------------------------------------------------------------
+
+ENTRY = """[[dataset]]
+name = "population_mine"
+topic = "population"
+source = "regio"
+table = "12411-02-03-4"
+title = "Population by nationality"
+measures = { "BEVSTD" = "population" }
+first_year = 1995
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[dataset]\nname = ", "not valid TOML: "),
+        ('dataset = "x"\n', "`dataset` must be tables ([[dataset]] entries), not str"),
+        (ENTRY + 'projection = "no"\n', "dataset population_mine: projection must be true or false"),
+        (ENTRY + "census_measures = [1]\n", "dataset population_mine: census_measures must be lists of texts"),
+        (ENTRY.replace('title = "Population by nationality"', "title = 7"), "title must be texts"),
+    ],
+    ids=["not TOML", "dataset not a table", "projection a text", "census_measures numbers", "title a number"],
+)
+def test_a_user_catalog_read_at_import_that_is_wrong_is_a_usage_error(text: str, message: str, tmp_path: Path) -> None:
+    """The catalog named by DEMOGRAFIE_CATALOG is read when the package is imported: a fresh process."""
+    user = tmp_path / "catalog.toml"
+    user.write_text(text, "utf-8")
+    env = {**os.environ, "DEMOGRAFIE_CATALOG": str(user), "COLUMNS": "300"}
+    command = "from demografie.flows.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "sources", "--home", str(tmp_path / "home")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"Error: {user}: " in done.stderr and message in done.stderr
