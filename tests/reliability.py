@@ -560,10 +560,21 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "test_a_map_that_cannot_be_written_says_where_and_why",
     ),
     HostileCase(
-        "a user catalog (through `DEMOGRAFIE_CATALOG`, read at import) that is no TOML, has `dataset = \"x\"`, "
-        "`projection = \"no\"`, numbers for texts",
+        'a user catalog (through `DEMOGRAFIE_CATALOG`, read at import) that is no TOML, has `dataset = "x"`, '
+        '`projection = "no"`, numbers for texts',
         "`Error: <file>: … must be true or false` (and so on), exit 2, no traceback",
         "test_a_user_catalog_read_at_import_that_is_wrong_is_a_usage_error",
+    ),
+    HostileCase(
+        "a table CSV whose row label (a class of its own classification) is empty on one row",
+        "refused: `line 13: the row label in column 4 is empty, while line 10 gives 'Tageseinrichtung' there …`",
+        "test_an_empty_row_label_is_refused_naming_the_line",
+    ),
+    HostileCase(
+        "a table CSV with a row label repeated",
+        "refused: `lines 12 and 13 give the same figure ('Betreute Kinder' of 06414 on 01.03.2016, "
+        "'Tagespflege'): a row label repeated, or a layout this reader does not understand …`",
+        "test_a_repeated_row_label_is_refused_naming_both_lines",
     ),
 )
 

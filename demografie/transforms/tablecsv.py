@@ -123,8 +123,49 @@ def parse_table_csv(data: bytes, where: str, row_variable: str | None = None, ta
     _check_replacement_characters(text, where)
     rows = _rows(text, where)
     layout = _layout(rows, where, table)
+    _check_row_labels(layout, rows, where, row_variable)
     cells = [cell for i in layout.data for cell in _cells(layout, *rows[i], where, row_variable)]
+    _check_once(cells, where)
     return flat_from_records(_records(layout.table, cells, row_variable), where, ",", layout.published)
+
+
+def _check_row_labels(layout: Layout, rows: list[tuple[int, list[str]]], where: str, row_variable: str | None) -> None:
+    """A stub column that gives a row label (a class of the table's own classification) must give one
+    on every data row: a row whose label cell is empty would be read as the total over the classes."""
+    if row_variable is None:
+        return
+    data = [(line, cells) for line, cells in (rows[i] for i in layout.data) if any(c.strip() for c in cells)]
+    for j in range(layout.stub):
+        labelled = next(
+            ((line, c[j].strip()) for line, c in data if j < len(c) and c[j].strip() and not _known(c[j].strip())),
+            None,
+        )
+        if labelled is None:
+            continue
+        empty = next((line for line, c in data if j >= len(c) or not c[j].strip()), None)
+        if empty is not None:
+            raise ParseError(
+                where,
+                f"line {empty}: the row label in column {j + 1} is empty, while line {labelled[0]} gives "
+                f"{labelled[1]!r} there: a class without its label (an edited file?); nothing was loaded",
+            )
+
+
+def _check_once(cells: list[Cell], where: str) -> None:
+    """Each figure once: two rows with the same date, region, classes and measure are a repeated row
+    label, or a layout not understood; the message names both lines."""
+    seen: dict[tuple[object, ...], int] = {}
+    for cell in cells:
+        classes = tuple(sorted((code, a.attribute_label) for code, a in cell.attributes.items()))
+        key = (cell.time, cell.region[0], classes, cell.measure)
+        if (first := seen.setdefault(key, cell.line)) != cell.line:
+            shown = ", ".join(f"{label!r}" for _, label in classes) or "no class"
+            raise ParseError(
+                where,
+                f"lines {first} and {cell.line} give the same figure ({cell.measure!r} of {cell.region[0]} on "
+                f"{cell.time}, {shown}): a row label repeated, or a layout this reader does not understand; "
+                "nothing was loaded",
+            )
 
 
 def _check_replacement_characters(text: str, where: str) -> None:

@@ -436,3 +436,46 @@ def test_a_user_catalog_read_at_import_that_is_wrong_is_a_usage_error(text: str,
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert f"Error: {user}: " in done.stderr and message in done.stderr
+
+
+# --- table CSVs ---------------------------------------------------------------------------------
+
+DAYCARE = "regio_tabellencsv_22543-01-02-4_stand2017-10-10_utf8_EXCERPT.csv"  # its classes in the rows
+WIESBADEN = "01.03.2016;06414;      Wiesbaden, Landeshauptstadt, Kreisfreie Stadt;"
+
+
+def edited_daycare(tmp_path: Path, old: str, new: str) -> Path:
+    text = sample_path(DAYCARE).read_text("utf-8")
+    assert old in text
+    target = tmp_path / "22543-01-02-4_edited.csv"
+    target.write_text(text.replace(old, new, 1), "utf-8")
+    return target
+
+
+def line_of(path: Path, start: str) -> int:
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1) if line.startswith(start))
+
+
+def test_an_empty_row_label_is_refused_naming_the_line(tmp_path: Path) -> None:
+    """Read as it stood, the row would be the total over the classes: a wrong figure."""
+    edited = edited_daycare(tmp_path, f"{WIESBADEN}Tagespflege;", f"{WIESBADEN};")
+    result = runner.invoke(app, ["ingest", str(edited), "--home", str(tmp_path / "home")], env=WIDE)
+    assert result.exit_code == 1
+    empty = line_of(edited, f"{WIESBADEN};")
+    assert (
+        f"line {empty}: the row label in column 4 is empty, while line 10 gives 'Tageseinrichtung' there"
+        in result.output
+    )
+    assert committed_entries(Paths.from_env(str(tmp_path / "home")).lake) == []
+
+
+def test_a_repeated_row_label_is_refused_naming_both_lines(tmp_path: Path) -> None:
+    edited = edited_daycare(tmp_path, f"{WIESBADEN}Insgesamt (ohne Doppelzählungen);", f"{WIESBADEN}Tagespflege;")
+    result = runner.invoke(app, ["ingest", str(edited), "--home", str(tmp_path / "home")], env=WIDE)
+    assert result.exit_code == 1
+    first = line_of(edited, f"{WIESBADEN}Tagespflege;")
+    assert (
+        f"lines {first} and {first + 1} give the same figure ('Betreute Kinder' of 06414 on 01.03.2016, "
+        "'Tagespflege'): a row label repeated" in result.output
+    )
+    assert committed_entries(Paths.from_env(str(tmp_path / "home")).lake) == []
