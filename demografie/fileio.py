@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,12 +31,19 @@ def atomic_path(final: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def remove_temporaries(root: Path, pattern: str = ".*.tmp") -> list[Path]:
-    """Delete the temporaries a killed writer left below `root` (never visible to readers, but
-    they take space). Only safe while holding the writer lock: then nobody is writing."""
+# The temporaries our writers create: `.<name>.<uuid4 hex>.tmp` (atomic_path), `.<uuid4 hex>.tmp`
+# (the raw landing) and `.<uuid4 hex>.parquet.tmp` (a staged lake file). Nothing else is ours.
+TEMPORARY = re.compile(r"^\.(?:.+\.)?[0-9a-f]{32}(?:\.parquet)?\.tmp$")
+
+
+def remove_temporaries(root: Path, recursive: bool = True) -> list[Path]:
+    """Delete the temporaries a killed writer of ours left in `root` (never visible to readers, but
+    they take space); files of any other program, whatever their names, stay. Only safe while
+    holding the writer lock: then nobody of ours is writing."""
     if not root.is_dir():
         return []
-    found = [path for path in root.rglob(pattern) if path.is_file()]
+    candidates = root.rglob(".*.tmp") if recursive else root.glob(".*.tmp")
+    found = [p for p in candidates if TEMPORARY.match(p.name) and p.is_file() and not p.is_symlink()]
     for path in found:
         path.unlink(missing_ok=True)
     return found

@@ -576,6 +576,24 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "'Tagespflege'): a row label repeated, or a layout this reader does not understand …`",
         "test_a_repeated_row_label_is_refused_naming_both_lines",
     ),
+    HostileCase(
+        "`DEMOGRAFIE_BUILD_MEMORY_MB=128` (the minimum) on 2.4 M versions of 0.8 M observations",
+        "built: the build takes one thread per 256 MB (two threads ran out of memory at 128 MB instead of spilling)",
+        "test_the_smallest_allowed_build_memory_builds",
+    ),
+    HostileCase(
+        "a build killed with SIGKILL, then another stopped with SIGTERM in the middle of a query",
+        "the killed build's staging file, WAL and spill folder go at the start of the next build; SIGTERM "
+        "says `Stopped. …`, exit 130 (not DuckDB's `Query interrupted`), the live warehouse unchanged",
+        "test_a_killed_build_leaves_nothing_for_ever_and_sigterm_stops_one",
+    ),
+    HostileCase(
+        "files named like temporaries in the data home that are not ours (an editor's `.draft.tmp`, a "
+        "`.warehouse.duckdb.backup.building`, a hex-named `.tmp` in a folder we never write)",
+        "left alone: a run removes only its own temporaries, by their exact names, in raw/, lake/, the home "
+        "itself and beside the warehouse",
+        "test_cleanup_removes_our_temporaries_only",
+    ),
 )
 
 

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -100,8 +100,7 @@ def _run(flow: Any, **parameters: Any) -> Any:
     try:
         return flow(**parameters)
     except KeyboardInterrupt:
-        err.print("[bold red]Stopped.[/] The lake holds only whole deliveries; the previous warehouse stays live.")
-        raise typer.Exit(130) from None
+        _stopped()
     except RunFailedError as exc:
         _print_summary(exc.summary)
         err.print(f"[bold red]Run failed.[/] {escape(redact(str(exc)))}")
@@ -117,6 +116,12 @@ def _run(flow: Any, **parameters: Any) -> Any:
         raise typer.Exit(1) from None
     finally:
         progress.unsubscribe(_progress)
+
+
+def _stopped() -> NoReturn:
+    """Ctrl-C or SIGTERM (which unwinds like it): said once, exit 130."""
+    err.print("[bold red]Stopped.[/] The lake holds only whole deliveries; the previous warehouse stays live.")
+    raise typer.Exit(130)
 
 
 def _watch_children() -> None:
@@ -467,6 +472,8 @@ def build(
     try:
         with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
             result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb, full=full)
+    except KeyboardInterrupt:
+        _stopped()
     except Exception as exc:
         err.print(f"[bold red]Build failed, the previous warehouse stays live:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -504,6 +511,8 @@ def geodata(
             archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
             loaded = load_geodata(paths, archive, int(settings.tuned(MAX_UNPACKED_BYTES)))
             result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
+    except KeyboardInterrupt:
+        _stopped()
     except (DemografieError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -619,6 +628,8 @@ def deliveries_drop(
         )
         try:
             result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
+        except KeyboardInterrupt:
+            _stopped()
         except Exception as exc:
             err.print(
                 "[bold red]The delivery is dropped, but the warehouse could not be rebuilt; the previous one "

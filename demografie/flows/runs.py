@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger
@@ -38,7 +39,7 @@ from demografie.flows.tasks import (
 from demografie.redact import redact
 from demografie.settings import Paths, Settings
 from demografie.usecases.fetch import Extracted, Unchanged
-from demografie.warehouse.build import is_current
+from demografie.warehouse.build import is_current, remove_build_leftovers
 from demografie.warehouse.lock import HomeLockedError, writer_lock
 
 RUN_LOG = "runs.jsonl"
@@ -108,10 +109,15 @@ def exclusive(settings: Settings, summary: RunSummary) -> Iterator[None]:
 
 
 def remove_leftovers(paths: Paths) -> list[str]:
-    """Temporaries of writes that never finished (a run killed mid-write), and half-built
-    warehouse files; called with the home held, so nobody is writing them."""
-    leftovers = remove_temporaries(paths.home) + remove_temporaries(paths.home, ".*.building*")
-    return [str(path.relative_to(paths.home)) for path in leftovers]
+    """Temporaries of writes that never finished (a run killed mid-write) in the places we write:
+    the home itself, raw/ and lake/ (where they are local), and the half-built warehouse files
+    beside the live one; called with the home held, so nobody of ours is writing them."""
+    leftovers = remove_temporaries(paths.home, recursive=False)
+    for store in (paths.raw, paths.lake):
+        if store.is_local:
+            leftovers += remove_temporaries(Path(store.root))
+    leftovers += remove_build_leftovers(paths.warehouse)
+    return [str(path.relative_to(paths.home)) if path.is_relative_to(paths.home) else str(path) for path in leftovers]
 
 
 @contextmanager

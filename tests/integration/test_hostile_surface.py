@@ -9,12 +9,16 @@ import csv
 import datetime as dt
 import io
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pytest
@@ -22,11 +26,15 @@ import shapefile
 from pyproj import Transformer
 from typer.testing import CliRunner, Result
 
+from demografie import catalog
+from demografie.devserver.largefile import write_large_flat_file
 from demografie.flows.cli import app
 from demografie.flows.ingest import ingest
 from demografie.publish.maps import Figure, choropleth, render_svg, shapes_from_rows
 from demografie.settings import Paths
 from demografie.transforms.boundaries import read_edition
+from demografie.transforms.normalise import Provenance
+from demografie.warehouse.deliveries import Delivery, load_delivery
 from demografie.warehouse.lake import committed_entries
 from tests.support import sample_path
 
@@ -479,3 +487,116 @@ def test_a_repeated_row_label_is_refused_naming_both_lines(tmp_path: Path) -> No
         "'Tagespflege'): a row label repeated" in result.output
     )
     assert committed_entries(Paths.from_env(str(tmp_path / "home")).lake) == []
+
+
+# --- builds that are stopped, killed or short of memory -----------------------------------------
+
+VERSIONS = 800_000  # rows per synthetic delivery; three deliveries give 2.4 M versions
+
+
+@pytest.fixture(scope="module")
+def versioned_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A lake of three synthetic deliveries of 12411-04-02-4 (labelled synthetic), every figure
+    revised twice: 2.4 M versions of 0.8 M observations."""
+    root = tmp_path_factory.mktemp("versioned")
+    lake = Paths.from_env(root / "home").lake
+    dataset = catalog.find("12411-04-02-4")
+    for seed, month in ((7, 1), (8, 2), (9, 3)):
+        source = root / f"large{seed}.csv"
+        write_large_flat_file(source, VERSIONS, seed=seed)
+        vintage = dt.datetime(2026, month, 1)
+        provenance = Provenance(dataset.name, "regio", dataset.table, vintage, vintage, "t", synthetic=True)
+        load_delivery(lake, Delivery(dataset, [opener(source)], provenance, ["06", "14"]), raw_file=f"raw/{seed}")
+        source.unlink()
+    return root / "home"
+
+
+def opener(path: Path) -> Callable[[], BinaryIO]:
+    return lambda: path.open("rb")
+
+
+def home_with(lake_home: Path, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(lake_home, home)
+    return home
+
+
+@pytest.mark.integration
+def test_the_smallest_allowed_build_memory_builds(versioned_lake: Path, tmp_path: Path) -> None:
+    """DEMOGRAFIE_BUILD_MEMORY_MB=128 (the minimum) ran out of memory with two threads; the build
+    takes as many threads as the memory feeds."""
+    home = home_with(versioned_lake, tmp_path)
+    env = {**WIDE, "DEMOGRAFIE_BUILD_MEMORY_MB": "128"}
+    result = runner.invoke(app, ["build", "--home", str(home)], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"built {home / 'warehouse.duckdb'}: {VERSIONS + 163} current observations" in result.output
+
+
+def leftovers(home: Path) -> list[str]:
+    return sorted(p.name for p in home.glob(".warehouse.duckdb.*"))
+
+
+def start_build(home: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "demografie.flows.cli", "build", "--full", "--home", str(home)]
+    env = {**os.environ, "COLUMNS": "300", "DEMOGRAFIE_BUILD_MEMORY_MB": "256"}
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def when_building(home: Path, build: subprocess.Popen[str]) -> None:
+    """Wait until the build has its staging file and has run a few seconds of queries."""
+    deadline = time.monotonic() + 60
+    while not leftovers(home) and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert leftovers(home), "the build never started"
+    time.sleep(3)
+    assert build.poll() is None, "the build ended before it could be stopped"
+
+
+@pytest.mark.integration
+def test_a_killed_build_leaves_nothing_for_ever_and_sigterm_stops_one(versioned_lake: Path, tmp_path: Path) -> None:
+    home = home_with(versioned_lake, tmp_path)
+    assert runner.invoke(app, ["build", "--home", str(home)], env=WIDE).exit_code == 0
+    live = (home / "warehouse.duckdb").read_bytes()
+
+    killed = start_build(home)
+    when_building(home, killed)
+    killed.kill()
+    killed.wait(30)
+    assert leftovers(home), "a killed build leaves its staging file (no finally runs)"
+
+    stopped = start_build(home)
+    when_building(home, stopped)
+    stopped.send_signal(signal.SIGTERM)
+    output, _ = stopped.communicate(timeout=60)
+    assert stopped.returncode == 130, output
+    assert "Stopped. The lake holds only whole deliveries; the previous warehouse stays live." in output
+    assert "interrupted" not in output.lower() and "Traceback" not in output
+    assert leftovers(home) == []  # the killed build's files went at the start of the next one
+    assert (home / "warehouse.duckdb").read_bytes() == live
+
+
+def test_cleanup_removes_our_temporaries_only(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ingest([str(sample_path(TABLE_CSV))], home=str(home))
+    ours = [
+        home / "raw" / "regio" / f".{'a' * 32}.tmp",
+        home / "lake" / "incoming" / f".{'b' * 32}.parquet.tmp",
+        home / f".runs.jsonl.{'c' * 32}.tmp",
+        home / f".warehouse.duckdb.{'d' * 32}.building",
+        home / f".warehouse.duckdb.{'d' * 32}.building.wal",
+        home / f".warehouse.duckdb.{'d' * 32}.building.spill" / "duckdb_temp_block-1.block",
+    ]
+    others = [
+        home / "notes" / ".draft.tmp",  # an editor's
+        home / "analysis" / f".{'e' * 32}.tmp",  # a name like ours, in a folder we never write
+        home / "raw" / ".session.tmp",
+        home / ".warehouse.duckdb.backup.building",
+        home / "venv" / "lib" / ".cache.building",
+    ]
+    for path in ours + others:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", "utf-8")
+    ingest([str(sample_path(UNEMPLOYED))], home=str(home))  # a run: it holds the home, then cleans
+    assert [p for p in ours if p.exists()] == []
+    assert not (home / f".warehouse.duckdb.{'d' * 32}.building.spill").exists()
+    assert [p for p in others if not p.exists()] == []
