@@ -424,7 +424,8 @@ HOSTILE_CASES: tuple[HostileCase, ...] = (
     ),
     HostileCase(
         "a lake file whose manifest entry is lost",
-        "`build` and `status` warn: `lake/… has no manifest entry and is not in the warehouse …`",
+        "`build` refuses to empty the warehouse and names it (`… 1 lake file(s) have no manifest entry …`); "
+        "`build --allow-empty` and `status` warn: `lake/… has no manifest entry and is not in the warehouse …`",
         "test_a_lake_file_without_its_manifest_entry_is_reported",
     ),
     HostileCase(
@@ -593,6 +594,12 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "left alone: a run removes only its own temporaries, by their exact names, in raw/, lake/, the home "
         "itself and beside the warehouse",
         "test_cleanup_removes_our_temporaries_only",
+    ),
+    HostileCase(
+        "a build (and a nightly run) from an empty lake: `DEMOGRAFIE_STORAGE` pointing at an unmounted share",
+        "refused: `the lake at … holds none of the 2 table(s) of the live warehouse (…); is DEMOGRAFIE_STORAGE "
+        "… pointing at the right place? …`, exit 1, the live warehouse unchanged; `--allow-empty` builds",
+        "test_a_build_from_an_empty_lake_keeps_the_full_warehouse",
     ),
 )
 

@@ -460,6 +460,9 @@ def build(
     full: Annotated[
         bool, typer.Option("--full", help="Compute every table's versions, none copied from the live warehouse")
     ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Build even from a lake that holds none of the live tables")
+    ] = False,
 ) -> None:
     """Rebuild the warehouse from the lake (no fetching)."""
     from demografie import catalog
@@ -471,7 +474,9 @@ def build(
     paths = settings.paths
     try:
         with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
-            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb, full=full)
+            result = build_warehouse(
+                paths, catalog.DATASETS, settings.build_memory_mb, full=full, allow_empty=allow_empty
+            )
     except KeyboardInterrupt:
         _stopped()
     except Exception as exc:
@@ -626,8 +631,8 @@ def deliveries_drop(
                 f"{entry.rows} rows (its raw file {entry.raw_file} stays; a later run does not load it again)"
             )
         )
-        try:
-            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
+        try:  # dropping the last delivery of the last table empties the warehouse on purpose
+            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb, allow_empty=True)
         except KeyboardInterrupt:
             _stopped()
         except Exception as exc:

@@ -89,12 +89,19 @@ class _Built:
 
 
 def build_warehouse(
-    paths: Paths, datasets: Sequence[Dataset], memory_mb: int = DEFAULT_MEMORY_MB, full: bool = False
+    paths: Paths,
+    datasets: Sequence[Dataset],
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    full: bool = False,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Build, check and swap in; DuckDB spills past `memory_mb` to a directory beside the new file.
-    Unless `full`, the versions of tables unchanged since the live warehouse's build are copied."""
+    Unless `full`, the versions of tables unchanged since the live warehouse's build are copied.
+    A lake that holds none of the live warehouse's tables is refused unless `allow_empty`."""
     remove_build_leftovers(paths.warehouse)
     entries = committed_entries(paths.lake)
+    if not allow_empty:
+        check_not_emptied(paths, entries)
     datasets = with_lake_tables(datasets, entries)
     staging = paths.warehouse.with_name(f".{paths.warehouse.name}.{uuid.uuid4().hex}.building")
     spill = staging.with_name(staging.name + ".spill")
@@ -125,6 +132,36 @@ def build_warehouse(
         len({(e.source, e.source_table) for e in entries}),
         orphans(paths.lake, entries),
     )
+
+
+class EmptiedLakeError(WarehouseError, ValueError):
+    """The lake holds none of the tables of the live warehouse: a storage location that is not
+    mounted or mistyped, a lake moved away. Swapping in would replace every figure with none."""
+
+
+def check_not_emptied(paths: Paths, entries: Sequence[ManifestEntry]) -> None:
+    live = _live_tables(paths.warehouse)
+    if not live or live & {(e.source, e.source_table) for e in entries}:
+        return
+    missing = ", ".join(f"{source} {table}" for source, table in sorted(live)[:6])
+    more = f" and {len(live) - 6} more" if len(live) > 6 else ""
+    lost = orphans(paths.lake, list(entries))
+    unlisted = f"; {len(lost)} lake file(s) have no manifest entry, e.g. lake/{lost[0]}" if lost else ""
+    raise EmptiedLakeError(
+        f"the lake at {paths.lake.display} holds none of the {len(live)} table(s) of the live warehouse "
+        f"({missing}{more}){unlisted}; is DEMOGRAFIE_STORAGE (or the data home) pointing at the right place? The "
+        "live warehouse stays; `demografie build --allow-empty` builds from this lake all the same"
+    )
+
+
+def _live_tables(warehouse: Path) -> set[tuple[str, str]]:
+    if not warehouse.exists():
+        return set()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return {(s, t) for s, t, _ in con.execute(read_sql("meta/built_from.sql")).fetchall()}
+    except duckdb.Error:
+        return set()  # unreadable: nothing of it to keep
 
 
 def remove_build_leftovers(warehouse: Path) -> list[Path]:

@@ -471,7 +471,10 @@ def test_a_lake_file_without_its_manifest_entry_is_reported(tmp_path: Path) -> N
     (entry,) = committed_entries(paths.lake)
     marker.unlink()  # a lost commit record: the table would silently vanish from the warehouse
     expected = f"lake/{entry.lake_file} has no manifest entry and is not in the warehouse"
-    built = runner.invoke(app, ["build", "--home", str(paths.home)], env={"COLUMNS": "300"})
+    refused = runner.invoke(app, ["build", "--home", str(paths.home)], env={"COLUMNS": "300"})
+    assert refused.exit_code == 1  # the lake holds none of the live tables now
+    assert f"1 lake file(s) have no manifest entry, e.g. lake/{entry.lake_file}" in refused.output
+    built = runner.invoke(app, ["build", "--allow-empty", "--home", str(paths.home)], env={"COLUMNS": "300"})
     assert built.exit_code == 0 and expected in built.output
     status = runner.invoke(app, ["status", "--home", str(paths.home)], env={"COLUMNS": "300"})
     assert status.exit_code == 0 and expected in status.output

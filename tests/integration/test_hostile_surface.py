@@ -600,3 +600,29 @@ def test_cleanup_removes_our_temporaries_only(tmp_path: Path) -> None:
     assert [p for p in ours if p.exists()] == []
     assert not (home / f".warehouse.duckdb.{'d' * 32}.building.spill").exists()
     assert [p for p in others if not p.exists()] == []
+
+
+# --- the lake -------------------------------------------------------------------------------------
+
+
+def test_a_build_from_an_empty_lake_keeps_the_full_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = two_deliveries(tmp_path)
+    live = paths.warehouse.read_bytes()
+    unmounted = tmp_path / "share"  # the shared path, its share not mounted: an empty folder
+    unmounted.mkdir()
+    monkeypatch.setenv("DEMOGRAFIE_STORAGE", str(unmounted))
+    refused = runner.invoke(app, ["build", "--home", str(paths.home)], env=WIDE)
+    assert refused.exit_code == 1
+    assert (
+        f"the lake at {unmounted}/lake holds none of the 2 table(s) of the live warehouse "
+        "(regio 12411-01-01-4, regio 13211-02-05-4); is DEMOGRAFIE_STORAGE" in " ".join(refused.output.split())
+    )
+    assert paths.warehouse.read_bytes() == live
+
+    with pytest.raises(Exception, match="holds none of the 2 table"):  # a run (its build), too
+        ingest([], home=str(paths.home))
+    assert paths.warehouse.read_bytes() == live
+
+    emptied = runner.invoke(app, ["build", "--allow-empty", "--home", str(paths.home)], env=WIDE)
+    assert emptied.exit_code == 0, emptied.output
+    assert query(paths.home, "SELECT count(*) FROM core.observations") == [(0,)]
