@@ -8,6 +8,8 @@ the project, in the user catalog ($DEMOGRAFIE_CATALOG or <home>/catalog.toml) fo
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tomllib
@@ -128,6 +130,13 @@ class Dataset:
     @property
     def coverage(self) -> str:
         return f"{self.first_year}–{self.last_year or ''}"
+
+    @property
+    def mapping(self) -> str:
+        """A digest of what normalising a delivery of this dataset depends on (its name, measures
+        and row variable): a lake delivery normalised under another is normalised again."""
+        text = json.dumps([self.name, dict(self.measures), self.row_variable], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     @property
     def harmonised(self) -> bool:

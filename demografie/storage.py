@@ -13,6 +13,7 @@ shown in logs and status output, so a URI that carries a secret is refused.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import posixpath
@@ -103,6 +104,14 @@ class Store:
         if self.is_local:
             return open(self.full(key), "rb")  # the caller closes it
         return cast(BinaryIO, io.BufferedReader(_PythonSeekable(self.filesystem.open_input_file(self.full(key)))))
+
+    def sha256(self, key: str) -> str:
+        """The sha256 of `key`'s bytes, read in blocks."""
+        digest = hashlib.sha256()
+        with self.filesystem.open_input_stream(self.full(key)) as stream:
+            while block := stream.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
 
     @contextlib.contextmanager
     def output(self, key: str) -> Iterator[Any]:

@@ -601,6 +601,38 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "… pointing at the right place? …`, exit 1, the live warehouse unchanged; `--allow-empty` builds",
         "test_a_build_from_an_empty_lake_keeps_the_full_warehouse",
     ),
+    HostileCase(
+        "four flipped bytes in a data page of a lake file (same size and time, the footer whole)",
+        "each commit record keeps its file's sha256: a build that reads the file refuses, `lake/… (table …, "
+        "delivery of …) has other bytes than when it was written …`, the live warehouse kept; `demografie "
+        "verify` checks every file and names it, exit 1",
+        "test_bit_rot_in_a_lake_file_is_named_not_read_as_figures",
+    ),
+    HostileCase(
+        "`deliveries drop`, then nightly runs with the publisher's vintage unchanged (and one that asks "
+        "the table whole)",
+        "the drop is recorded: the runs say `unchanged` (`… a delivery dropped with `demografie deliveries "
+        "drop`: not loaded again …`); `demografie ingest` of its raw file loads it again on purpose",
+        "test_a_dropped_delivery_stays_dropped_until_loaded_on_purpose",
+    ),
+    HostileCase(
+        "a manifest index whose entry names another table's lake file (keys and stamps intact)",
+        "`deliveries drop` acts on the commit records themselves: the other table's file stays",
+        "test_a_damaged_manifest_index_never_decides_what_a_drop_deletes",
+    ),
+    HostileCase(
+        "a wrong override in the user catalog (the stock mapped to `deaths`), loaded, then corrected",
+        "each delivery records the mapping it was normalised under; the next build normalises it again from "
+        "raw/ and says so (`note: population: its catalog entry changed; 1 delivery(ies) normalised again "
+        "from raw/`): the figures are the published ones under the right measure",
+        "test_a_corrected_user_catalog_reaches_the_deliveries_already_held",
+    ),
+    HostileCase(
+        "the GENESIS API answering a table-CSV request with another table's table CSV",
+        "the table fails alone: `… the file names itself table 13111-11-04-4, not 13111-12-03-4 …`; nothing "
+        "of it in the lake",
+        "test_a_table_csv_answer_for_another_table_is_refused_on_the_api_route",
+    ),
 )
 
 

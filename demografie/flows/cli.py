@@ -118,6 +118,12 @@ def _run(flow: Any, **parameters: Any) -> Any:
         progress.unsubscribe(_progress)
 
 
+def _fail(heading: str, message: str, code: int = 1) -> NoReturn:
+    """A command's failure said in one line (the message escaped: it may quote user texts), no traceback."""
+    err.print(f"[bold red]{heading}[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
 def _stopped() -> NoReturn:
     """Ctrl-C or SIGTERM (which unwinds like it): said once, exit 130."""
     err.print("[bold red]Stopped.[/] The lake holds only whole deliveries; the previous warehouse stays live.")
@@ -324,6 +330,32 @@ def serve() -> None:
 
 
 @app.command()
+def verify(home: HomeOption = None) -> None:
+    """Check every lake file against the sha256 its commit record keeps (bit rot, a copy cut short);
+    exit 1 naming each damaged file and what to do."""
+    from demografie.warehouse.build import damaged
+    from demografie.warehouse.lake import file_problem, orphan_warning, orphans
+
+    lake = _settings(home).paths.lake
+    entries = _entries_or_exit(lake)
+    problems = [damaged(e, problem) for e in entries if (problem := file_problem(lake, e))]
+    unchecked = sum(1 for e in entries if e.lake_sha256 is None)
+    for problem in problems:
+        err.print(f"[bold red]damaged:[/] {escape(problem)}")
+    for key in orphans(lake, entries):
+        console.print(f"[yellow]warning:[/] {escape(orphan_warning(key))}")
+    checked = len(entries) - unchecked
+    console.print(escape(f"{checked} lake file(s) of {lake.display} checked: {len(problems)} damaged"))
+    if unchecked:
+        console.print(
+            f"{unchecked} file(s) written before their sha256 was kept: only whether they exist was checked "
+            "(`demografie build --full` reads them all)"
+        )
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
 def status(home: HomeOption = None) -> None:
     """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
 
@@ -465,8 +497,6 @@ def build(
     ] = False,
 ) -> None:
     """Rebuild the warehouse from the lake (no fetching)."""
-    from demografie import catalog
-    from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lake import orphan_warning
     from demografie.warehouse.lock import writer_lock
 
@@ -474,9 +504,7 @@ def build(
     paths = settings.paths
     try:
         with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
-            result = build_warehouse(
-                paths, catalog.DATASETS, settings.build_memory_mb, full=full, allow_empty=allow_empty
-            )
+            result = _rebuild(settings, full=full, allow_empty=allow_empty)
     except KeyboardInterrupt:
         _stopped()
     except Exception as exc:
@@ -497,13 +525,11 @@ def geodata(
     home: HomeOption = None,
 ) -> None:
     """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
-    from demografie import catalog
     from demografie.errors import DemografieError
     from demografie.settings import checked_url
     from demografie.sources.geodata import URL_PREFIX, configured_url, fetch, from_file
     from demografie.tuning import MAX_UNPACKED_BYTES
     from demografie.usecases.geodata import load_geodata
-    from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lock import writer_lock
 
     settings = _settings(home)
@@ -515,7 +541,7 @@ def geodata(
         with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.lock_wait_seconds):
             archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
             loaded = load_geodata(paths, archive, int(settings.tuned(MAX_UNPACKED_BYTES)))
-            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb)
+            result = _rebuild(settings)
     except KeyboardInterrupt:
         _stopped()
     except (DemografieError, OSError) as exc:
@@ -543,11 +569,9 @@ def map_command(
     try:
         written = write_map(_warehouse_or_exit(home), indicator, ref_date.date() if ref_date else None, out)
     except NoMapError as exc:
-        err.print(f"[bold red]No map:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+        _fail("No map:", str(exc))
     except OSError as exc:
-        err.print(f"[bold red]No map:[/] {escape(_unwritable(out.with_suffix('.svg'), exc))}")
-        raise typer.Exit(1) from None
+        _fail("No map:", _unwritable(out.with_suffix(".svg"), exc))
     console.print(
         f"map of {escape(indicator)} on {written.chart.ref_date:%d.%m.%Y}: "
         f"{escape(str(written.html))} and {escape(str(written.svg))}"
@@ -583,6 +607,26 @@ def deliveries_list(
     console.print(listing)
 
 
+def _rebuild(settings: Settings, full: bool = False, allow_empty: bool = False) -> Any:
+    """usecases.rebuild for a command: deliveries of a changed catalog entry normalised again (and
+    said), then the warehouse built and swapped in; called with the home held."""
+    from demografie import catalog
+    from demografie.usecases.rebuild import rebuild
+
+    rebuilt = rebuild(
+        settings.paths,
+        catalog.DATASETS,
+        sorted(catalog.STATES),
+        settings.build_memory_mb,
+        settings.max_unpacked_bytes,
+        full=full,
+        allow_empty=allow_empty,
+    )
+    for note in rebuilt.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    return rebuilt.result
+
+
 def _unwritable(target: Path, exc: OSError) -> str:
     """Why a file the user asked for cannot be written (a missing folder, no permission, a full disk)."""
     at = f": {exc.filename}" if exc.filename and str(exc.filename) != str(target) else ""
@@ -596,8 +640,7 @@ def _entries_or_exit(lake: Any) -> list[Any]:
     try:
         return committed_entries(lake)
     except ManifestError as exc:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+        _fail("Error:", str(exc))
 
 
 @deliveries_app.command("drop")
@@ -607,9 +650,7 @@ def deliveries_drop(
 ) -> None:
     """Remove one delivery from the lake and rebuild the warehouse without it; its raw file stays in
     raw/, so `demografie ingest` can load it again."""
-    from demografie import catalog
     from demografie.errors import DemografieError
-    from demografie.warehouse.build import build_warehouse
     from demografie.warehouse.lake import DeliveryNotFoundError, drop_delivery, find_delivery
     from demografie.warehouse.lock import writer_lock
 
@@ -620,11 +661,9 @@ def deliveries_drop(
             entry = find_delivery(paths.lake, delivery)
             drop_delivery(paths.lake, entry)
         except DeliveryNotFoundError as exc:
-            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
-            raise typer.Exit(2) from None
+            _fail("Error:", str(exc), code=2)
         except DemografieError as exc:
-            err.print(f"[bold red]Not dropped:[/] {escape(str(exc))}")
-            raise typer.Exit(1) from None
+            _fail("Not dropped:", str(exc))
         console.print(
             escape(
                 f"dropped {entry.content_sha256[:16]}: {entry.source_table}, vintage {entry.vintage}, "
@@ -632,7 +671,7 @@ def deliveries_drop(
             )
         )
         try:  # dropping the last delivery of the last table empties the warehouse on purpose
-            result = build_warehouse(paths, catalog.DATASETS, settings.build_memory_mb, allow_empty=True)
+            result = _rebuild(settings, allow_empty=True)
         except KeyboardInterrupt:
             _stopped()
         except Exception as exc:
@@ -709,8 +748,7 @@ def docs(
     try:
         written = write_dictionary(warehouse, out)
     except OSError as exc:
-        err.print(f"[bold red]Error:[/] {escape(_unwritable(out, exc))}")
-        raise typer.Exit(1) from None
+        _fail("Error:", _unwritable(out, exc))
     console.print(
         f"{written.relations} relations described in {escape(str(written.markdown))} and {escape(str(written.html))}"
     )
@@ -728,8 +766,7 @@ def report(
     try:
         written = write_report(warehouse, out)
     except OSError as exc:
-        err.print(f"[bold red]Error:[/] {escape(_unwritable(out, exc))}")
-        raise typer.Exit(1) from None
+        _fail("Error:", _unwritable(out, exc))
     console.print(f"report {escape(str(written.path))}: {len(written.drawn)} chart(s) drawn")
     for chart in written.empty:
         console.print(f"[yellow]no data for chart {escape(repr(chart))}[/] (the report says what to load)")

@@ -252,7 +252,7 @@ def _commit(paths: Paths, staged: StagedFile) -> TableOutcome:
         origin={"ingested_from": manual.path.name, "file_modified_at": staged.modified.isoformat()},
         suffix=".zip" if manual.is_zip else ".csv",
     )
-    written = staged.delivery.commit(raw_file=f"raw/{landed.key}")
+    written = staged.delivery.commit(raw_file=f"raw/{landed.key}", on_purpose=True)  # a person chose it
     entry = written.entry
     outcome = Outcome.LOADED if written.written else Outcome.UNCHANGED
     progress.report(outcome, f"{manual.path.name}: {dataset.table}, {entry.rows} observations")

@@ -33,7 +33,7 @@ from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
 from demografie.tuning import RECHECK_DAYS
 from demografie.usecases.fetch import Extracted, Unchanged, download_table, fetch_table
-from demografie.warehouse.build import build_warehouse
+from demografie.usecases.rebuild import rebuild
 from demografie.warehouse.deliveries import Delivery, Opener, load_delivery
 from demografie.warehouse.lake import orphan_warning
 
@@ -237,11 +237,25 @@ def load(extracted: Extracted, settings: Settings, states: list[str], load_id: s
         raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
     entry = written.entry
     outcome = Outcome.LOADED if written.written else Outcome.UNCHANGED
-    progress.report(outcome, f"{dataset.table}: {entry.rows} observations")
-    get_run_logger().info("%s: %s, %d observations", dataset.table, outcome, entry.rows)
+    note = DROPPED_NOTE if written.dropped else ""
+    progress.report(outcome, f"{dataset.table}: {note or f'{entry.rows} observations'}")
+    get_run_logger().info("%s: %s, %d observations %s", dataset.table, outcome, entry.rows, note)
     return TableOutcome(
-        dataset.name, dataset.table, outcome, entry.rows, entry.first_ref_date, entry.last_ref_date, entry.vintage
+        dataset.name,
+        dataset.table,
+        outcome,
+        0 if written.dropped else entry.rows,
+        entry.first_ref_date,
+        entry.last_ref_date,
+        entry.vintage,
+        message=note,
     )
+
+
+DROPPED_NOTE = (
+    "the publisher's answer is a delivery dropped with `demografie deliveries drop`: not loaded again "
+    "(a newer vintage is, and `demografie ingest` loads the raw file on purpose)"
+)
 
 
 def _unpacked(dataset: Dataset, raw: Store, key: str, max_bytes: int) -> Opener:
@@ -264,7 +278,13 @@ def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic:
 def build(settings: Settings) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
-    result = build_warehouse(settings.paths, catalog.DATASETS, settings.build_memory_mb)
+    rebuilt = rebuild(
+        settings.paths, catalog.DATASETS, sorted(catalog.STATES), settings.build_memory_mb, settings.max_unpacked_bytes
+    )
+    result = rebuilt.result
+    for note in rebuilt.notes:
+        progress.report("remapped", note)
+        get_run_logger().warning(note)
     warnings = [c.describe() for c in result.checks if c.failed] + [orphan_warning(key) for key in result.orphans]
     for warning in warnings:
         get_run_logger().warning(warning)

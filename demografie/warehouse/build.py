@@ -45,7 +45,14 @@ from demografie.tuning import BUILD_MEMORY_MB, default
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
 from demografie.warehouse.geolake import current_edition, gebietsstand
 from demografie.warehouse.guards import NEVER_NEGATIVE
-from demografie.warehouse.lake import PARTITION_COLUMNS, ManifestEntry, committed_entries, manifest_file, orphans
+from demografie.warehouse.lake import (
+    PARTITION_COLUMNS,
+    ManifestEntry,
+    committed_entries,
+    file_problem,
+    manifest_file,
+    orphans,
+)
 from demografie.warehouse.reuse import FULL, Reuse, attach_live, copy_versions, fingerprint_table, fingerprints, recipe
 from demografie.warehouse.sqlfiles import build_steps, read_sql
 
@@ -333,6 +340,23 @@ class LakeFileError(WarehouseError, RuntimeError):
     """A committed lake file that cannot be read; the message names it and its delivery."""
 
 
+def _verify_files(lake: Store, entries: list[ManifestEntry]) -> None:
+    """Every lake file the build reads must be the bytes its commit record names: damage inside a
+    data page leaves the footer whole, and DuckDB would read other figures without a word."""
+    for entry in entries:
+        if problem := file_problem(lake, entry):
+            raise LakeFileError(damaged(entry, problem))
+
+
+def damaged(entry: ManifestEntry, problem: str) -> str:
+    return (
+        f"lake/{entry.lake_file} (table {entry.source_table}, delivery of {entry.raw_file}) {problem}. The "
+        "previous warehouse stays live; remove the file and its manifest entry "
+        f"lake/{manifest_file(entry.source, entry.source_table, entry.content_sha256)} and load the delivery "
+        "again (its raw file stays)"
+    )
+
+
 def _name_a_broken_file(lake: Store, entries: list[ManifestEntry]) -> None:
     """When the build fails, say which committed Parquet file is damaged (DuckDB's message names
     none), so that a person knows which delivery to load again."""
@@ -341,12 +365,7 @@ def _name_a_broken_file(lake: Store, entries: list[ManifestEntry]) -> None:
             with lake.filesystem.open_input_file(lake.full(entry.lake_file)) as handle:
                 pq.read_metadata(handle)
         except (OSError, pa.ArrowException) as exc:
-            raise LakeFileError(
-                f"lake/{entry.lake_file} (table {entry.source_table}, delivery of {entry.raw_file}) is damaged: "
-                f"{exc}. The previous warehouse stays live; remove the file and its manifest entry "
-                f"lake/{manifest_file(entry.source, entry.source_table, entry.content_sha256)} and load the "
-                "delivery again"
-            ) from None
+            raise LakeFileError(damaged(entry, f"is damaged: {exc}")) from None
 
 
 def _stage(
@@ -371,6 +390,7 @@ def _stage(
     # the lake is the record: a damaged file of a table whose versions are copied is still named
     # (its footer is read, 0.3 s for 600 files), not left to surprise the next full build
     _name_a_broken_file(lake, [e for e in entries if (e.source, e.source_table) in reuse.tables])
+    _verify_files(lake, computed)
     _stage_lake(con, lake, computed)
     con.register("manifest_entries", _manifest_table(entries))
     con.register("reference_regions", _reference_table())

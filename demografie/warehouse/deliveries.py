@@ -83,7 +83,7 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
     check_rows(observations, provenance.where, dataset.harmonised)
     digest = _digest(contents)
-    return stage_delivery(lake, [observations], lambda: digest, years=years)
+    return stage_delivery(lake, [observations], lambda: digest, years=years, mapping=dataset.mapping)
 
 
 def _check_stand_printed(contents: list[bytes], where: str, table: str) -> None:
@@ -155,7 +155,7 @@ def _stage_streamed(
         return _combined(digests)
 
     try:
-        return stage_delivery(lake, blocks(), seal, years=years)
+        return stage_delivery(lake, blocks(), seal, years=years, mapping=dataset.mapping)
     finally:
         ledger.close()
 

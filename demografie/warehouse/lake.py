@@ -55,16 +55,31 @@ class ManifestEntry:
     # the vintage of a delivery only for requests that the delivery covers.
     start_year: int | None = None
     end_year: int | None = None
+    # The sha256 of the lake file itself (None in records written before it was kept): a Parquet
+    # file damaged inside a data page keeps its footer and would be read as other figures.
+    lake_sha256: str | None = None
+    # Dataset.mapping when it was normalised (None in older records): a changed catalog entry
+    # makes the delivery be normalised again from raw/
+    mapping: str | None = None
 
 
 @dataclass(frozen=True)
 class LakeWrite:
     entry: ManifestEntry
     written: bool
+    dropped: bool = False  # the same delivery was dropped by hand and is not loaded again
 
 
-def lake_file(source: str, table: str, sha256: str) -> str:
-    return f"observations/source={source}/source_table={table}/{sha256[:16]}.parquet"
+def lake_file(source: str, table: str, sha256: str, mapping: str | None = None) -> str:
+    """A delivery's file; one normalised again under a changed catalog entry carries its mapping."""
+    suffix = f"-{mapping[:8]}" if mapping else ""
+    return f"observations/source={source}/source_table={table}/{sha256[:16]}{suffix}.parquet"
+
+
+def lake_files(entry: ManifestEntry) -> tuple[str, str]:
+    """The names the delivery's file may have (first load, or normalised again)."""
+    key = (entry.source, entry.source_table, entry.content_sha256)
+    return lake_file(*key), lake_file(*key, mapping=entry.mapping)
 
 
 def manifest_file(source: str, table: str, sha256: str) -> str:
@@ -82,27 +97,63 @@ class StagedDelivery:
     tally: _Tally
     digest: str
     years: tuple[int, int] | None
+    file_sha256: str
+    mapping: str | None = None
 
     @property
     def rows(self) -> int:
         return self.tally.rows
 
-    def commit(self, raw_file: str) -> LakeWrite:
+    def commit(self, raw_file: str, on_purpose: bool = False) -> LakeWrite:
         """Give the file its final name and write its manifest entry, unless the lake already
-        holds the same delivery."""
+        holds the same delivery, or it was dropped by hand and comes again with no newer vintage
+        (unless loaded `on_purpose`: a file a person ingests)."""
         source, table = self.tally.head["source"], self.tally.head["source_table"]
         marker = manifest_file(source, table, self.digest)
         try:
             if self.lake.exists(marker):
                 return LakeWrite(read_entry(self.lake, marker), written=False)
+            if (dropped := self._dropped()) is not None:
+                if not on_purpose and dropped.vintage >= self.tally.head["vintage"].isoformat():
+                    return LakeWrite(dropped, written=False, dropped=True)
+                self.lake.delete(dropped_file(dropped))
             target = lake_file(source, table, self.digest)
             self.lake.commit(self.incoming, target)
-            return _commit(self.lake, self.tally, self.digest, target, raw_file, self.years)
+            return _commit(self.lake, self._sealed(target), raw_file, self.years)
         finally:
             self.discard()
 
+    def replace(self, held: ManifestEntry) -> LakeWrite:
+        """Put this delivery, normalised again under the current catalog entry, in the place of
+        `held` (the same raw answer): the new file first, then its commit record over the old one,
+        then the old file goes. A crash in between leaves the old delivery or an orphan file."""
+        source, table = self.tally.head["source"], self.tally.head["source_table"]
+        try:
+            target = lake_file(source, table, self.digest, mapping=self.mapping)
+            self.lake.commit(self.incoming, target)
+            written = _commit(self.lake, self._sealed(target), held.raw_file, self.years)
+            if held.lake_file != target:
+                self.lake.delete(held.lake_file)
+            return written
+        finally:
+            self.discard()
+
+    def _sealed(self, target: str) -> _Sealed:
+        return _Sealed(self.tally, self.digest, self.file_sha256, target, self.mapping)
+
     def discard(self) -> None:
         self.lake.delete(self.incoming)
+
+    def _dropped(self) -> ManifestEntry | None:
+        source, table = self.tally.head["source"], self.tally.head["source_table"]
+        return next(
+            (
+                e
+                for e in dropped_entries(self.lake)
+                if (e.source, e.source_table, e.content_sha256) == (source, table, self.digest)
+            ),
+            None,
+        )
 
 
 def write_delivery(
@@ -123,6 +174,7 @@ def stage_delivery(
     seal: Callable[[], str],
     *,
     years: tuple[int, int] | None = None,
+    mapping: str | None = None,
 ) -> StagedDelivery:
     """Write a delivery that arrives in blocks (a large file read piece by piece) to a hidden
     temporary, then `seal()`, which checks the whole delivery and returns its content digest.
@@ -149,10 +201,11 @@ def stage_delivery(
         digest = seal()
         if tally.first is None:
             raise ValueError("seal() must refuse a delivery without rows")
+        file_sha256 = lake.sha256(incoming)
     except BaseException:
         lake.delete(incoming)
         raise
-    return StagedDelivery(lake, incoming, tally, digest, years)
+    return StagedDelivery(lake, incoming, tally, digest, years, file_sha256, mapping)
 
 
 ROW_GROUP_ROWS = 1 << 20
@@ -183,10 +236,20 @@ class _Tally:
         self.dates += [span["min"], span["max"]]
 
 
-def _commit(
-    lake: Store, tally: _Tally, digest: str, target: str, raw_file: str, years: tuple[int, int] | None
-) -> LakeWrite:
+@dataclass(frozen=True)
+class _Sealed:
+    """A staged delivery whose file is in place: what its commit record says of it."""
+
+    tally: _Tally
+    digest: str  # of the delivery's content
+    file_sha256: str  # of the lake file
+    lake_file: str
+    mapping: str | None
+
+
+def _commit(lake: Store, sealed: _Sealed, raw_file: str, years: tuple[int, int] | None) -> LakeWrite:
     """Write the manifest entry of a delivery whose Parquet file is in place: its commit."""
+    tally, digest = sealed.tally, sealed.digest
     first = tally.head
     entry = ManifestEntry(
         load_id=first["load_id"],
@@ -194,7 +257,7 @@ def _commit(
         source=first["source"],
         source_table=first["source_table"],
         content_sha256=digest,
-        lake_file=target,
+        lake_file=sealed.lake_file,
         raw_file=raw_file,
         rows=tally.rows,
         first_ref_date=str(min(tally.dates)),
@@ -205,6 +268,8 @@ def _commit(
         synthetic=bool(first["synthetic"]),
         start_year=years[0] if years else None,
         end_year=years[1] if years else None,
+        lake_sha256=sealed.file_sha256,
+        mapping=sealed.mapping,
     )
     marker = manifest_file(entry.source, entry.source_table, digest)
     lake.write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
@@ -246,10 +311,12 @@ INDEX = "manifest-index.json"
 Index = dict[str, tuple[str, ManifestEntry]]  # key -> (its stamp in the listing, the entry)
 
 
-def committed_entries(lake: Store) -> list[ManifestEntry]:
-    """Every committed delivery, in a stable order: one listing and one read of the index."""
+def committed_entries(lake: Store, verified: bool = False) -> list[ManifestEntry]:
+    """Every committed delivery, in a stable order: one listing and one read of the index, or
+    (`verified`, before anything is deleted on its word) every commit record itself, the index
+    rewritten from them."""
     stamps = lake.stamps("manifest", ".json")
-    index = _read_index(lake)
+    index = None if verified else _read_index(lake)
     if stamps and (index is None or {key: stamp for key, (stamp, _) in index.items()} != stamps):
         index = {key: (stamp, read_entry(lake, key)) for key, stamp in stamps.items()}
         _write_index(lake, index)
@@ -286,6 +353,22 @@ def _update_index(lake: Store, added: dict[str, ManifestEntry] | None = None, re
     _write_index(lake, index)
 
 
+def file_problem(lake: Store, entry: ManifestEntry) -> str | None:
+    """What is wrong with a committed delivery's lake file: missing, or other bytes than the
+    commit record's sha256 (None: whole, or written before the sha256 was kept)."""
+    if not lake.exists(entry.lake_file):
+        return "is missing"
+    if entry.lake_sha256 is None:
+        return None
+    found = lake.sha256(entry.lake_file)
+    if found != entry.lake_sha256:
+        return (
+            f"has other bytes than when it was written (sha256 {found[:16]}…, its commit record says "
+            f"{entry.lake_sha256[:16]}…)"
+        )
+    return None
+
+
 def orphans(lake: Store, entries: list[ManifestEntry]) -> list[str]:
     """Lake files no manifest entry names: invisible to every build (a run killed between the file
     and its commit; the next load of that delivery rewrites it), or a manifest entry lost."""
@@ -304,8 +387,10 @@ class DeliveryNotFoundError(WarehouseError, LookupError):
 
 def find_delivery(lake: Store, delivery: str) -> ManifestEntry:
     """The one committed delivery whose content digest starts with `delivery` (the id that
-    `demografie deliveries list` shows)."""
-    matches = [e for e in committed_entries(lake) if e.content_sha256.startswith(delivery.lower())] if delivery else []
+    `demografie deliveries list` shows), as its commit record says: a damaged index must not
+    decide what a drop deletes."""
+    entries = committed_entries(lake, verified=True)
+    matches = [e for e in entries if e.content_sha256.startswith(delivery.lower())] if delivery else []
     if len(matches) != 1:
         found = ", ".join(f"{e.content_sha256[:16]} ({e.source_table})" for e in matches[:5]) or "none"
         raise DeliveryNotFoundError(
@@ -316,19 +401,45 @@ def find_delivery(lake: Store, delivery: str) -> ManifestEntry:
 
 
 def drop_delivery(lake: Store, entry: ManifestEntry) -> None:
-    """Remove a delivery from the lake: its commit record first (the build stops seeing it), then
-    its file. The raw answer stays in raw/ and can be loaded again."""
+    """Remove a delivery from the lake: the drop is recorded first (a later run that finds the same
+    answer does not load it again), then its commit record goes (the build stops seeing it), then
+    its file. The raw answer stays in raw/; `demografie ingest` loads it again on purpose."""
     marker = manifest_file(entry.source, entry.source_table, entry.content_sha256)
+    if read_entry(lake, marker) != entry or entry.lake_file not in lake_files(entry):
+        raise ManifestError(f"lake/{marker} does not describe the delivery to drop; nothing was deleted")
+    record = {**asdict(entry), "dropped_at": datetime.now(UTC).replace(tzinfo=None).isoformat()}
+    lake.write_bytes(dropped_file(entry), json.dumps(record, indent=2).encode("utf-8"))
     lake.delete(marker)
     _update_index(lake, removed=marker)
     lake.delete(entry.lake_file)
+
+
+DROPPED = "dropped"
+
+
+def dropped_file(entry: ManifestEntry) -> str:
+    return f"{DROPPED}/{entry.source}/{entry.source_table}/{entry.content_sha256[:16]}.json"
+
+
+def dropped_entries(lake: Store) -> list[ManifestEntry]:
+    """The deliveries dropped by hand (`deliveries drop`), as they were when dropped."""
+    known = {f.name for f in fields(ManifestEntry)}
+    dropped = []
+    for key in lake.keys(DROPPED, ".json"):
+        try:
+            record = json.loads(lake.read_bytes(key).decode("utf-8"))
+            dropped.append(ManifestEntry(**{k: v for k, v in record.items() if k in known}))
+        except (UnicodeDecodeError, ValueError, TypeError) as exc:
+            log.warning("lake/%s: unreadable record of a dropped delivery (%s); ignored", key, exc)
+    return dropped
 
 
 def held_vintage(lake: Store, source: str, table: str, start_year: int, end_year: int) -> datetime | None:
     """The newest vintage we hold of `table` from a request that covered [start_year, end_year]."""
     covering = [
         datetime.fromisoformat(entry.vintage)
-        for entry in committed_entries(lake)
+        # a dropped delivery is held as far as the publisher is concerned: "nothing newer" keeps it out
+        for entry in [*committed_entries(lake), *dropped_entries(lake)]
         if entry.source == source
         and entry.source_table == table
         and entry.start_year is not None

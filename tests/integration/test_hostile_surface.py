@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import shutil
 import signal
@@ -28,15 +29,18 @@ from typer.testing import CliRunner, Result
 
 from demografie import catalog
 from demografie.devserver.largefile import write_large_flat_file
+from demografie.devserver.server import GenesisServer
 from demografie.flows.cli import app
 from demografie.flows.ingest import ingest
+from demografie.flows.nightly import nightly
+from demografie.flows.runs import RunFailedError, RunSummary
 from demografie.publish.maps import Figure, choropleth, render_svg, shapes_from_rows
 from demografie.settings import Paths
 from demografie.transforms.boundaries import read_edition
 from demografie.transforms.normalise import Provenance
 from demografie.warehouse.deliveries import Delivery, load_delivery
 from demografie.warehouse.lake import committed_entries
-from tests.support import sample_path
+from tests.support import metadata_answer, point_at, sample_path
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 runner = CliRunner()
@@ -464,29 +468,30 @@ def line_of(path: Path, start: str) -> int:
     return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1) if line.startswith(start))
 
 
+def refused(edited: Path, home: Path) -> str:
+    """`ingest` of a file that must be refused: its output, once nothing is in the lake."""
+    result = runner.invoke(app, ["ingest", str(edited), "--home", str(home)], env=WIDE)
+    assert result.exit_code == 1
+    assert committed_entries(Paths.from_env(str(home)).lake) == []
+    return result.output
+
+
 def test_an_empty_row_label_is_refused_naming_the_line(tmp_path: Path) -> None:
     """Read as it stood, the row would be the total over the classes: a wrong figure."""
     edited = edited_daycare(tmp_path, f"{WIESBADEN}Tagespflege;", f"{WIESBADEN};")
-    result = runner.invoke(app, ["ingest", str(edited), "--home", str(tmp_path / "home")], env=WIDE)
-    assert result.exit_code == 1
     empty = line_of(edited, f"{WIESBADEN};")
-    assert (
-        f"line {empty}: the row label in column 4 is empty, while line 10 gives 'Tageseinrichtung' there"
-        in result.output
-    )
-    assert committed_entries(Paths.from_env(str(tmp_path / "home")).lake) == []
+    expected = f"line {empty}: the row label in column 4 is empty, while line 10 gives 'Tageseinrichtung' there"
+    assert expected in refused(edited, tmp_path / "home")
 
 
 def test_a_repeated_row_label_is_refused_naming_both_lines(tmp_path: Path) -> None:
     edited = edited_daycare(tmp_path, f"{WIESBADEN}Insgesamt (ohne Doppelzählungen);", f"{WIESBADEN}Tagespflege;")
-    result = runner.invoke(app, ["ingest", str(edited), "--home", str(tmp_path / "home")], env=WIDE)
-    assert result.exit_code == 1
     first = line_of(edited, f"{WIESBADEN}Tagespflege;")
-    assert (
+    expected = (
         f"lines {first} and {first + 1} give the same figure ('Betreute Kinder' of 06414 on 01.03.2016, "
-        "'Tagespflege'): a row label repeated" in result.output
+        "'Tagespflege'): a row label repeated"
     )
-    assert committed_entries(Paths.from_env(str(tmp_path / "home")).lake) == []
+    assert expected in refused(edited, tmp_path / "home")
 
 
 # --- builds that are stopped, killed or short of memory -----------------------------------------
@@ -626,3 +631,138 @@ def test_a_build_from_an_empty_lake_keeps_the_full_warehouse(tmp_path: Path, mon
     emptied = runner.invoke(app, ["build", "--allow-empty", "--home", str(paths.home)], env=WIDE)
     assert emptied.exit_code == 0, emptied.output
     assert query(paths.home, "SELECT count(*) FROM core.observations") == [(0,)]
+
+
+def test_bit_rot_in_a_lake_file_is_named_not_read_as_figures(tmp_path: Path) -> None:
+    paths = two_deliveries(tmp_path)
+    live = paths.warehouse.read_bytes()
+    entry = next(e for e in committed_entries(paths.lake) if e.source_table == "12411-01-01-4")
+    parquet = paths.home / "lake" / entry.lake_file
+    data, stat = bytearray(parquet.read_bytes()), parquet.stat()
+    middle = len(data) // 3  # a data page: the footer at the end stays whole
+    data[middle : middle + 4] = bytes(b ^ 0xFF for b in data[middle : middle + 4])
+    parquet.write_bytes(bytes(data))
+    os.utime(parquet, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+
+    built = runner.invoke(app, ["build", "--full", "--home", str(paths.home)], env=WIDE)
+    assert built.exit_code == 1
+    said = " ".join(built.output.split())
+    assert f"lake/{entry.lake_file} (table 12411-01-01-4, delivery of {entry.raw_file}) has other bytes" in said
+    assert paths.warehouse.read_bytes() == live
+
+    verified = runner.invoke(app, ["verify", "--home", str(paths.home)], env=WIDE)
+    assert verified.exit_code == 1
+    said = " ".join(verified.output.split())
+    assert f"damaged: lake/{entry.lake_file} (table 12411-01-01-4" in said
+    assert "2 lake file(s) of " in said and "checked: 1 damaged" in said
+
+
+def population_run(home: Path) -> RunSummary:
+    return nightly(datasets=["population"], as_of=dt.date(2024, 12, 31), home=str(home))
+
+
+def test_a_dropped_delivery_stays_dropped_until_loaded_on_purpose(
+    publisher: GenesisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    population_run(home)
+    (entry,) = committed_entries(Paths.from_env(str(home)).lake)
+    dropped = runner.invoke(app, ["deliveries", "drop", entry.content_sha256[:12], "--home", str(home)], env=WIDE)
+    assert dropped.exit_code == 0, dropped.output
+
+    again = population_run(home)  # the same vintage at the publisher: "nothing newer"
+    assert [t.outcome for t in again.tables] == ["unchanged"]
+    monkeypatch.setenv("DEMOGRAFIE_RECHECK_DAYS", "0")  # asked whole, the same answer comes back
+    rechecked = population_run(home)
+    (table,) = rechecked.tables
+    assert table.outcome == "unchanged"
+    assert "a delivery dropped with `demografie deliveries drop`: not loaded again" in table.message
+    assert committed_entries(Paths.from_env(str(home)).lake) == []
+    assert query(home, "SELECT count(*) FROM core.observations") == [(0,)]
+
+    raw = home / entry.raw_file.split(", ")[0]
+    loaded = runner.invoke(app, ["ingest", str(raw), "--table", "12411-01-01-4", "--home", str(home)], env=WIDE)
+    assert loaded.exit_code == 0, loaded.output
+    (back,) = committed_entries(Paths.from_env(str(home)).lake)
+    assert back.content_sha256 == entry.content_sha256
+    assert not list((home / "lake" / "dropped").rglob("*.json"))  # loaded on purpose: no longer dropped
+
+
+def test_a_damaged_manifest_index_never_decides_what_a_drop_deletes(tmp_path: Path) -> None:
+    paths = two_deliveries(tmp_path)
+    entries = {e.source_table: e for e in committed_entries(paths.lake)}
+    population, unemployed = entries["12411-01-01-4"], entries["13211-02-05-4"]
+    index_file = paths.home / "lake" / "manifest-index.json"
+    index = json.loads(index_file.read_text("utf-8"))
+    for record in index.values():  # the keys and stamps still match the listing
+        if record["entry"]["source_table"] == "13211-02-05-4":
+            record["entry"]["lake_file"] = population.lake_file
+    index_file.write_text(json.dumps(index), "utf-8")
+
+    result = runner.invoke(app, ["deliveries", "drop", unemployed.content_sha256[:12], "--home", str(paths.home)])
+    assert result.exit_code == 0, result.output
+    assert (paths.home / "lake" / population.lake_file).exists()
+    assert not (paths.home / "lake" / unemployed.lake_file).exists()
+    assert [e.source_table for e in committed_entries(paths.lake)] == ["12411-01-01-4"]
+    assert query(paths.home, "SELECT DISTINCT source_table FROM core.observations") == [("12411-01-01-4",)]
+
+
+# the stock mapped to deaths: a wrong override of the shipped `population`
+WRONG_OVERRIDE = (
+    ENTRY.replace('"population_mine"', '"population"')
+    .replace("12411-02-03-4", "12411-01-01-4")
+    .replace('"BEVSTD" = "population"', '"BEVSTD" = "deaths"')
+)
+
+
+def test_a_corrected_user_catalog_reaches_the_deliveries_already_held(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    user = home / "catalog.toml"
+    user.write_text(WRONG_OVERRIDE, "utf-8")
+    loaded = runner.invoke(app, ["ingest", str(sample_path(TABLE_CSV)), "--home", str(home)], env=WIDE)
+    assert loaded.exit_code == 0, loaded.output
+    wrong = "SELECT DISTINCT measure FROM core.current_observations WHERE source_table = '12411-01-01-4'"
+    assert query(home, wrong) == [("deaths",)]
+
+    user.unlink()  # the override corrected: the shipped entry again
+    built = runner.invoke(app, ["build", "--home", str(home)], env=WIDE)
+    assert built.exit_code == 0, built.output
+    said = " ".join(built.output.split())
+    assert "note: population: its catalog entry changed; 1 delivery(ies) normalised again from raw/" in said
+    assert query(home, wrong) == [("population",)]
+    frankfurt = query(
+        home,
+        "SELECT value FROM core.current_observations WHERE region_code = '06412' AND sex = 'total' "
+        "AND measure = 'population'",
+    )
+    published = next(line for line in sample_path(TABLE_CSV).read_bytes().split(b"\n") if line.startswith(b"06412;"))
+    assert frankfurt == [(float(published.split(b";")[2]),)]
+    (entry,) = committed_entries(Paths.from_env(str(home)).lake)
+    assert [p.name for p in (home / "lake" / "observations").rglob("*.parquet")] == [Path(entry.lake_file).name]
+
+    again = runner.invoke(app, ["build", "--home", str(home)], env=WIDE)
+    assert again.exit_code == 0 and "normalised again" not in again.output
+
+
+def test_a_table_csv_answer_for_another_table_is_refused_on_the_api_route(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A publisher, cache or mirror that answers with another table's table CSV: not loaded as the
+    table asked for."""
+    root = tmp_path / "publisher"
+    (root / "tablecsv").mkdir(parents=True)
+    (root / "metadata").mkdir()
+    workplace = "regio_tabellencsv_13111-11-04-4_stand2017-10-10_utf8.csv"  # at the workplace
+    (root / "tablecsv" / "13111-12-03-4.csv").write_bytes(sample_path(workplace).read_bytes())
+    (root / "metadata" / "13111-12-03-4.json").write_text(
+        metadata_answer("13111-12-03-4", "Beschäftigte am Wohnort nach Berufsabschluss", "10.10.2017 15:54:34h")
+    )
+    with GenesisServer(root, "demo", "demo") as server:
+        point_at(server, "GENESIS_REGIO", "demo", "demo", monkeypatch)
+        with pytest.raises(RunFailedError) as failed:
+            nightly(datasets=["employees_qualification_residence"], from_year=2012, to_year=2015, home=str(tmp_path))
+    (table,) = failed.value.summary.tables
+    assert table.outcome == "failed"
+    assert "the file names itself table 13111-11-04-4, not 13111-12-03-4" in table.message
+    assert committed_entries(Paths.from_env(str(tmp_path)).lake) == []

@@ -1,0 +1,99 @@
+"""Rebuilding the warehouse from the lake, as every command and run that builds does it: first the
+deliveries whose catalog entry changed since they were normalised are normalised again from their
+raw answers (a corrected measure mapping in the user catalog reaches the figures already held),
+then the warehouse is built and swapped in. Called with the data home held (the writer lock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from demografie.catalog import Dataset
+from demografie.settings import Paths
+from demografie.sources import archive
+from demografie.storage import Store
+from demografie.transforms.normalise import Provenance
+from demografie.warehouse.build import BuildResult, build_warehouse, with_lake_tables
+from demografie.warehouse.deliveries import Delivery, stage_parts
+from demografie.warehouse.lake import ManifestEntry, committed_entries
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    result: BuildResult
+    notes: list[str]  # what was normalised again, and what could not be
+
+
+def rebuild(
+    paths: Paths,
+    datasets: Sequence[Dataset],
+    states: Sequence[str],
+    memory_mb: int,
+    max_bytes: int,
+    full: bool = False,
+    allow_empty: bool = False,
+) -> Rebuilt:
+    notes = renormalise_changed(paths, datasets, states, max_bytes)
+    return Rebuilt(build_warehouse(paths, datasets, memory_mb, full=full, allow_empty=allow_empty), notes)
+
+
+def renormalise_changed(paths: Paths, datasets: Sequence[Dataset], states: Sequence[str], max_bytes: int) -> list[str]:
+    """Normalise again every delivery whose dataset's mapping (measures, row variable) is not the
+    one it was normalised under; a record without a mapping (written before it was kept) is left as
+    it is. Returns one line per dataset said to the user."""
+    entries = committed_entries(paths.lake)
+    by_name = {d.name: d for d in with_lake_tables(datasets, entries)}
+    changed = [
+        (e, by_name[e.dataset])
+        for e in entries
+        if e.mapping is not None and e.dataset in by_name and e.mapping != by_name[e.dataset].mapping
+    ]
+    notes: dict[str, list[str]] = {}
+    for entry, dataset in changed:
+        outcome = _renormalise(paths, entry, dataset, states, max_bytes)
+        notes.setdefault(dataset.name, []).append(outcome)
+    return [_note(name, outcomes) for name, outcomes in notes.items()]
+
+
+def _note(dataset: str, outcomes: list[str]) -> str:
+    done = outcomes.count("")
+    missing = [o for o in outcomes if o]
+    said = f"{dataset}: its catalog entry changed; {done} delivery(ies) normalised again from raw/"
+    return said + (f"; {len(missing)} kept as they were ({missing[0]})" if missing else "")
+
+
+def _renormalise(paths: Paths, entry: ManifestEntry, dataset: Dataset, states: Sequence[str], max_bytes: int) -> str:
+    """'' when done, else why the delivery stays as it was normalised (its raw answer is gone)."""
+    keys = [key.strip().removeprefix("raw/") for key in entry.raw_file.split(",")]
+    if missing := [key for key in keys if not paths.raw.exists(key)]:
+        return f"raw/{missing[0]} is missing"
+    provenance = Provenance(
+        dataset.name,
+        entry.source,
+        entry.source_table,
+        datetime.fromisoformat(entry.vintage),
+        datetime.fromisoformat(entry.retrieved_at),
+        entry.load_id,
+        entry.synthetic,
+    )
+    years = (entry.start_year, entry.end_year) if entry.start_year and entry.end_year else None
+    delivery = Delivery(
+        dataset,
+        [archive.unpacking(dataset.table, _opener(paths.raw, key), max_bytes) for key in keys],
+        provenance,
+        states,
+        decimal="," if years else None,  # answers of the GENESIS API are German; files are read by their values
+        years=years,
+    )
+    staged = stage_parts(paths.lake, delivery)
+    if staged.digest != entry.content_sha256:
+        staged.discard()
+        return f"raw/{keys[0]} reads as another delivery now"
+    staged.replace(entry)
+    return ""
+
+
+def _opener(raw: Store, key: str) -> Callable[[], BinaryIO]:
+    return lambda: raw.open_input(key)
