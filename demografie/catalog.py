@@ -46,8 +46,6 @@ API_FORMATS = ("ffcsv", "csv")
 # (the census of that day in reference/census_bases.csv).
 FORTSCHREIBUNG = "fortschreibung"
 CENSUS = "census"
-# A census is taken once a decade: its counts are not stale until the next one is due.
-CENSUS_FRESH_DAYS = 12 * 366
 
 
 class WriteMode(StrEnum):

@@ -28,6 +28,8 @@ os.environ["DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS"] = "0"
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from demografie.devserver.server import GenesisServer as GenesisServer  # noqa: E402  (after the settings above)
+from demografie.sources.archive import is_zip, unpack_single  # noqa: E402
+from demografie.sources.genesis import Download  # noqa: E402
 
 # CI draws the same examples every time; HYPOTHESIS_PROFILE=fuzz draws ten times as many at random.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
@@ -153,3 +155,11 @@ class Sleeps(list[float]):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+
+def flat_file_of(download: Download) -> tuple[str, bytes]:
+    """The flat file inside a publisher's answer: (member name, bytes)."""
+    if not is_zip(download.content):
+        return (f"{download.params.get('name', 'table')}.csv", download.content)
+    member = unpack_single(download.content)
+    return (member.name, member.data)

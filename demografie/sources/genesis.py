@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 import requests
 
 from demografie.sources import errors
-from demografie.sources.archive import ArchiveError, is_zip, unpack_single
 from demografie.sources.credentials import Credentials
 from demografie.sources.http import RetryPolicy, Transport
 from demografie.sources.publishers import Publisher
@@ -82,24 +81,12 @@ class Download:
     content_type: str
     retrieved_at: datetime
 
-    def flat_file(self) -> tuple[str, bytes]:
-        """The flat file inside the response: (member name, bytes)."""
-        if not is_zip(self.content):
-            return (f"{self.params.get('name', 'table')}.csv", self.content)
-        try:
-            member = unpack_single(self.content)
-        except ArchiveError as exc:
-            raise errors.UnexpectedResponseError(self.publisher, self.params.get("name", "?"), str(exc)) from exc
-        return (member.name, member.data)
-
 
 @dataclass(frozen=True)
 class TableMetadata:
     name: str
     title: str
     updated: datetime | None
-    time_from: str
-    time_to: str
 
 
 @dataclass
@@ -136,13 +123,10 @@ class GenesisClient:
         envelope = _json(self._post("metadata", "table", form, table=name), self.publisher.key, name)
         self._raise_for_status(envelope, name)
         obj = envelope.get("Object") or {}
-        times = obj.get("Time") or {}
         return TableMetadata(
             name=name,
             title=" ".join(str(obj.get("Content", "")).split()),
             updated=parse_updated(str(obj.get("Updated", ""))),
-            time_from=str(times.get("From", "")),
-            time_to=str(times.get("To", "")),
         )
 
     def tablefile(self, request: TableRequest) -> Download:

@@ -31,7 +31,6 @@ HSL_KEY = re.compile(r"^\d{6}$")
 # "Landkreise", 900000 "Regionalverband FrankfurtRheinMain", 920000 "Zweckverband Raum Kassel".
 REGION_FIRST_DIGITS = frozenset("0456")
 DATE_IN_TEXT = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})")
-YEAR_IN_TEXT = re.compile(r"\b(\d{4})\b")
 
 TOTAL_SEX = Variable("GES", "Geschlecht", "", "Insgesamt")
 MALE = Variable("GES", "Geschlecht", "GESM", "männlich")

@@ -164,7 +164,8 @@ def write_delivery(
     raw_file: str,
     years: tuple[int, int] | None = None,
 ) -> LakeWrite:
-    """Write one delivery's observations unless the lake already holds the same delivery."""
+    """Commit observations built in code (the benchmarks' synthetic lakes, test fixtures) as one delivery,
+    unless the lake already holds it; a run loads deliveries only from files (`stage_parts`)."""
     return stage_delivery(lake, [observations], lambda: content_sha256, years=years).commit(raw_file)
 
 

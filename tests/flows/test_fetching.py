@@ -21,7 +21,7 @@ from demografie.sources.fetching import JobPolicy, JobTimeoutError, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
 from demografie.sources.publishers import PUBLISHERS
-from tests.support import point_at, publisher_dir, sample_path
+from tests.support import flat_file_of, point_at, publisher_dir, sample_path
 
 RESULTFILE = "genesis_v5_ffcsv_resultfile_12531-0043_job_EXCERPT-first1000rows.csv"
 JOB_SEQUENCE = (
@@ -101,7 +101,7 @@ def test_the_recorded_job_sequence_ends_in_the_result_file_then_removes_it(job_p
         ("profile/removeResult", None, None, RECORDED_JOB),  # the account's result store is finite
     ]
     assert clock.sleeps == [5, 5]
-    name, data = fetched.parts[0].flat_file()
+    name, data = flat_file_of(fetched.parts[0])
     assert name == f"{RECORDED_JOB}_flat.csv"
     assert data == sample_path(RESULTFILE).read_bytes()
 
@@ -140,7 +140,7 @@ def test_without_jobs_the_request_is_split_and_the_parts_add_up(tmp_path: Path) 
         keys = [seen.form.get("regionalkey") for seen in server.seen if seen.endpoint == "data/tablefile"]
     assert fetched.route == "split"
     assert keys == ["", "06*", "14*"]  # a token (empty password) may not start jobs: split by state
-    lines = [line for part in fetched.parts for line in part.flat_file()[1].decode("utf-8-sig").splitlines()[1:]]
+    lines = [line for part in fetched.parts for line in flat_file_of(part)[1].decode("utf-8-sig").splitlines()[1:]]
     assert sorted(lines) == sorted(hessen_sachsen)
 
 

@@ -79,7 +79,6 @@ def test_tablefile_posts_form_with_header_credentials_and_returns_the_zip(server
 def test_metadata_gives_the_vintage(server: GenesisServer) -> None:
     metadata = client(server).table_metadata("12411-01-01-4")
     assert metadata.updated == datetime(2025, 3, 31, 11, 18, 7)
-    assert metadata.time_to == "31.12.2024"
 
 
 def test_the_real_service_answers_get_with_its_web_page(server: GenesisServer) -> None:
