@@ -87,18 +87,12 @@ def place(
 ) -> tuple[dict[str, float | None], list[str]]:
     """The value each edition region is drawn with, and notes on what was merged or left out."""
     kreise = {s.region_code for s in shapes if s.level == "kreis"}
-    changes = {c.code: c for c in territory_changes()}
+    days = _Days(ref_date, gebietsstand, {c.code: c for c in territory_changes()})
     sums: dict[str, list[float]] = {}
     notes, unplaced = [], []
     for figure in figures:
-        target = figure.region_code
-        change = changes.get(target)
-        if target not in kreise and change and gebietsstand <= change.part_until < ref_date:
-            target = change.part_of  # a Kreis newer than the edition: drawn inside its old Kreis
-            notes.append(
-                f"{change.note}: on {ref_date:%d.%m.%Y} its figures are added to those of {change.part_of_name} "
-                f"({change.part_of}), which contains it in the BKG edition of {gebietsstand:%d.%m.%Y}."
-            )
+        target, note = days.drawn_in(figure.region_code, kreise)
+        notes += [note] if note else []
         if target not in kreise:
             unplaced.append(figure)
             continue
@@ -106,23 +100,53 @@ def place(
         total[0] += figure.numerator
         total[1] += figure.denominator
     values: dict[str, float | None] = {code: (t[2] * t[0] / t[1] if t[1] else None) for code, t in sums.items()}
-    for code in kreise - set(values):
-        change = changes.get(code)
-        if change and ref_date <= change.part_until < gebietsstand and change.part_of in values:
-            values[code] = values[change.part_of]  # a Kreis older than the date: its figure is its old Kreis'
-            notes.append(
-                f"{change.note}: on {ref_date:%d.%m.%Y} it was part of {change.part_of_name}, whose figure "
-                "it is drawn with."
-            )
-    for state, name in STATES.items():
-        left = [f for f in unplaced if f.state == state]
-        if left:
-            notes.append(
-                f"{name}: {len(left)} Kreise of {ref_date:%d.%m.%Y} ({', '.join(f.region_name for f in left[:3])}"
-                f"{' …' if len(left) > 3 else ''}) are in no region of the BKG edition of {gebietsstand:%d.%m.%Y} "
-                "(their territory has changed since): not drawn."
-            )
-    return values, notes
+    notes += days.fill_older(kreise, values)
+    return values, notes + days.unplaced_notes(unplaced)
+
+
+@dataclass(frozen=True)
+class _Days:
+    """The figures' day, the edition's Gebietsstand, and the Kreis reforms between them."""
+
+    ref_date: date
+    gebietsstand: date
+    changes: dict[str, Any]  # region code -> its territory change (reference/territory_changes.csv)
+
+    def drawn_in(self, code: str, kreise: set[str]) -> tuple[str, str | None]:
+        """The edition region a figure is drawn in: its own, or (a Kreis newer than the edition)
+        the old Kreis that contains it, with a note saying so."""
+        change = self.changes.get(code)
+        if code in kreise or not change or not self.gebietsstand <= change.part_until < self.ref_date:
+            return code, None
+        return change.part_of, (
+            f"{change.note}: on {self.ref_date:%d.%m.%Y} its figures are added to those of {change.part_of_name} "
+            f"({change.part_of}), which contains it in the BKG edition of {self.gebietsstand:%d.%m.%Y}."
+        )
+
+    def fill_older(self, kreise: set[str], values: dict[str, float | None]) -> list[str]:
+        """A Kreis of the edition older than the figures' day is drawn with the figure of the Kreis
+        it was part of then."""
+        notes = []
+        for code in kreise - set(values):
+            change = self.changes.get(code)
+            if change and self.ref_date <= change.part_until < self.gebietsstand and change.part_of in values:
+                values[code] = values[change.part_of]
+                notes.append(
+                    f"{change.note}: on {self.ref_date:%d.%m.%Y} it was part of {change.part_of_name}, whose "
+                    "figure it is drawn with."
+                )
+        return notes
+
+    def unplaced_notes(self, unplaced: list[Figure]) -> list[str]:
+        notes = []
+        for state, name in STATES.items():
+            if left := [f for f in unplaced if f.state == state]:
+                shown = ", ".join(f.region_name for f in left[:3]) + (" …" if len(left) > 3 else "")
+                notes.append(
+                    f"{name}: {len(left)} Kreise of {self.ref_date:%d.%m.%Y} ({shown}) are in no region of the BKG "
+                    f"edition of {self.gebietsstand:%d.%m.%Y} (their territory has changed since): not drawn."
+                )
+        return notes
 
 
 def class_breaks(values: Iterable[float | None], classes: int = CLASSES) -> list[float]:
