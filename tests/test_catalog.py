@@ -111,7 +111,7 @@ def test_a_table_added_in_the_user_catalog_runs_end_to_end(migration_publisher: 
         [
             sys.executable,
             "-m",
-            "demografie.flows.cli",
+            "demografie.cli",
             "run",
             "-d",
             "migration_nationality",

@@ -12,6 +12,7 @@ PACKAGE = REPO / "demografie"
 BOTTOM = "bottom"  # catalog, settings, tuning, fileio, storage, redact, the package itself
 # what each layer may import besides itself and the bottom (docs/architecture.md)
 ALLOWED = {
+    "cli": {"flows", "usecases", "warehouse", "transforms", "sources", "publish", "devserver", "reference"},
     "flows": {"usecases", "warehouse", "transforms", "sources", "publish", "devserver", "reference"},
     "usecases": {"warehouse", "transforms", "sources", "reference"},
     "publish": {"warehouse", "transforms", "reference"},

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from demografie import catalog
-from demografie.flows.cli import app
+from demografie.cli import app
 from demografie.settings import Settings, SettingsError
 from demografie.sources.http import RetryPolicy, timeouts
 from demografie.sources.publishers import PUBLISHERS
@@ -89,7 +89,7 @@ READERS = {
     "demografie/settings.py": "reads it once",
     "demografie/catalog.py": "at import, so a Prefect worker knows the user's datasets",
     "demografie/sources/credentials.py": "secrets are read where they are used, never held in Settings",
-    "demografie/flows/cli.py": "sets Prefect's quiet defaults and the demo's local server",
+    "demografie/cli/base.py": "sets Prefect's quiet defaults and the demo's local server",
     "demografie/flows/deploy.py": "hands the environment to `prefect deploy`",
 }
 

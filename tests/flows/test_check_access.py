@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from demografie.cli import app
 from demografie.devserver.server import GenesisServer
-from demografie.flows.cli import app
 from tests.support import point_at
 
 runner = CliRunner()

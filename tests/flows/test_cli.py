@@ -10,9 +10,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from demografie import catalog
-from demografie.flows import cli
-from demografie.flows.cli import app
+from demografie import catalog, cli
+from demografie.cli import app
 from tests.support import REPO, sample_path
 
 runner = CliRunner()
@@ -73,7 +72,7 @@ def test_run_with_an_unknown_dataset_names_the_known_ones(tmp_path: Path) -> Non
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_sources_lists_every_dataset_and_the_vintage_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "console", Console(width=250))  # a wide terminal: one line per dataset
+    monkeypatch.setattr(cli.output, "console", Console(width=250))  # a wide terminal: one line per dataset
     sample = sample_path("regio_tabellencsv_13211-02-05-4_2023.csv")
     ingested = runner.invoke(app, ["ingest", str(sample), "--home", str(tmp_path)])
     assert ingested.exit_code == 0, ingested.output

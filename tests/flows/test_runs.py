@@ -17,10 +17,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from demografie import catalog
+from demografie import catalog, cli
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.devserver.synthetic import write_snapshot
-from demografie.flows import cli
 from demografie.flows.backfill import backfill, chunks
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError
@@ -181,7 +180,7 @@ def test_runs_are_recorded_published_as_artifacts_and_shown_by_status(
     my_checks = next(a for a in checks if str(a.flow_run_id) == summary.load_id)
     assert {c["check"] for c in json.loads(str(my_checks.data))} >= {"unique_identity", "freshness"}
 
-    monkeypatch.setattr(cli, "console", Console(width=200))
+    monkeypatch.setattr(cli.output, "console", Console(width=200))
     result = runner.invoke(cli.app, ["status", "--home", str(home)])
     assert result.exit_code == 0, result.output
     assert "backfill" in result.output and "employees_workplace" in result.output

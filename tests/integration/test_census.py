@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from demografie.cli import app
 from demografie.devserver.server import GenesisServer
-from demografie.flows.cli import app
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths
 from tests.support import ZENSUS_GEMEINDEN, one, point_at, sample_path

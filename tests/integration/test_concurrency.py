@@ -69,7 +69,7 @@ def test_nightly_and_backfill_at_once_while_analysts_read(tmp_path: Path, monkey
             | credentials
             | {"PREFECT_API_URL": str(PREFECT_API_URL.value()), "DEMOGRAFIE_LOCK_WAIT_SECONDS": "120"}
         )
-        cli = [sys.executable, "-m", "demografie.flows.cli"]
+        cli = [sys.executable, "-m", "demografie.cli"]
         commands = [
             [*cli, "run", "-d", "population", "--from-year", "2020", "--to-year", "2024", "--home", str(home)],
             [*cli, "backfill", "--from-year", "2015", "--to-year", "2019", "-d", "population", "--home", str(home)],

@@ -91,7 +91,7 @@ def run(command: list[str], env: dict[str, str], timeout: float = 180) -> subpro
 
 
 def test_deploy_refuses_without_a_server(tmp_path: Path) -> None:
-    result = run([sys.executable, "-m", "demografie.flows.cli", "deploy"], prefect_env(tmp_path, None), timeout=60)
+    result = run([sys.executable, "-m", "demografie.cli", "deploy"], prefect_env(tmp_path, None), timeout=60)
     assert result.returncode == 2
     assert "no Prefect server configured: set PREFECT_API_URL" in " ".join((result.stdout + result.stderr).split())
 
@@ -100,7 +100,7 @@ def test_nightly_and_backfill_on_a_real_server_with_two_workers(
     server: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
     api_url, env = server
-    deployed = run([sys.executable, "-m", "demografie.flows.cli", "deploy"], env)
+    deployed = run([sys.executable, "-m", "demografie.cli", "deploy"], env)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
 
     nightly = api(api_url, "GET", "/deployments/name/nightly/nightly")
@@ -232,7 +232,7 @@ def test_serve_runs_the_deployments_from_one_process(server: tuple[str, dict[str
             "PYTHONUNBUFFERED": "1",
         }
         serving = subprocess.Popen(
-            [sys.executable, "-m", "demografie.flows.cli", "serve"],
+            [sys.executable, "-m", "demografie.cli", "serve"],
             env=serve_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

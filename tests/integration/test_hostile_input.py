@@ -21,8 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from demografie import catalog
+from demografie.cli import app
 from demografie.devserver.server import Fault, GenesisServer
-from demografie.flows.cli import app
 from demografie.flows.ingest import IngestError, ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.reaper import descendants
@@ -362,7 +362,7 @@ def test_a_failing_command_prints_the_message_not_a_traceback(tmp_path: Path) ->
     saved = tmp_path / "12411-02-03-4_flat.csv"
     saved.write_bytes(sample_path(EMPLOYEES).read_bytes())
     done = subprocess.run(
-        [sys.executable, "-m", "demografie.flows.cli", "ingest", str(saved), "--home", str(tmp_path / "home")],
+        [sys.executable, "-m", "demografie.cli", "ingest", str(saved), "--home", str(tmp_path / "home")],
         capture_output=True,
         text=True,
         timeout=180,
@@ -506,7 +506,7 @@ def test_a_data_home_that_is_a_file_is_said_to_be_one(tmp_path: Path) -> None:
     home = tmp_path / "data"
     home.write_text("not a folder")
     done = subprocess.run(
-        [sys.executable, "-m", "demografie.flows.cli", "status"],
+        [sys.executable, "-m", "demografie.cli", "status"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -622,7 +622,7 @@ def test_a_stopped_command_leaves_no_prefect_server_behind(signum: signal.Signal
     command = [
         sys.executable,
         "-m",
-        "demografie.flows.cli",
+        "demografie.cli",
         "demo",
         "--home",
         str(tmp_path / "home"),

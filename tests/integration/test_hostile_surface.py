@@ -28,9 +28,9 @@ from pyproj import Transformer
 from typer.testing import CliRunner, Result
 
 from demografie import catalog
+from demografie.cli import app
 from demografie.devserver.largefile import write_large_flat_file
 from demografie.devserver.server import GenesisServer
-from demografie.flows.cli import app
 from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError, RunSummary
@@ -437,7 +437,7 @@ def test_a_user_catalog_read_at_import_that_is_wrong_is_a_usage_error(text: str,
     user = tmp_path / "catalog.toml"
     user.write_text(text, "utf-8")
     env = {**os.environ, "DEMOGRAFIE_CATALOG": str(user), "COLUMNS": "300"}
-    command = "from demografie.flows.cli import main; main()"
+    command = "from demografie.cli import main; main()"
     done = subprocess.run(
         [sys.executable, "-c", command, "sources", "--home", str(tmp_path / "home")],
         env=env,
@@ -542,7 +542,7 @@ def leftovers(home: Path) -> list[str]:
 
 
 def start_build(home: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "demografie.flows.cli", "build", "--full", "--home", str(home)]
+    command = [sys.executable, "-m", "demografie.cli", "build", "--full", "--home", str(home)]
     env = {**os.environ, "COLUMNS": "300", "DEMOGRAFIE_BUILD_MEMORY_MB": "256"}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from demografie.flows.cli import app
+from demografie.cli import app
 from demografie.flows.ingest import IngestError, ingest
 from demografie.settings import Paths
 from tests.support import sample_path

@@ -72,7 +72,7 @@ def test_the_password_is_in_no_byte_the_pipeline_produces(
         texts += [str(refused.value), repr(refused.value)]
 
         env = os.environ | credentials | {"PREFECT_API_URL": str(PREFECT_API_URL.value())}
-        cli = [sys.executable, "-m", "demografie.flows.cli"]
+        cli = [sys.executable, "-m", "demografie.cli"]
         for command in (["run", "-d", "employees_workplace"], ["status"], ["run", "-d", "population"]):
             for password in (PASSWORD, WRONG):
                 done = subprocess.run(

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from demografie.flows.cli import app
+from demografie.cli import app
 from demografie.publish.maps import NEGATIVE, POSITIVE, SEQUENTIAL, Figure, Shape, place, shapes_from_rows
 from demografie.reference import regions_on
 from demografie.transforms.boundaries import read_edition

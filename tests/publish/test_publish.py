@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from demografie.flows.cli import app
+from demografie.cli import app
 from demografie.publish.report import CHARTS
 from demografie.settings import Paths
 

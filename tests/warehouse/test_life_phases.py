@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from demografie import catalog
-from demografie.flows.cli import app
+from demografie.cli import app
 from demografie.flows.ingest import ingest
 from demografie.settings import Paths
 from demografie.transforms.formats import parse

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from demografie import catalog
-from demografie.flows.cli import app
+from demografie.cli import app
 from demografie.settings import Paths
 from demografie.transforms.normalise import Provenance
 from demografie.warehouse.build import build_warehouse

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from demografie import catalog
+from demografie.cli import app
 from demografie.devserver.server import GenesisServer
-from demografie.flows.cli import app
 from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths

@@ -1,0 +1,130 @@
+"""The commands that show what the warehouse holds: sql, docs, report, geodata and maps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+import demografie.cli.output as output
+from demografie.cli.base import (
+    HomeOption,
+    app,
+    fail,
+    rebuild_home,
+    settings_for,
+    stopped,
+    unwritable,
+    usage_check,
+    warehouse_or_exit,
+)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only)")],
+    home: HomeOption = None,
+) -> None:
+    """Run a query against the warehouse and print the result."""
+    output.print_query(warehouse_or_exit(home), query, None)
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option("--out", help="Folder for data-dictionary.md and .html")] = Path("docs/data"),
+    home: HomeOption = None,
+) -> None:
+    """Write the data dictionary (Markdown and HTML) from the warehouse itself."""
+    from demografie.publish.dictionary import write_dictionary
+
+    warehouse = warehouse_or_exit(home)
+    try:
+        written = write_dictionary(warehouse, out)
+    except OSError as exc:
+        fail("Error:", unwritable(out, exc))
+    output.console.print(
+        f"{written.relations} relations described in {escape(str(written.markdown))} and {escape(str(written.html))}"
+    )
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write")] = Path("report.html"),
+    home: HomeOption = None,
+) -> None:
+    """Write one self-contained HTML report with charts of both Länder."""
+    from demografie.publish.report import write_report
+
+    warehouse = warehouse_or_exit(home)
+    try:
+        written = write_report(warehouse, out)
+    except OSError as exc:
+        fail("Error:", unwritable(out, exc))
+    output.console.print(f"report {escape(str(written.path))}: {len(written.drawn)} chart(s) drawn")
+    for chart in written.empty:
+        output.console.print(f"[yellow]no data for chart {escape(repr(chart))}[/] (the report says what to load)")
+
+
+@app.command()
+def geodata(
+    file: Annotated[Path | None, typer.Option("--file", help="A saved BKG package: its zip, or the folder")] = None,
+    url: Annotated[str | None, typer.Option(help="Download URL (default $DEMOGRAFIE_BKG_URL, else BKG VG1000)")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
+    from demografie.errors import DemografieError
+    from demografie.settings import checked_url
+    from demografie.sources.geodata import URL_PREFIX, configured_url, fetch, from_file
+    from demografie.tuning import MAX_UNPACKED_BYTES
+    from demografie.usecases.geodata import load_geodata
+    from demografie.warehouse.lock import writer_lock
+
+    settings = settings_for(home)
+    if url is not None:
+        usage_check(checked_url, url, URL_PREFIX, "--url")
+    paths = settings.paths
+    paths.ensure()
+    try:
+        with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.lock_wait_seconds):
+            archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
+            loaded = load_geodata(paths, archive, int(settings.tuned(MAX_UNPACKED_BYTES)))
+            result = rebuild_home(settings)
+    except KeyboardInterrupt:
+        stopped()
+    except (DemografieError, OSError) as exc:
+        output.err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    record = loaded.record
+    state = "kept" if loaded.written else "already held"
+    output.console.print(
+        f"{record.product}, Gebietsstand {record.gebietsstand}: {record.regions} Kreise and Länder {state} "
+        f"({record.raw_file}); warehouse {result.path} rebuilt"
+    )
+    output.console.print(f"Attribution on every map: © BKG ({record.retrieved_at[:4]}) dl-de/by-2-0")
+
+
+@app.command("map")
+def map_command(
+    indicator: Annotated[str, typer.Argument(help="An indicator of marts.indicators, e.g. share_65_plus")],
+    ref_date: Annotated[datetime | None, typer.Option("--date", help="Reference day (default: the newest)")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Writes <out>.html and <out>.svg")] = Path("map"),
+    home: HomeOption = None,
+) -> None:
+    """Draw one indicator of both states' Kreise as a map (HTML, and SVG for slides)."""
+    from demografie.publish.maps import NoMapError, write_map
+
+    try:
+        written = write_map(warehouse_or_exit(home), indicator, ref_date.date() if ref_date else None, out)
+    except NoMapError as exc:
+        fail("No map:", str(exc))
+    except OSError as exc:
+        fail("No map:", unwritable(out.with_suffix(".svg"), exc))
+    output.console.print(
+        f"map of {escape(indicator)} on {written.chart.ref_date:%d.%m.%Y}: "
+        f"{escape(str(written.html))} and {escape(str(written.svg))}"
+    )
+    for note in written.chart.notes:
+        output.console.print(f"[yellow]note:[/] {escape(note)}")
