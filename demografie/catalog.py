@@ -8,9 +8,9 @@ the project, in the user catalog ($DEMOGRAFIE_CATALOG or <home>/catalog.toml) fo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -23,7 +23,7 @@ from typing import Any
 
 from demografie.errors import DemografieError
 from demografie.registry import REGISTRY
-from demografie.settings import DEFAULT_HOME, HOME_ENV, Settings, user_catalog
+from demografie.settings import Settings
 
 STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
 
@@ -272,48 +272,61 @@ def load_datasets(user: Path | None) -> tuple[Dataset, ...]:
     return tuple(merged.values())
 
 
-def use(settings: Settings) -> None:
-    """Take the user catalog of `settings` (a command's --home may hold another than the environment's)."""
-    global DATASETS, _LOADED_FROM
-    if settings.catalog != _LOADED_FROM:
-        DATASETS, _LOADED_FROM = load_datasets(settings.catalog), settings.catalog
+@dataclass(frozen=True)
+class Catalog:
+    """The datasets one data home knows: the shipped catalog with its user catalog merged over it.
+    A value handed down with the settings (`of`), never a module global rebound per command."""
+
+    datasets: tuple[Dataset, ...]
+
+    def __contains__(self, dataset: object) -> bool:
+        return dataset in self.datasets
+
+    def select(self, names: Iterable[str] | None = None) -> tuple[Dataset, ...]:
+        """Datasets by name (or table code); all that the nightly run fetches when `names` is None."""
+        if names is None:
+            return tuple(d for d in self.datasets if d.access is not Access.FILE)
+        return tuple(self.find(name) for name in names)
+
+    def find(self, name_or_table: str) -> Dataset:
+        """The dataset of that name or table code, else an uncatalogued table of a known publisher."""
+        for dataset in self.datasets:
+            if name_or_table in (dataset.name, dataset.table):
+                return dataset
+        for source, access, pattern in CODE_PUBLISHERS:
+            if pattern.fullmatch(name_or_table):
+                return uncatalogued(name_or_table, source, access)
+        known = ", ".join(f"{d.name} ({d.table})" for d in self.datasets)
+        raise UnknownDatasetError(f"unknown dataset or table {name_or_table!r}; known: {known}")
 
 
-def _at_import() -> tuple[tuple[Dataset, ...], Path | None]:
-    """The user's datasets, read at import so that a Prefect worker that imports the flows knows
-    them; a catalog that cannot be used leaves the shipped one here, and every command (and flow
-    run) says what is wrong when it reads its settings (`use`), instead of a traceback at import."""
+def of(settings: Settings) -> Catalog:
+    """The catalog of `settings`' data home (its user catalog read anew when the file changed)."""
+    user = settings.catalog
+    if user is None:
+        return SHIPPED
     try:
-        user = user_catalog(os.environ, Path(os.environ.get(HOME_ENV) or DEFAULT_HOME))
-        return load_datasets(user), user
-    except ValueError:
-        return load_datasets(None), None
+        stat = user.stat()
+    except OSError as exc:
+        raise CatalogError(f"{user}: cannot be read ({exc.strerror})") from None
+    return _with_user(user, stat.st_mtime_ns, stat.st_size)
 
 
-DATASETS, _LOADED_FROM = _at_import()
+@functools.lru_cache(maxsize=8)
+def _with_user(user: Path, modified_ns: int, size: int) -> Catalog:
+    return Catalog(load_datasets(user))
+
+
+# the shipped catalog alone: what tests and benchmarks use, and a home without a user catalog
+SHIPPED = Catalog(load_datasets(None))
+DATASETS = SHIPPED.datasets
+find = SHIPPED.find
+select = SHIPPED.select
 
 
 class UnknownDatasetError(DemografieError, KeyError):
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-def select(names: Iterable[str] | None = None) -> tuple[Dataset, ...]:
-    """Datasets by name (or table code); all that the nightly run fetches when `names` is None."""
-    if names is None:
-        return tuple(d for d in DATASETS if d.access is not Access.FILE)
-    return tuple(find(name) for name in names)
-
-
-def find(name_or_table: str) -> Dataset:
-    for dataset in DATASETS:
-        if name_or_table in (dataset.name, dataset.table):
-            return dataset
-    for source, access, pattern in CODE_PUBLISHERS:
-        if pattern.fullmatch(name_or_table):
-            return uncatalogued(name_or_table, source, access)
-    known = ", ".join(f"{d.name} ({d.table})" for d in DATASETS)
-    raise UnknownDatasetError(f"unknown dataset or table {name_or_table!r}; known: {known}")
 
 
 # The variable under which an uncatalogued table CSV keeps a classification of its own in its rows

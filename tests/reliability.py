@@ -561,10 +561,10 @@ SURFACE_CASES: tuple[HostileCase, ...] = (
         "test_a_map_that_cannot_be_written_says_where_and_why",
     ),
     HostileCase(
-        'a user catalog (through `DEMOGRAFIE_CATALOG`, read at import) that is no TOML, has `dataset = "x"`, '
+        'a user catalog (through `DEMOGRAFIE_CATALOG`, in a fresh process) that is no TOML, has `dataset = "x"`, '
         '`projection = "no"`, numbers for texts',
         "`Error: <file>: … must be true or false` (and so on), exit 2, no traceback",
-        "test_a_user_catalog_read_at_import_that_is_wrong_is_a_usage_error",
+        "test_a_user_catalog_named_by_the_environment_that_is_wrong_is_a_usage_error",
     ),
     HostileCase(
         "a table CSV whose row label (a class of its own classification) is empty on one row",

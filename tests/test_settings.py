@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from demografie import catalog
 from demografie.cli import app
 from demografie.settings import Settings, SettingsError
 from demografie.sources.http import RetryPolicy, timeouts
@@ -69,9 +68,7 @@ def test_a_bad_setting_stops_a_command_before_it_touches_the_home(tmp_path: Path
 
 
 def test_the_user_catalog_of_a_home_given_by_option_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the catalog read at import knew nothing of this home; `--home` must still bring its catalog.toml
-    monkeypatch.setattr(catalog, "DATASETS", catalog.DATASETS)
-    monkeypatch.setattr(catalog, "_LOADED_FROM", catalog._LOADED_FROM)
+    # the environment names no home; `--home` must bring its catalog.toml
     monkeypatch.delenv("DEMOGRAFIE_HOME", raising=False)
     monkeypatch.delenv("DEMOGRAFIE_CATALOG", raising=False)
     from tests.test_catalog import USER_ENTRY
@@ -87,7 +84,6 @@ def test_the_user_catalog_of_a_home_given_by_option_is_used(tmp_path: Path, monk
 # the modules that may read the environment, and why; everything else is given Settings
 READERS = {
     "demografie/settings.py": "reads it once",
-    "demografie/catalog.py": "at import, so a Prefect worker knows the user's datasets",
     "demografie/sources/credentials.py": "secrets are read where they are used, never held in Settings",
     "demografie/cli/base.py": "sets Prefect's quiet defaults and the demo's local server",
     "demografie/flows/deploy.py": "hands the environment to `prefect deploy`",

@@ -139,13 +139,13 @@ def _watch_children() -> None:
 
 def settings_for(home: str | Path | None) -> Settings:
     """The environment read once for this command and checked before anything starts (a wrong
-    value is a usage error naming the variable); the catalog takes the user catalog it names."""
+    value is a usage error naming the variable, and so is a user catalog that cannot be used)."""
     from demografie import catalog
     from demografie.settings import Settings
 
     def read() -> Settings:
         settings = Settings.from_env(home)
-        catalog.use(settings)
+        catalog.of(settings)
         return settings
 
     return cast("Settings", usage_check(read))
@@ -183,7 +183,7 @@ def rebuild_home(settings: Settings, full: bool = False, allow_empty: bool = Fal
 
     rebuilt = rebuild(
         settings.paths,
-        catalog.DATASETS,
+        catalog.of(settings).datasets,
         sorted(catalog.STATES),
         settings.build_memory_mb,
         settings.max_unpacked_bytes,

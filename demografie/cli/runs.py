@@ -38,14 +38,14 @@ def run(
     from demografie.sources.publishers import PUBLISHERS
 
     usage_check(check_years, from_year, to_year)
-    settings_for(home)
+    known = catalog.of(settings_for(home))
     try:
-        chosen = catalog.select(dataset)
+        chosen = known.select(dataset)
     except catalog.UnknownDatasetError as exc:
         output.err.print(f"[bold red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from None
     for d in chosen:
-        if d not in catalog.DATASETS:
+        if d not in known:
             output.console.print(f"[yellow]note:[/] {escape(d.table)}: {catalog.UNCATALOGUED}")
     needed = sorted({d.source for d in chosen if d.access is catalog.Access.API})
     try:

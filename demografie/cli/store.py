@@ -258,12 +258,13 @@ def sources(home: HomeOption = None) -> None:
     from demografie import catalog
     from demografie.warehouse.lake import holdings
 
-    held = holdings(entries_or_exit(settings_for(home).paths.lake))
+    settings = settings_for(home)
+    held = holdings(entries_or_exit(settings.paths.lake))
     table = Table(title="Datasets and their publisher tables")
     for column in ("dataset", "publisher table", "route", "level", "coverage", "held", "vintage"):
         table.add_column(column, no_wrap=column == "dataset", overflow="fold")
     topic = None
-    for d in sorted(catalog.DATASETS, key=lambda d: (d.topic, d.precedence, d.name)):
+    for d in sorted(catalog.of(settings).datasets, key=lambda d: (d.topic, d.precedence, d.name)):
         if d.topic != topic:
             if topic is not None:
                 table.add_section()

@@ -50,9 +50,8 @@ def backfill(
     """Fetch `from_year`..`to_year` of every dataset (or those named), chunk by chunk, then build."""
     check_years(from_year, to_year)
     settings = Settings.from_env(home)
-    catalog.use(settings)  # the user catalog of this home
     settings.paths.ensure()
-    chosen = catalog.select(datasets)
+    chosen = catalog.of(settings).select(datasets)  # with the user catalog of this home
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "backfill")
     with exclusive(settings, summary):

@@ -55,7 +55,7 @@ class ManualFile:
         return self.path.open("rb")
 
 
-def identify(path: Path, table: str | None) -> ManualFile:
+def identify(path: Path, table: str | None, known: catalog.Catalog = catalog.SHIPPED) -> ManualFile:
     """Read the start of a downloaded file and decide which catalog table it is: `--table`, else
     the code the file itself names (table CSVs and HSL publications do), else the code in the
     file name."""
@@ -75,7 +75,7 @@ def identify(path: Path, table: str | None) -> ManualFile:
             "pass the table the file is, or leave --table out"
         )
     code = table or named or _table_from_name(path)
-    catalog.find(code)  # raises with the list of known tables
+    known.find(code)  # raises with the list of known tables
     return ManualFile(path, code, head)
 
 
@@ -162,7 +162,6 @@ def ingest(
     time, which for a fresh download is when it was retrieved.
     """
     settings = Settings.from_env(home)
-    catalog.use(settings)  # the user catalog of this home
     paths = settings.paths
     paths.ensure()
     wanted = sorted(states or catalog.STATES)
@@ -193,8 +192,9 @@ def _stage(
     """Recognise, parse, normalise and check one file into a staged lake file; a refusal is an
     outcome that names the file."""
     try:
-        manual = identify(path, table)
-        dataset = catalog.find(manual.table)
+        known = catalog.of(settings)  # with the user catalog of this home
+        manual = identify(path, table, known)
+        dataset = known.find(manual.table)
         progress.report("read", f"{path.name} as {dataset.table}")
         modified = _modified(path)
         retrieved_at = datetime.now(UTC).replace(tzinfo=None)

@@ -55,9 +55,8 @@ def nightly(
     """
     check_years(from_year, to_year)
     settings = Settings.from_env(home)
-    catalog.use(settings)  # the user catalog of this home
     settings.paths.ensure()
-    chosen = catalog.select(datasets)
+    chosen = catalog.of(settings).select(datasets)  # with the user catalog of this home
     wanted_states = sorted(states or catalog.STATES)
     summary = RunSummary(current_load_id(), "nightly")
     day = reference_day(as_of)

@@ -184,7 +184,7 @@ def extract(
     force: bool = False,
 ) -> Extracted | Unchanged:
     """usecases.fetch.fetch_table in a task: the publisher's slot, the run's logger."""
-    dataset = catalog.find(dataset_name)
+    dataset = catalog.of(settings).find(dataset_name)
     client = client_for(dataset.source, settings)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
     fetcher = TableFetcher(client, sorted(states or catalog.STATES), JobPolicy.from_settings(settings))
@@ -204,7 +204,7 @@ def extract(
 @fetch_task("download")
 def download(dataset_name: str, settings: Settings) -> Extracted:
     """usecases.fetch.download_table in a task."""
-    dataset = catalog.find(dataset_name)
+    dataset = catalog.of(settings).find(dataset_name)
     client = WebDownloadClient(
         ROUTES[dataset.source].configured(settings),
         timeout=timeouts(settings),
@@ -219,7 +219,7 @@ def download(dataset_name: str, settings: Settings) -> Extracted:
 @task(name="load", task_run_name="load {extracted.table}", timeout_seconds=LOAD_TIMEOUT_SECONDS, cache_policy=NO_CACHE)
 def load(extracted: Extracted, settings: Settings, states: list[str], load_id: str, synthetic: bool) -> TableOutcome:
     """Parse, normalise and commit one landed answer to the lake."""
-    dataset = catalog.find(extracted.dataset)
+    dataset = catalog.of(settings).find(extracted.dataset)
     paths = settings.paths
     max_bytes = settings.max_unpacked_bytes
     try:
@@ -278,8 +278,9 @@ def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic:
 def build(settings: Settings) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
+    known = catalog.of(settings)
     rebuilt = rebuild(
-        settings.paths, catalog.DATASETS, sorted(catalog.STATES), settings.build_memory_mb, settings.max_unpacked_bytes
+        settings.paths, known.datasets, sorted(catalog.STATES), settings.build_memory_mb, settings.max_unpacked_bytes
     )
     result = rebuilt.result
     for note in rebuilt.notes:

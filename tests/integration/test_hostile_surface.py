@@ -432,7 +432,9 @@ first_year = 1995
     ],
     ids=["not TOML", "dataset not a table", "projection a text", "census_measures numbers", "title a number"],
 )
-def test_a_user_catalog_read_at_import_that_is_wrong_is_a_usage_error(text: str, message: str, tmp_path: Path) -> None:
+def test_a_user_catalog_named_by_the_environment_that_is_wrong_is_a_usage_error(
+    text: str, message: str, tmp_path: Path
+) -> None:
     """The catalog named by DEMOGRAFIE_CATALOG is read when the package is imported: a fresh process."""
     user = tmp_path / "catalog.toml"
     user.write_text(text, "utf-8")
