@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
@@ -22,7 +22,10 @@ class PublisherRoute(StrEnum):
 
 
 @dataclass(frozen=True)
-class PublisherEntry:
+class Publisher:
+    """One publisher as publishers.toml declares it: the one type the sources, the catalog and the
+    deployment share (sources/publishers.py applies the settings' overrides to it)."""
+
     key: str
     name: str
     route: PublisherRoute
@@ -38,6 +41,13 @@ class PublisherEntry:
     hosts: tuple[str, ...] = ()
     notes: str = ""
 
+    def with_base_url(self, base_url: str) -> Publisher:
+        return replace(self, base_url=base_url if base_url.endswith("/") else base_url + "/")
+
+    @property
+    def url_variable(self) -> str:
+        return f"{self.env_prefix}_URL"
+
 
 class RegistryError(DemografieError, ValueError):
     """publishers.toml cannot be used; the message names the entry."""
@@ -47,7 +57,7 @@ REQUIRED = ("key", "name", "route", "licence", "precedence", "precedence_reason"
 REACHED = ("base_url", "env_prefix")  # what a route other than "file" needs
 
 
-def parse_registry(text: str, where: str) -> dict[str, PublisherEntry]:
+def parse_registry(text: str, where: str) -> dict[str, Publisher]:
     entries = [_entry(raw, where) for raw in tomllib.loads(text).get("publisher", [])]
     keys = [e.key for e in entries]
     if duplicated := sorted({k for k in keys if keys.count(k) > 1}):
@@ -58,9 +68,9 @@ def parse_registry(text: str, where: str) -> dict[str, PublisherEntry]:
     return {e.key: e for e in entries}
 
 
-def _entry(raw: dict[str, Any], where: str) -> PublisherEntry:
+def _entry(raw: dict[str, Any], where: str) -> Publisher:
     label = f"{where}: publisher {raw.get('key', '?')}"
-    known = {f.name for f in fields(PublisherEntry)}
+    known = {f.name for f in fields(Publisher)}
     if unknown := sorted(set(raw) - known):
         raise RegistryError(f"{label}: unknown field(s) {', '.join(unknown)}")
     if missing := [f for f in REQUIRED if f not in raw]:
@@ -74,16 +84,16 @@ def _entry(raw: dict[str, Any], where: str) -> PublisherEntry:
     hosts = raw.get("hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h and "/" not in h for h in hosts):
         raise RegistryError(f"{label}: hosts must be a list of host names (host or host:port)")
-    return PublisherEntry(**{**raw, "route": route, "hosts": tuple(hosts)})
+    return Publisher(**{**raw, "route": route, "hosts": tuple(hosts)})
 
 
-def _load() -> Mapping[str, PublisherEntry]:
+def _load() -> Mapping[str, Publisher]:
     text = (resources.files("demografie") / "publishers.toml").read_text("utf-8")
     return MappingProxyType(parse_registry(text, "demografie/publishers.toml"))
 
 
-REGISTRY: Mapping[str, PublisherEntry] = _load()
+REGISTRY: Mapping[str, Publisher] = _load()
 
 
-def on_route(route: PublisherRoute) -> list[PublisherEntry]:
+def on_route(route: PublisherRoute) -> list[Publisher]:
     return [entry for entry in REGISTRY.values() if entry.route is route]

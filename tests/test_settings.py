@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from demografie.cli import app
 from demografie.settings import Settings, SettingsError
 from demografie.sources.http import RetryPolicy, timeouts
-from demografie.sources.publishers import PUBLISHERS
+from demografie.sources.publishers import PUBLISHERS, configured
 from tests.support import REPO
 
 runner = CliRunner()
@@ -36,8 +36,8 @@ def test_the_settings_hold_every_variable_read_once(tmp_path: Path) -> None:
     retry = RetryPolicy.from_settings(settings)
     assert (retry.attempts, retry.backoff_seconds, retry.deadline_seconds) == (7, 2.0, 12.5)
     assert timeouts(settings) == (30.0, 300.0)
-    assert PUBLISHERS["regio"].configured(settings).base_url == "http://127.0.0.1:8080/rest/"
-    assert PUBLISHERS["destatis"].configured(settings).base_url == "https://genesis.destatis.de/genesisWS/rest/2020/"
+    assert configured(PUBLISHERS["regio"], settings).base_url == "http://127.0.0.1:8080/rest/"
+    assert configured(PUBLISHERS["destatis"], settings).base_url == "https://genesis.destatis.de/genesisWS/rest/2020/"
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from demografie.sources.errors import TransientSourceError, UnexpectedResponseEr
 from demografie.sources.fetching import JobPolicy, TableFetcher
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import RetryPolicy, timeouts
-from demografie.sources.publishers import PUBLISHERS
+from demografie.sources.publishers import PUBLISHERS, configured
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
@@ -83,7 +83,7 @@ class BuildSummary:
 def client_for(publisher_key: str, settings: Settings) -> GenesisClient:
     # Credentials are read here, at the last moment, and never join the settings: those travel as
     # task parameters, and a secret must not.
-    publisher = PUBLISHERS[publisher_key].configured(settings)
+    publisher = configured(PUBLISHERS[publisher_key], settings)
     credentials, _ = credentials_lookup(publisher.env_prefix)
     return GenesisClient(publisher, credentials, timeout=timeouts(settings), retry=RetryPolicy.from_settings(settings))
 
@@ -206,7 +206,7 @@ def download(dataset_name: str, settings: Settings) -> Extracted:
     """usecases.fetch.download_table in a task."""
     dataset = catalog.of(settings).find(dataset_name)
     client = WebDownloadClient(
-        ROUTES[dataset.source].configured(settings),
+        configured(ROUTES[dataset.source], settings),
         timeout=timeouts(settings),
         retry=RetryPolicy.from_settings(settings),
     )

@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 
 import requests
 
+from demografie.registry import Publisher
 from demografie.sources import errors
 from demografie.sources.credentials import Credentials
 from demografie.sources.http import RetryPolicy, Transport
-from demografie.sources.publishers import Publisher
+from demografie.sources.publishers import redirects
 from demografie.sources.status import Outcome, Status, parse_status
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ class GenesisClient:
         )
 
     def _transport(self) -> Transport:
-        return Transport(self.publisher.key, self.session, self.timeout, self.retry, self.publisher.redirects())
+        return Transport(self.publisher.key, self.session, self.timeout, self.retry, redirects(self.publisher))
 
     def _inspect(self, response: requests.Response, table: str) -> None:
         """Before an answer counts as data or as an HTTP error: a flat authentication failure (HTTP

@@ -8,13 +8,12 @@ unchanged table comes back byte-identical, and the lake recognises it by its sha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import requests
 
-from demografie.registry import PublisherRoute, on_route
-from demografie.settings import Settings
+from demografie.registry import Publisher, PublisherRoute, on_route
 from demografie.sources import errors
 from demografie.sources.genesis import Download
 from demografie.sources.http import RetryPolicy, Transport
@@ -22,28 +21,12 @@ from demografie.sources.http import RetryPolicy, Transport
 TABLE_CSV_START = (b"GENESIS-Tabelle:", b"Tabelle:")
 
 
-@dataclass(frozen=True)
-class WebDownloadRoute:
-    key: str
-    name: str
-    base_url: str
-    env_prefix: str
-
-    def configured(self, settings: Settings) -> WebDownloadRoute:
-        """Honour `<env_prefix>_URL`, e.g. to point at a local server."""
-        url = settings.url(self.env_prefix, self.base_url)
-        return replace(self, base_url=url if url.endswith("/") else url + "/")
-
-
-ROUTES = {
-    entry.key: WebDownloadRoute(entry.key, entry.name, entry.base_url, entry.env_prefix)
-    for entry in on_route(PublisherRoute.WEB_DOWNLOAD)
-}
+ROUTES = {entry.key: entry for entry in on_route(PublisherRoute.WEB_DOWNLOAD)}
 
 
 @dataclass
 class WebDownloadClient:
-    route: WebDownloadRoute
+    route: Publisher
     session: requests.Session = field(default_factory=requests.Session)
     timeout: tuple[float, float] = (30.0, 300.0)
     retry: RetryPolicy = field(default_factory=RetryPolicy)

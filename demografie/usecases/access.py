@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from demografie.registry import Publisher
 from demografie.settings import Settings
 from demografie.sources import errors
 from demografie.sources.credentials import Credentials, CredentialsError
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import RetryPolicy, timeouts
-from demografie.sources.publishers import PUBLISHERS, Publisher
+from demografie.sources.publishers import PUBLISHERS, configured
 
 # How credentials are found for a publisher (an env prefix): the environment, then wherever else the
 # caller looks (Prefect secret blocks); (credentials or None, where they came from).
@@ -32,7 +33,7 @@ class AccessReport:
 
 def check_access(settings: Settings, lookup: CredentialsLookup) -> list[AccessReport]:
     """One report per GENESIS publisher, in the order of publishers.toml."""
-    return [_check(publisher.configured(settings), settings, lookup) for publisher in PUBLISHERS.values()]
+    return [_check(configured(publisher, settings), settings, lookup) for publisher in PUBLISHERS.values()]
 
 
 def _check(publisher: Publisher, settings: Settings, lookup: CredentialsLookup) -> AccessReport:

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from demografie.devserver.server import Fault, GenesisServer
+from demografie.registry import Publisher
 from demografie.settings import Settings
 from demografie.sources import errors
 from demografie.sources.credentials import Credentials
 from demografie.sources.fetching import JobPolicy, Route, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy
-from demografie.sources.publishers import PUBLISHERS, Publisher
+from demografie.sources.publishers import PUBLISHERS, configured, redirects
 from tests.support import Sleeps
 
 SECRET = "pw-2026-Destatis"
@@ -66,7 +67,7 @@ def client(
 def destatis(base_url: str, settings: Settings | None = None) -> Publisher:
     """Destatis as configured by GENESIS_DESTATIS_URL (and _HOSTS) pointing at a local server."""
     env = {"GENESIS_DESTATIS_URL": base_url}
-    return PUBLISHERS["destatis"].configured(settings or Settings.from_env("/nonexistent", env))
+    return configured(PUBLISHERS["destatis"], settings or Settings.from_env("/nonexistent", env))
 
 
 REQUEST = TableRequest("12411-0010", 2024, 2025)
@@ -108,7 +109,7 @@ def test_a_redirect_to_a_declared_host_is_followed_and_says_to_save_the_detour(
 
 def test_a_redirect_from_https_to_http_is_never_followed() -> None:
     publisher = PUBLISHERS["destatis"]
-    hosts = publisher.redirects()
+    hosts = redirects(publisher)
     assert hosts.allows("https://www-genesis.destatis.de/a", "https://genesis.destatis.de/a")
     assert not hosts.allows("https://www-genesis.destatis.de/a", "http://genesis.destatis.de/a")
     assert not hosts.allows("https://genesis.destatis.de/a", "https://genesis.destatis.example/a")
