@@ -1,3 +1,8 @@
+-- The name a region has in the newest vintage of the rows grouped (the publisher renames a Kreis, a
+-- merger gives it a new name); on a tie the last name in sort order, so that a build is repeatable.
+-- An aggregate: used in the GROUP BY queries of the marts.
+CREATE MACRO core.newest_name(name, vintage) AS arg_max(name, (vintage, name));
+
 -- One region dimension with validity periods: the reference (package data: Land, Regierungsbezirke
 -- and Kreise of both states with the periods in which they existed) joined with every region the
 -- data carries. A code can have several periods (06435 before and after Hanau left it). Regions
@@ -6,7 +11,7 @@ CREATE TABLE core.regions AS
 WITH seen AS (
     SELECT
         region_code,
-        arg_max(region_name, (vintage, region_name)) AS published_name,
+        core.newest_name(region_name, vintage) AS published_name,
         any_value(region_level) AS region_level,
         any_value(state) AS state,
         min(ref_date) FILTER (WHERE value IS NOT NULL) AS first_date_with_value,

@@ -18,7 +18,7 @@ WITH bands AS (
 per_table AS (
     SELECT
         source, source_table, region_code, ref_date,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic, min(precedence) AS precedence,
         -- one basis per table and date; a mix (a partly re-delivered table) is named, never hidden
         string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis,

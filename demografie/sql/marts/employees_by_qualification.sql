@@ -6,7 +6,7 @@ WITH figures AS (
     SELECT
         region_code, ref_date,
         CASE measure WHEN 'employees_by_qualification' THEN 'workplace' ELSE 'residence' END AS counted_at,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(value) FILTER (WHERE class = '') AS employees,
         max(value) FILTER (WHERE class = 'ohne Berufsabschluss') AS without_vocational,
         max(value) FILTER (WHERE class = 'mit anerkanntem Berufsabschluss') AS vocational,

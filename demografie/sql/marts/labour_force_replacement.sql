@@ -5,7 +5,7 @@ CREATE VIEW marts.labour_force_replacement AS
 WITH ranges AS (
     SELECT
         region_code, ref_date,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(population) FILTER (WHERE age_from = 15 AND age_to = 19) AS age_15_19,
         max(population) FILTER (WHERE age_from = 60 AND age_to = 64) AS age_60_64,
         max(population) FILTER (WHERE age_from = 15 AND age_to = 24) AS age_15_24,

@@ -7,7 +7,7 @@ WITH figures AS (
     SELECT
         region_code,
         year(ref_date) AS year,
-        arg_max(region_name, (vintage, region_name)) AS region_name,
+        core.newest_name(region_name, vintage) AS region_name,
         any_value(region_level) AS region_level,
         any_value(state) AS state,
         any_value(settlement_type) AS settlement_type,

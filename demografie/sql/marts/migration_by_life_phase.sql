@@ -10,7 +10,7 @@ WITH moves AS (
         region_code, year(ref_date) AS year, age_from, coalesce(age_to, 999) AS age_to,
         CASE WHEN measure LIKE '%\_across\_gemeinden' ESCAPE '\' THEN 'gemeinde_borders' ELSE 'kreis_borders' END
             AS borders,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(value) FILTER (WHERE measure LIKE 'moves\_in%' ESCAPE '\') AS moves_in,
         max(value) FILTER (WHERE measure LIKE 'moves\_out%' ESCAPE '\') AS moves_out,
         string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,

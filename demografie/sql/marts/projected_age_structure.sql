@@ -4,7 +4,7 @@
 -- marts.age_structure and marts.labour_force_replacement give them for the observed years.
 CREATE VIEW marts.projected_age_structure AS
 SELECT
-    region_code, arg_max(region_name, (vintage, region_name)) AS region_name, any_value(state) AS state, edition,
+    region_code, core.newest_name(region_name, vintage) AS region_name, any_value(state) AS state, edition,
     any_value(base_date) AS base_date, variant, ref_date,
     sum(projected_population) AS projected_population,
     round(100 * sum(projected_population) FILTER (WHERE age_to <= 19) / nullif(sum(projected_population), 0), 3)

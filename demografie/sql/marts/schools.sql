@@ -6,7 +6,7 @@ CREATE VIEW marts.schools AS
 WITH leavers AS (
     SELECT
         region_code, year(ref_date) AS year,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(value) FILTER (WHERE measure = 'school_leavers') AS school_leavers,
         max(value) FILTER (WHERE measure = 'school_leavers_without_hsa') AS school_leavers_without_hsa,
         max(value) FILTER (WHERE measure = 'school_leavers_abitur') AS school_leavers_abitur,
@@ -21,7 +21,7 @@ WITH leavers AS (
 pupils AS (
     SELECT
         region_code, year(ref_date) AS year,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(value) FILTER (WHERE measure = 'vocational_pupils' AND class = '') AS vocational_pupils,
         max(value) FILTER (WHERE measure = 'vocational_pupils' AND class = 'Berufsschulen') AS berufsschule_pupils,
         max(value) FILTER (WHERE measure = 'pupils' AND class = '') AS general_school_pupils,

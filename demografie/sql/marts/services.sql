@@ -6,7 +6,7 @@ CREATE VIEW marts.services AS
 WITH figures AS (
     SELECT
         region_code, year(ref_date) AS year,
-        arg_max(region_name, (vintage, region_name)) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
+        core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(value) FILTER (WHERE measure = 'daycare_places') AS daycare_places,
         max(ref_date) FILTER (WHERE measure = 'daycare_places') AS daycare_date,
         max(value) FILTER (WHERE measure = 'care_recipients') AS care_recipients,
