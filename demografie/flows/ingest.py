@@ -16,7 +16,6 @@ from demografie.catalog import Dataset
 from demografie.errors import DemografieError, FlowError
 from demografie.flows import progress
 from demografie.flows.runs import RunSummary, current_load_id, exclusive, finish, record
-from demografie.flows.tasks import Outcome, TableOutcome
 from demografie.redact import redact
 from demografie.settings import Paths, Settings
 from demografie.sources import archive
@@ -26,6 +25,7 @@ from demografie.transforms.boundaries import LAYER_FILE
 from demografie.transforms.errors import ParseError
 from demografie.transforms.formats import sniff, table_code_in
 from demografie.transforms.normalise import Provenance
+from demografie.usecases.load import Outcome, TableOutcome
 from demografie.warehouse.deliveries import Delivery, stage_parts
 from demografie.warehouse.lake import StagedDelivery
 

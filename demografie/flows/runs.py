@@ -27,8 +27,6 @@ from demografie.fileio import atomic_write_bytes, remove_temporaries
 from demografie.flows import progress
 from demografie.flows.tasks import (
     BuildSummary,
-    Outcome,
-    TableOutcome,
     build,
     check_login,
     download,
@@ -39,6 +37,7 @@ from demografie.flows.tasks import (
 from demografie.redact import redact
 from demografie.settings import Paths, Settings
 from demografie.usecases.fetch import Extracted, Unchanged
+from demografie.usecases.load import Outcome, TableOutcome
 from demografie.warehouse.build import is_current, remove_build_leftovers
 from demografie.warehouse.lock import HomeLockedError, writer_lock
 

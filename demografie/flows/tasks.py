@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -18,55 +17,25 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
 
 from demografie import catalog
-from demografie.catalog import Dataset
 from demografie.flows import progress
 from demografie.settings import Settings
-from demografie.sources import archive
 from demografie.sources.credentials import Credentials
-from demografie.sources.errors import TransientSourceError, UnexpectedResponseError
+from demografie.sources.errors import TransientSourceError
 from demografie.sources.fetching import JobPolicy, TableFetcher
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import RetryPolicy, timeouts
 from demografie.sources.publishers import PUBLISHERS, configured
 from demografie.sources.webdownload import ROUTES, WebDownloadClient
-from demografie.storage import Store
-from demografie.transforms.normalise import Provenance
 from demografie.tuning import RECHECK_DAYS
 from demografie.usecases.fetch import Extracted, Unchanged, download_table, fetch_table
+from demografie.usecases.load import LoadRequest, TableOutcome, load_extracted
 from demografie.usecases.rebuild import rebuild
-from demografie.warehouse.deliveries import Delivery, Opener, load_delivery
 from demografie.warehouse.lake import orphan_warning
 
 FETCH_TIMEOUT_SECONDS = 3600
 LOAD_TIMEOUT_SECONDS = 1800
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class Outcome(StrEnum):
-    """What became of one table in a run (the run log counts these)."""
-
-    LOADED = "loaded"  # a new delivery committed
-    UNCHANGED = "unchanged"  # nothing newer at the publisher, or the same bytes again
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class TableOutcome:
-    dataset: str
-    table: str
-    outcome: Outcome
-    rows: int = 0
-    first_date: str = ""
-    last_date: str = ""
-    vintage: str = ""
-    message: str = ""
-    years: str = ""  # the years asked for (a backfill chunk), when not the file's own
-
-    def failure(self) -> str:
-        """What failed and why, as the run log and the closing message say it (a file refused by
-        ingest has no dataset, and its message names the file)."""
-        return f"{self.table} ({self.dataset}): {self.message}" if self.dataset else self.message
 
 
 @dataclass(frozen=True)
@@ -218,60 +187,14 @@ def download(dataset_name: str, settings: Settings) -> Extracted:
 
 @task(name="load", task_run_name="load {extracted.table}", timeout_seconds=LOAD_TIMEOUT_SECONDS, cache_policy=NO_CACHE)
 def load(extracted: Extracted, settings: Settings, states: list[str], load_id: str, synthetic: bool) -> TableOutcome:
-    """Parse, normalise and commit one landed answer to the lake."""
+    """usecases.load.load_extracted in a task: the run's progress lines and logger."""
     dataset = catalog.of(settings).find(extracted.dataset)
-    paths = settings.paths
-    max_bytes = settings.max_unpacked_bytes
-    try:
-        delivery = Delivery(
-            dataset,
-            [_unpacked(dataset, paths.raw, key, max_bytes) for key in extracted.raw_files],
-            _provenance(dataset, extracted, load_id, synthetic or extracted.synthetic),
-            states,
-            decimal=extracted.decimal,
-            prefer_published=extracted.vintage_is_fallback,
-            years=extracted.years,
-        )
-        written = load_delivery(paths.lake, delivery, raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files))
-    except archive.ArchiveError as exc:
-        raise UnexpectedResponseError(dataset.source, dataset.table, str(exc)) from exc
-    entry = written.entry
-    outcome = Outcome.LOADED if written.written else Outcome.UNCHANGED
-    note = DROPPED_NOTE if written.dropped else ""
-    progress.report(outcome, f"{dataset.table}: {note or f'{entry.rows} observations'}")
-    get_run_logger().info("%s: %s, %d observations %s", dataset.table, outcome, entry.rows, note)
-    return TableOutcome(
-        dataset.name,
-        dataset.table,
-        outcome,
-        0 if written.dropped else entry.rows,
-        entry.first_ref_date,
-        entry.last_ref_date,
-        entry.vintage,
-        message=note,
-    )
-
-
-DROPPED_NOTE = (
-    "the publisher's answer is a delivery dropped with `demografie deliveries drop`: not loaded again "
-    "(a newer vintage is, and `demografie ingest` loads the raw file on purpose)"
-)
-
-
-def _unpacked(dataset: Dataset, raw: Store, key: str, max_bytes: int) -> Opener:
-    return archive.unpacking(dataset.table, lambda: raw.open_input(key), max_bytes)
-
-
-def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:
-    return Provenance(
-        dataset=dataset.name,
-        source=dataset.source,
-        source_table=dataset.table,
-        vintage=extracted.vintage,
-        retrieved_at=extracted.retrieved_at,
-        load_id=load_id,
-        synthetic=synthetic,
-    )
+    request = LoadRequest(load_id, states, synthetic, settings.max_unpacked_bytes)
+    loaded = load_extracted(extracted, dataset, settings.paths, request)
+    said = loaded.message or f"{loaded.rows} observations"
+    progress.report(loaded.outcome, f"{dataset.table}: {said}")
+    get_run_logger().info("%s: %s, %s", dataset.table, loaded.outcome, said)
+    return loaded
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)

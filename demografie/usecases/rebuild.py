@@ -5,16 +5,14 @@ then the warehouse is built and swapped in. Called with the data home held (the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
 
 from demografie.catalog import Dataset
 from demografie.settings import Paths
-from demografie.sources import archive
-from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
+from demografie.usecases.load import unpacked
 from demografie.warehouse.build import BuildResult, build_warehouse, with_lake_tables
 from demografie.warehouse.deliveries import Delivery, stage_parts
 from demografie.warehouse.lake import ManifestEntry, committed_entries
@@ -81,7 +79,7 @@ def _renormalise(paths: Paths, entry: ManifestEntry, dataset: Dataset, states: S
     years = (entry.start_year, entry.end_year) if entry.start_year and entry.end_year else None
     delivery = Delivery(
         dataset,
-        [archive.unpacking(dataset.table, _opener(paths.raw, key), max_bytes) for key in keys],
+        [unpacked(dataset.table, paths.raw, key, max_bytes) for key in keys],
         provenance,
         states,
         decimal="," if years else None,  # answers of the GENESIS API are German; files are read by their values
@@ -93,7 +91,3 @@ def _renormalise(paths: Paths, entry: ManifestEntry, dataset: Dataset, states: S
         return f"raw/{keys[0]} reads as another delivery now"
     staged.replace(entry)
     return ""
-
-
-def _opener(raw: Store, key: str) -> Callable[[], BinaryIO]:
-    return lambda: raw.open_input(key)
