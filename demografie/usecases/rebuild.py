@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from demografie.catalog import Dataset
+from demografie.errors import DemografieError
 from demografie.settings import Paths
 from demografie.transforms.normalise import Provenance
 from demografie.usecases.load import unpacked
@@ -63,7 +64,8 @@ def _note(dataset: str, outcomes: list[str]) -> str:
 
 
 def _renormalise(paths: Paths, entry: ManifestEntry, dataset: Dataset, states: Sequence[str], max_bytes: int) -> str:
-    """'' when done, else why the delivery stays as it was normalised (its raw answer is gone)."""
+    """'' when done, else why the delivery stays as it was normalised (its raw answer is gone, or
+    the new entry cannot read it)."""
     keys = [key.strip().removeprefix("raw/") for key in entry.raw_file.split(",")]
     if missing := [key for key in keys if not paths.raw.exists(key)]:
         return f"raw/{missing[0]} is missing"
@@ -85,7 +87,10 @@ def _renormalise(paths: Paths, entry: ManifestEntry, dataset: Dataset, states: S
         decimal="," if years else None,  # answers of the GENESIS API are German; files are read by their values
         years=years,
     )
-    staged = stage_parts(paths.lake, delivery)
+    try:
+        staged = stage_parts(paths.lake, delivery)
+    except DemografieError as exc:  # the new entry cannot read the answer: said, the old figures kept
+        return f"cannot be normalised under the new entry: {exc}"
     if staged.digest != entry.content_sha256:
         staged.discard()
         return f"raw/{keys[0]} reads as another delivery now"
