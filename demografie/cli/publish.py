@@ -80,7 +80,7 @@ def geodata(
     from demografie.sources.geodata import URL_PREFIX, configured_url, fetch, from_file
     from demografie.tuning import MAX_UNPACKED_BYTES
     from demografie.usecases.geodata import load_geodata
-    from demografie.warehouse.lock import writer_lock
+    from demografie.usecases.rebuild import holding
 
     settings = settings_for(home)
     if url is not None:
@@ -88,7 +88,7 @@ def geodata(
     paths = settings.paths
     paths.ensure()
     try:
-        with writer_lock(paths.home, "geodata (command line)", wait_seconds=settings.lock_wait_seconds):
+        with holding(settings, "geodata (command line)"):
             archive = from_file(file) if file else fetch(url or configured_url(settings), settings)
             loaded = load_geodata(paths, archive, int(settings.tuned(MAX_UNPACKED_BYTES)))
             result = rebuild_home(settings)

@@ -164,13 +164,12 @@ def build(
     ] = False,
 ) -> None:
     """Rebuild the warehouse from the lake (no fetching)."""
+    from demografie.usecases.rebuild import holding
     from demografie.warehouse.lake import orphan_warning
-    from demografie.warehouse.lock import writer_lock
 
     settings = settings_for(home)
-    paths = settings.paths
     try:
-        with writer_lock(paths.home, "build (command line)", wait_seconds=settings.lock_wait_seconds):
+        with holding(settings, "build (command line)"):
             result = rebuild_home(settings, full=full, allow_empty=allow_empty)
     except KeyboardInterrupt:
         stopped()
@@ -220,12 +219,12 @@ def deliveries_drop(
     """Remove one delivery from the lake and rebuild the warehouse without it; its raw file stays in
     raw/, so `demografie ingest` can load it again."""
     from demografie.errors import DemografieError
+    from demografie.usecases.rebuild import holding
     from demografie.warehouse.lake import DeliveryNotFoundError, drop_delivery, find_delivery
-    from demografie.warehouse.lock import writer_lock
 
     settings = settings_for(home)
     paths = settings.paths
-    with writer_lock(paths.home, "deliveries drop (command line)", wait_seconds=settings.lock_wait_seconds):
+    with holding(settings, "deliveries drop (command line)"):
         try:
             entry = find_delivery(paths.lake, delivery)
             drop_delivery(paths.lake, entry)

@@ -1,22 +1,34 @@
 """Rebuilding the warehouse from the lake, as every command and run that builds does it: first the
 deliveries whose catalog entry changed since they were normalised are normalised again from their
 raw answers (a corrected measure mapping in the user catalog reaches the figures already held),
-then the warehouse is built and swapped in. Called with the data home held (the writer lock)."""
+then the warehouse is built and swapped in. Called with the data home held (`holding`, or a run's
+own hold)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from demografie.catalog import Dataset
 from demografie.errors import DemografieError
-from demografie.settings import Paths
+from demografie.settings import Paths, Settings
 from demografie.transforms.normalise import Provenance
 from demografie.usecases.load import unpacked
 from demografie.warehouse.build import BuildResult, build_warehouse, with_lake_tables
 from demografie.warehouse.deliveries import Delivery, stage_parts
 from demografie.warehouse.lake import ManifestEntry, committed_entries
+from demografie.warehouse.lock import writer_lock
+
+
+@contextmanager
+def holding(settings: Settings, holder: str) -> Iterator[None]:
+    """The data home held for a command that changes the lake or rebuilds the warehouse (build,
+    geodata, deliveries drop): it waits DEMOGRAFIE_LOCK_WAIT_SECONDS for a run that holds it, then
+    refuses naming that run. A run holds it for its whole length (flows/runs.exclusive)."""
+    with writer_lock(settings.paths.home, holder, wait_seconds=settings.lock_wait_seconds):
+        yield
 
 
 @dataclass(frozen=True)
