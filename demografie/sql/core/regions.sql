@@ -66,7 +66,6 @@ LEFT JOIN meta.settlement_structure AS b ON b.region_code = k.kreis_code;
 COMMENT ON VIEW core.region_settlement IS
     'For every Kreis and Gemeinde (from its Kreis): kreisfreie_stadt or landkreis (from the official name) and the BBSR settlement-structure type; NULL for Land and Regierungsbezirk.';
 COMMENT ON COLUMN core.region_settlement.settlement_structure IS 'BBSR siedlungsstruktureller Kreistyp: 1 kreisfreie Großstadt, 2 städtischer Kreis, 3 ländlicher Kreis mit Verdichtungsansätzen, 4 dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
-COMMENT ON COLUMN core.region_settlement.settlement_structure_name IS 'The BBSR''s name of the type.';
 COMMENT ON COLUMN core.region_settlement.settlement_structure_year IS 'The year of the BBSR classification.';
 
 -- Whether a region existed on a day: regions only the data knows (Gemeinden) count as existing

@@ -33,9 +33,6 @@ ORDER BY f.region_code, f.ref_date, f.counted_at;
 
 COMMENT ON VIEW marts.employees_by_qualification IS
     'Employees subject to social insurance by vocational qualification (without, vocational, academic, unknown) per region, 30 June and place counted, with the shares of all employees.';
-COMMENT ON COLUMN marts.employees_by_qualification.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
-COMMENT ON COLUMN marts.employees_by_qualification.settlement_structure IS 'BBSR siedlungsstruktureller Kreistyp 1-4 (meta.settlement_structure); NULL above Kreis level.';
-COMMENT ON COLUMN marts.employees_by_qualification.settlement_structure_name IS 'The BBSR''s name of the type.';
 COMMENT ON COLUMN marts.employees_by_qualification.ref_date IS 'The Stichtag (30 June).';
 COMMENT ON COLUMN marts.employees_by_qualification.counted_at IS 'workplace (13111-11-04-4) or residence (13111-12-03-4).';
 COMMENT ON COLUMN marts.employees_by_qualification.employees IS 'Persons employed, all qualifications (the denominator of the shares).';
@@ -46,5 +43,4 @@ COMMENT ON COLUMN marts.employees_by_qualification.qualification_unknown IS 'Per
 COMMENT ON COLUMN marts.employees_by_qualification.share_without_vocational IS 'Percent of employees without a vocational qualification.';
 COMMENT ON COLUMN marts.employees_by_qualification.share_vocational IS 'Percent of employees with a vocational qualification.';
 COMMENT ON COLUMN marts.employees_by_qualification.share_academic IS 'Percent of employees with an academic degree.';
-COMMENT ON COLUMN marts.employees_by_qualification.source_tables IS 'The publishers'' tables the figures come from.';
 COMMENT ON COLUMN marts.employees_by_qualification.vintage IS 'The publisher''s Stand of the figures.';

@@ -31,9 +31,6 @@ ORDER BY r.region_code, r.ref_date;
 
 COMMENT ON VIEW marts.labour_force_replacement IS
     'Replacement ratio of the labour force per region and reference date: persons aged 15-19 per 100 aged 60-64, and 15-24 per 100 aged 55-64 (observed figures; projections in marts.projected_age_structure).';
-COMMENT ON COLUMN marts.labour_force_replacement.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
-COMMENT ON COLUMN marts.labour_force_replacement.settlement_structure IS 'BBSR siedlungsstruktureller Kreistyp 1-4 (meta.settlement_structure); NULL above Kreis level.';
-COMMENT ON COLUMN marts.labour_force_replacement.settlement_structure_name IS 'The BBSR''s name of the type.';
 COMMENT ON COLUMN marts.labour_force_replacement.age_15_19 IS 'Persons aged 15-19 (about to enter the labour force).';
 COMMENT ON COLUMN marts.labour_force_replacement.age_60_64 IS 'Persons aged 60-64 (about to leave it).';
 COMMENT ON COLUMN marts.labour_force_replacement.replacement_ratio_15_19_per_60_64 IS 'age_15_19 per 100 age_60_64.';

@@ -56,9 +56,6 @@ ORDER BY region_code, year;
 
 COMMENT ON VIEW marts.schools IS
     'School leavers by qualification and pupils of vocational schools per region and school year, with leavers without Hauptschulabschluss per 100 leavers and vocational pupils per 1,000 inhabitants aged 15-24.';
-COMMENT ON COLUMN marts.schools.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
-COMMENT ON COLUMN marts.schools.settlement_structure IS 'BBSR siedlungsstruktureller Kreistyp 1-4 (meta.settlement_structure); NULL above Kreis level.';
-COMMENT ON COLUMN marts.schools.settlement_structure_name IS 'The BBSR''s name of the type.';
 COMMENT ON COLUMN marts.schools.year IS 'The year the school year begins in, as the tables give it (2023: 2023/24; leavers: as the table counts them).';
 COMMENT ON COLUMN marts.schools.school_leavers IS 'Leavers of general schools, all qualifications (21111-02-06-4).';
 COMMENT ON COLUMN marts.schools.school_leavers_without_hsa IS 'Leavers of general schools without a Hauptschulabschluss.';

@@ -51,9 +51,6 @@ ORDER BY f.region_code, f.year;
 
 COMMENT ON VIEW marts.services IS
     'Daseinsvorsorge per region and year: child day-care places per 100 children under 6, persons in need of care per 1,000 aged 65+, hospital beds per 10,000 inhabitants.';
-COMMENT ON COLUMN marts.services.settlement_type IS 'kreisfreie_stadt or landkreis; NULL above Kreis level.';
-COMMENT ON COLUMN marts.services.settlement_structure IS 'BBSR siedlungsstruktureller Kreistyp 1-4 (meta.settlement_structure); NULL above Kreis level.';
-COMMENT ON COLUMN marts.services.settlement_structure_name IS 'The BBSR''s name of the type.';
 COMMENT ON COLUMN marts.services.year IS 'Year of the figures (day care: its March Stichtag; care: 31 December; hospitals: annual average and 31 December).';
 COMMENT ON COLUMN marts.services.daycare_date IS 'The Stichtag of the day-care figures (1 March; 15 March until 2008).';
 COMMENT ON COLUMN marts.services.daycare_places IS 'Approved places in child day-care facilities (22541-01-04-4), all ages including Hort places for school children.';
