@@ -178,18 +178,9 @@ def environment(variables: dict[str, str]) -> Iterator[None]:
 def rebuild_home(settings: Settings, full: bool = False, allow_empty: bool = False) -> Any:
     """usecases.rebuild for a command: deliveries of a changed catalog entry normalised again (and
     said), then the warehouse built and swapped in; called with the home held."""
-    from demografie import catalog
     from demografie.usecases.rebuild import rebuild
 
-    rebuilt = rebuild(
-        settings.paths,
-        catalog.of(settings).datasets,
-        sorted(catalog.STATES),
-        settings.build_memory_mb,
-        settings.max_unpacked_bytes,
-        full=full,
-        allow_empty=allow_empty,
-    )
+    rebuilt = rebuild(settings, full=full, allow_empty=allow_empty)
     for note in rebuilt.notes:
         output.console.print(f"[yellow]note:[/] {escape(note)}")
     return rebuilt.result

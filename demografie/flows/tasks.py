@@ -201,10 +201,7 @@ def load(extracted: Extracted, settings: Settings, states: list[str], load_id: s
 def build(settings: Settings) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
-    known = catalog.of(settings)
-    rebuilt = rebuild(
-        settings.paths, known.datasets, sorted(catalog.STATES), settings.build_memory_mb, settings.max_unpacked_bytes
-    )
+    rebuilt = rebuild(settings)
     result = rebuilt.result
     for note in rebuilt.notes:
         progress.report("remapped", note)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.errors import DemografieError
 from demografie.settings import Paths, Settings
@@ -37,17 +38,12 @@ class Rebuilt:
     notes: list[str]  # what was normalised again, and what could not be
 
 
-def rebuild(
-    paths: Paths,
-    datasets: Sequence[Dataset],
-    states: Sequence[str],
-    memory_mb: int,
-    max_bytes: int,
-    full: bool = False,
-    allow_empty: bool = False,
-) -> Rebuilt:
-    notes = renormalise_changed(paths, datasets, states, max_bytes)
-    return Rebuilt(build_warehouse(paths, datasets, memory_mb, full=full, allow_empty=allow_empty), notes)
+def rebuild(settings: Settings, full: bool = False, allow_empty: bool = False) -> Rebuilt:
+    """The warehouse of `settings`' home rebuilt with its catalog, its memory and unpacking limits."""
+    paths, datasets = settings.paths, catalog.of(settings).datasets
+    notes = renormalise_changed(paths, datasets, sorted(catalog.STATES), settings.max_unpacked_bytes)
+    built = build_warehouse(paths, datasets, settings.build_memory_mb, full=full, allow_empty=allow_empty)
+    return Rebuilt(built, notes)
 
 
 def renormalise_changed(paths: Paths, datasets: Sequence[Dataset], states: Sequence[str], max_bytes: int) -> list[str]:

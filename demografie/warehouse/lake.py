@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import UTC, datetime
@@ -282,9 +282,10 @@ class ManifestError(WarehouseError, ValueError):
     """A manifest entry that cannot be read; the message names it and what to do."""
 
 
-def read_entry(lake: Store, key: str) -> ManifestEntry:
-    """One commit record. A field of a newer version of ours is ignored with a warning (an older
-    program must still build); a damaged record is an error that names it."""
+def read_entry(lake: Store, key: str, own_fields: Collection[str] = ()) -> ManifestEntry:
+    """One commit record (or a record holding one and `own_fields` of its own). A field of a newer
+    version of ours is ignored with a warning (an older program must still build); a damaged
+    record is an error that names it."""
     try:
         record = json.loads(lake.read_bytes(key).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -295,7 +296,7 @@ def read_entry(lake: Store, key: str) -> ManifestEntry:
     if not isinstance(record, dict):
         raise ManifestError(f"lake/{key}: damaged manifest entry (not a JSON object)")
     known = {f.name for f in fields(ManifestEntry)}
-    if unknown := sorted(set(record) - known):
+    if unknown := sorted(set(record) - known - set(own_fields)):
         log.warning("lake/%s: ignoring field(s) %s, written by a newer demografie", key, ", ".join(unknown))
     missing = sorted(f.name for f in fields(ManifestEntry) if f.name not in record and f.default is MISSING)
     if missing:
@@ -408,7 +409,7 @@ def drop_delivery(lake: Store, entry: ManifestEntry) -> None:
     marker = manifest_file(entry.source, entry.source_table, entry.content_sha256)
     if read_entry(lake, marker) != entry or entry.lake_file not in lake_files(entry):
         raise ManifestError(f"lake/{marker} does not describe the delivery to drop; nothing was deleted")
-    record = {**asdict(entry), "dropped_at": datetime.now(UTC).replace(tzinfo=None).isoformat()}
+    record = {**asdict(entry), DROPPED_AT: datetime.now(UTC).replace(tzinfo=None).isoformat()}
     lake.write_bytes(dropped_file(entry), json.dumps(record, indent=2).encode("utf-8"))
     lake.delete(marker)
     _update_index(lake, removed=marker)
@@ -416,6 +417,7 @@ def drop_delivery(lake: Store, entry: ManifestEntry) -> None:
 
 
 DROPPED = "dropped"
+DROPPED_AT = "dropped_at"  # the one field a drop record adds to the commit record it keeps
 
 
 def dropped_file(entry: ManifestEntry) -> str:
@@ -424,14 +426,12 @@ def dropped_file(entry: ManifestEntry) -> str:
 
 def dropped_entries(lake: Store) -> list[ManifestEntry]:
     """The deliveries dropped by hand (`deliveries drop`), as they were when dropped."""
-    known = {f.name for f in fields(ManifestEntry)}
     dropped = []
     for key in lake.keys(DROPPED, ".json"):
         try:
-            record = json.loads(lake.read_bytes(key).decode("utf-8"))
-            dropped.append(ManifestEntry(**{k: v for k, v in record.items() if k in known}))
-        except (UnicodeDecodeError, ValueError, TypeError) as exc:
-            log.warning("lake/%s: unreadable record of a dropped delivery (%s); ignored", key, exc)
+            dropped.append(read_entry(lake, key, own_fields=(DROPPED_AT,)))
+        except ManifestError as exc:
+            log.warning("%s; the drop it records is ignored", exc)
     return dropped
 
 

@@ -18,6 +18,7 @@ import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -501,42 +502,50 @@ def test_a_repeated_row_label_is_refused_naming_both_lines(tmp_path: Path) -> No
 VERSIONS = 800_000  # rows per synthetic delivery; three deliveries give 2.4 M versions
 
 
+@dataclass(frozen=True)
+class VersionedLake:
+    home: Path
+    rows: int  # the rows of each delivery, as the generator wrote them: the observations
+
+
 @pytest.fixture(scope="module")
-def versioned_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def versioned_lake(tmp_path_factory: pytest.TempPathFactory) -> VersionedLake:
     """A lake of three synthetic deliveries of 12411-04-02-4 (labelled synthetic), every figure
     revised twice: 2.4 M versions of 0.8 M observations."""
     root = tmp_path_factory.mktemp("versioned")
     lake = Paths.from_env(root / "home").lake
     dataset = catalog.find("12411-04-02-4")
+    written = set()
     for seed, month in ((7, 1), (8, 2), (9, 3)):
         source = root / f"large{seed}.csv"
-        write_large_flat_file(source, VERSIONS, seed=seed)
+        written.add(write_large_flat_file(source, VERSIONS, seed=seed))
         vintage = dt.datetime(2026, month, 1)
         provenance = Provenance(dataset.name, "regio", dataset.table, vintage, vintage, "t", synthetic=True)
         load_delivery(lake, Delivery(dataset, [opener(source)], provenance, ["06", "14"]), raw_file=f"raw/{seed}")
         source.unlink()
-    return root / "home"
+    (rows,) = written  # the same identities in each delivery, other figures
+    return VersionedLake(root / "home", rows)
 
 
 def opener(path: Path) -> Callable[[], BinaryIO]:
     return lambda: path.open("rb")
 
 
-def home_with(lake_home: Path, tmp_path: Path) -> Path:
+def home_with(lake: VersionedLake, tmp_path: Path) -> Path:
     home = tmp_path / "home"
-    shutil.copytree(lake_home, home)
+    shutil.copytree(lake.home, home)
     return home
 
 
 @pytest.mark.integration
-def test_the_smallest_allowed_build_memory_builds(versioned_lake: Path, tmp_path: Path) -> None:
+def test_the_smallest_allowed_build_memory_builds(versioned_lake: VersionedLake, tmp_path: Path) -> None:
     """DEMOGRAFIE_BUILD_MEMORY_MB=128 (the minimum) ran out of memory with two threads; the build
     takes as many threads as the memory feeds."""
     home = home_with(versioned_lake, tmp_path)
     env = {**WIDE, "DEMOGRAFIE_BUILD_MEMORY_MB": "128"}
     result = runner.invoke(app, ["build", "--home", str(home)], env=env)
     assert result.exit_code == 0, result.output
-    assert f"built {home / 'warehouse.duckdb'}: {VERSIONS + 163} current observations" in result.output
+    assert f"built {home / 'warehouse.duckdb'}: {versioned_lake.rows} current observations" in result.output
 
 
 def leftovers(home: Path) -> list[str]:
@@ -560,7 +569,9 @@ def when_building(home: Path, build: subprocess.Popen[str]) -> None:
 
 
 @pytest.mark.integration
-def test_a_killed_build_leaves_nothing_for_ever_and_sigterm_stops_one(versioned_lake: Path, tmp_path: Path) -> None:
+def test_a_killed_build_leaves_nothing_for_ever_and_sigterm_stops_one(
+    versioned_lake: VersionedLake, tmp_path: Path
+) -> None:
     home = home_with(versioned_lake, tmp_path)
     assert runner.invoke(app, ["build", "--home", str(home)], env=WIDE).exit_code == 0
     live = (home / "warehouse.duckdb").read_bytes()
