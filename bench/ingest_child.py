@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from bench.common import report
-from demografie.flows import progress
+from demografie import progress
 from demografie.flows.ingest import ingest
 
 TABLE = "12411-04-02-4"  # what demografie.devserver.largefile writes

@@ -25,6 +25,10 @@ class WarehouseError(DemografieError):
     """The lake or the warehouse cannot be read, built or written (warehouse/)."""
 
 
+class HomeLockedError(WarehouseError, RuntimeError):
+    """Another run writes to the same data home (the lock file, or the server's writer limit)."""
+
+
 class PublishError(DemografieError):
     """A document cannot be drawn from the warehouse (publish/)."""
 

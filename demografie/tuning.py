@@ -20,7 +20,7 @@ class Tunable:
     meaning: str
 
 
-# the largest file a zip may unpack to (sources/archive.py)
+# the largest file a zip may unpack to (archive.py)
 MAX_UNPACKED_BYTES = "DEMOGRAFIE_MAX_UNPACKED_BYTES"
 # how long a run or a command waits for another that holds the data home
 LOCK_WAIT_SECONDS = "DEMOGRAFIE_LOCK_WAIT_SECONDS"

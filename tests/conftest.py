@@ -19,6 +19,8 @@ from tests.support import (
     ZENSUS_GEMEINDEN,
     ZENSUS_UPDATED,
     GenesisServer,
+    build_warehouse,
+    fill_lake,
     point_at,
     publisher_dir,
     sample_path,
@@ -48,14 +50,13 @@ def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @pytest.fixture(scope="session")
-def all_samples_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+def all_samples_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One data home with every sample data table ingested (table CSVs and HSL publications with
     the Stand they print, flat files with their recording date as vintage)."""
-    from demografie.flows.ingest import ingest
-
     home = tmp_path_factory.mktemp("all-samples")
     for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items(), (ZENSUS_UPDATED, (ZENSUS_GEMEINDEN,))]:
-        ingest([str(sample_path(name)) for name in names], vintage=vintage, home=str(home))
+        fill_lake(home, [sample_path(name) for name in names], vintage)
+    build_warehouse(home)
     return home
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +29,8 @@ os.environ["DEMOGRAFIE_TASK_RETRY_DELAY_SECONDS"] = "0"
 
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
+from demografie.archive import is_zip, unpack_single  # noqa: E402
 from demografie.devserver.server import GenesisServer as GenesisServer  # noqa: E402  (after the settings above)
-from demografie.sources.archive import is_zip, unpack_single  # noqa: E402
 from demografie.sources.genesis import Download  # noqa: E402
 
 # CI draws the same examples every time; HYPOTHESIS_PROFILE=fuzz draws ten times as many at random.
@@ -163,3 +165,22 @@ def flat_file_of(download: Download) -> tuple[str, bytes]:
         return (f"{download.params.get('name', 'table')}.csv", download.content)
     member = unpack_single(download.content)
     return (member.name, member.data)
+
+
+def fill_lake(home: Path, files: Sequence[Path], vintage: datetime | None = None) -> None:
+    """Load files into the home's lake as `demografie ingest` does, without Prefect (usecases.ingest);
+    the warehouse is not built."""
+    from demografie.settings import Settings
+    from demografie.usecases.ingest import IngestRequest, ingest_files
+
+    settings = Settings.from_env(str(home))
+    settings.paths.ensure()
+    ingest_files(settings, IngestRequest([str(path) for path in files], f"fixture-{uuid.uuid4().hex}", vintage=vintage))
+
+
+def build_warehouse(home: Path) -> None:
+    """Build the home's warehouse from its lake as `demografie build` does, without Prefect."""
+    from demografie.settings import Settings
+    from demografie.usecases.rebuild import rebuild
+
+    rebuild(Settings.from_env(str(home)))

@@ -86,8 +86,8 @@ def _quiet_tracebacks(debug: bool) -> None:
 def run_flow(flow: Callable[P, R], *args: P.args, **parameters: P.kwargs) -> R:
     """Run `flow` with the command's parameters (its `home` among them) and say how it ended: a
     summary, `Stopped.` (exit 130), or the failure in one line (exit 1), never a traceback."""
+    from demografie import progress
     from demografie.errors import DemografieError
-    from demografie.flows import progress
     from demografie.flows.runs import RunFailedError
     from demografie.redact import redact
 

@@ -33,9 +33,9 @@ def run(
     """Fetch the tables from the publishers' GENESIS APIs and rebuild the warehouse."""
     from demografie import catalog
     from demografie.flows.nightly import nightly
-    from demografie.flows.runs import check_years
     from demografie.sources.credentials import Credentials, CredentialsError
     from demografie.sources.publishers import PUBLISHERS
+    from demografie.usecases.runlog import check_years
 
     usage_check(check_years, from_year, to_year)
     known = catalog.of(settings_for(home))
@@ -134,7 +134,7 @@ def backfill(
 ) -> None:
     """Fetch a range of years, chunk by chunk; a second run fetches only what is still missing."""
     from demografie.flows.backfill import backfill as backfill_flow
-    from demografie.flows.runs import check_years
+    from demografie.usecases.runlog import check_years
 
     usage_check(check_years, from_year, to_year)
 

@@ -60,7 +60,7 @@ def status(home: HomeOption = None) -> None:
 
 
 def _print_runs(paths: Any) -> None:
-    from demografie.flows.runs import recent_runs
+    from demografie.usecases.runlog import recent_runs
 
     runs = Table(title=escape(f"Last runs in {paths.home}"))
     for column in ("flow", "started (UTC)", "finished", "loaded", "unchanged", "failed", "built"):

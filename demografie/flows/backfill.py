@@ -16,8 +16,9 @@ from prefect import flow
 
 from demografie import catalog
 from demografie.catalog import Access, Dataset
-from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_all, finish
+from demografie.flows.runs import current_load_id, exclusive, fetch_all, finish
 from demografie.settings import Settings
+from demografie.usecases.runlog import RunSummary, check_years
 
 # Years per request: the Regionaldatenbank's tables stay well under its dialog limit at five
 # years of Kreise; larger answers are still handled (job or split), this only keeps them rare.

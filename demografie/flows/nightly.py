@@ -10,8 +10,9 @@ from prefect.runtime import flow_run
 
 from demografie import catalog
 from demografie.catalog import Dataset
-from demografie.flows.runs import RunSummary, check_years, current_load_id, exclusive, fetch_all, finish
+from demografie.flows.runs import current_load_id, exclusive, fetch_all, finish
 from demografie.settings import Settings
+from demografie.usecases.runlog import RunSummary, check_years
 
 
 def year_window(dataset: Dataset, as_of: date, from_year: int | None, to_year: int | None) -> tuple[int, int]:

@@ -1,16 +1,13 @@
-"""What every run shares: the outcome record, one table's fetch-and-load, the writer lock, the
-closing build, the run log and the Prefect artifacts."""
+"""What every run shares in Prefect: the hold on the data home (the lock file and the server's
+writer limit), one table's fetch-and-load as tasks, the closing build and the artifacts. The run
+record itself is usecases/runlog.py."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from dataclasses import asdict, replace
 
 from prefect import get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -21,42 +18,18 @@ from prefect.client.schemas.sorting import FlowRunSort
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_API_URL
 
+from demografie import progress
 from demografie.catalog import Access, Dataset
-from demografie.errors import FlowError
-from demografie.fileio import atomic_write_bytes, remove_temporaries
-from demografie.flows import progress
-from demografie.flows.tasks import (
-    BuildSummary,
-    build,
-    check_login,
-    download,
-    extract,
-    global_slot,
-    load,
-)
+from demografie.errors import FlowError, HomeLockedError
+from demografie.flows.tasks import build, check_login, download, extract, global_slot, load
 from demografie.redact import redact
-from demografie.settings import Paths, Settings
+from demografie.settings import Settings
 from demografie.usecases.fetch import Extracted, Unchanged
 from demografie.usecases.load import Outcome, TableOutcome
-from demografie.warehouse.build import is_current, remove_build_leftovers
-from demografie.warehouse.lock import HomeLockedError, writer_lock
+from demografie.usecases.rebuild import holding, lags_behind, remove_leftovers
+from demografie.usecases.runlog import RunSummary, now, record
 
-RUN_LOG = "runs.jsonl"
 WRITER_LIMIT = "demografie-writer"
-
-
-@dataclass
-class RunSummary:
-    load_id: str
-    flow: str = "nightly"
-    started_at: str = field(default_factory=lambda: _now())
-    locked_at: str = ""  # when the run got the data home's writer lock
-    tables: list[TableOutcome] = field(default_factory=list)
-    build: BuildSummary | None = None
-
-    @property
-    def failures(self) -> list[TableOutcome]:
-        return [t for t in self.tables if t.outcome is Outcome.FAILED]
 
 
 class RunFailedError(FlowError, RuntimeError):
@@ -66,19 +39,6 @@ class RunFailedError(FlowError, RuntimeError):
         self.summary = summary
         lines = [f"- {t.failure()}" for t in summary.failures]
         super().__init__(f"{len(lines)} table(s) failed:\n" + "\n".join(lines))
-
-
-EARLIEST_YEAR = 1900  # the protocol's lower bound for startyear
-
-
-def check_years(from_year: int | None, to_year: int | None) -> None:
-    """Years a publisher can answer for: refused here, not sent and answered with status 104."""
-    latest = datetime.now().year + 1
-    for name, year in (("from_year", from_year), ("to_year", to_year)):
-        if year is not None and not EARLIEST_YEAR <= year <= latest:
-            raise ValueError(f"{name} {year} is outside {EARLIEST_YEAR}–{latest}")
-    if from_year is not None and to_year is not None and from_year > to_year:
-        raise ValueError(f"from_year {from_year} is after to_year {to_year}")
 
 
 def current_load_id() -> str:
@@ -95,28 +55,12 @@ def exclusive(settings: Settings, summary: RunSummary) -> Iterator[None]:
     `demografie deploy`), which the Prefect server holds for all of them. Both wait
     `DEMOGRAFIE_LOCK_WAIT_SECONDS` for another run.
     """
-    paths, wait = settings.paths, settings.lock_wait_seconds
-    with (
-        writer_slot(wait),
-        writer_lock(paths.home, f"{summary.flow} {summary.load_id}", wait_seconds=wait),
-    ):
-        summary.locked_at = _now(precise=True)
-        left = remove_leftovers(paths)
+    with writer_slot(settings.lock_wait_seconds), holding(settings, f"{summary.flow} {summary.load_id}"):
+        summary.locked_at = now(precise=True)
+        left = remove_leftovers(settings.paths)
         if left:
             get_run_logger().warning("removed %d file(s) left by a killed run: %s", len(left), ", ".join(left[:5]))
         yield
-
-
-def remove_leftovers(paths: Paths) -> list[str]:
-    """Temporaries of writes that never finished (a run killed mid-write) in the places we write:
-    the home itself, raw/ and lake/ (where they are local), and the half-built warehouse files
-    beside the live one; called with the home held, so nobody of ours is writing them."""
-    leftovers = remove_temporaries(paths.home, recursive=False)
-    for store in (paths.raw, paths.lake):
-        if store.is_local:
-            leftovers += remove_temporaries(Path(store.root))
-    leftovers += remove_build_leftovers(paths.warehouse)
-    return [str(path.relative_to(paths.home)) if path.is_relative_to(paths.home) else str(path) for path in leftovers]
 
 
 @contextmanager
@@ -225,7 +169,7 @@ def finish(settings: Settings, summary: RunSummary) -> RunSummary:
     """Build if anything new was loaded or the warehouse lags behind the lake (no warehouse yet,
     or a killed run), record the run, publish its artifacts, and fail the run if any table failed."""
     paths = settings.paths
-    if any(t.outcome is Outcome.LOADED for t in summary.tables) or not is_current(paths):
+    if any(t.outcome is Outcome.LOADED for t in summary.tables) or lags_behind(paths):
         summary.build = build(settings)
     else:
         get_run_logger().info("nothing new: the warehouse stays as it is")
@@ -234,71 +178,6 @@ def finish(settings: Settings, summary: RunSummary) -> RunSummary:
     if summary.failures:
         raise RunFailedError(summary)
     return summary
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One line of `<home>/runs.jsonl`: a run, what became of its tables, whether it built."""
-
-    load_id: str
-    flow: str
-    started_at: str
-    locked_at: str
-    finished_at: str
-    outcomes: dict[str, int]  # per Outcome
-    failed: list[str]  # what failed and why (TableOutcome.failure)
-    built: bool
-
-    @classmethod
-    def of(cls, summary: RunSummary) -> RunRecord:
-        return cls(
-            load_id=summary.load_id,
-            flow=summary.flow,
-            started_at=summary.started_at,
-            locked_at=summary.locked_at,
-            finished_at=_now(precise=True),
-            outcomes={str(o): sum(t.outcome is o for t in summary.tables) for o in Outcome},
-            failed=[t.failure() for t in summary.failures],
-            built=summary.build is not None,
-        )
-
-    @classmethod
-    def from_line(cls, line: str) -> RunRecord:
-        """The record a line holds; ValueError (naming nothing) if it holds none."""
-        entry = json.loads(line)
-        if not isinstance(entry, dict) or not isinstance(entry.get("outcomes"), dict):
-            raise ValueError("not a run record")
-        return cls(**{f.name: entry.get(f.name, DEFAULTS.get(f.name, "")) for f in fields(cls)})
-
-
-DEFAULTS: dict[str, Any] = {"outcomes": {}, "failed": [], "built": False}
-
-
-def record(paths: Paths, summary: RunSummary) -> None:
-    """Append the run to `<home>/runs.jsonl` (read by `demografie status`)."""
-    log = paths.home / RUN_LOG
-    previous = log.read_bytes() if log.exists() else b""
-    if previous and not previous.endswith(b"\n"):
-        previous += b"\n"  # a line left unfinished (a full disk, a hand edit) stays apart from ours
-    line = redact(json.dumps(asdict(RunRecord.of(summary)), ensure_ascii=False))
-    atomic_write_bytes(log, previous + line.encode("utf-8") + b"\n")
-
-
-def recent_runs(paths: Paths, count: int) -> list[RunRecord | str]:
-    """The last `count` runs recorded in the data home, newest first; a line that holds no run
-    record (damaged, hand-edited, of another layout) is a note that names it."""
-    log = paths.home / RUN_LOG
-    if not log.exists():
-        return []
-    runs: list[RunRecord | str] = []
-    for number, line in enumerate(log.read_text("utf-8", errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            runs.append(RunRecord.from_line(line))
-        except (ValueError, TypeError):
-            runs.append(f"{RUN_LOG} line {number} is not a run record: {line[:60]!r}")
-    return runs[::-1][:count]
 
 
 def server_runs(count: int) -> list[dict[str, str]]:
@@ -340,7 +219,3 @@ def publish_artifacts(summary: RunSummary) -> None:
             table=summary.build.checks,
             description=f"Quality checks of the warehouse built by {summary.flow} run {summary.load_id}",
         )
-
-
-def _now(precise: bool = False) -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds" if precise else "seconds")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Task, get_run_logger, task
@@ -16,21 +15,13 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
 
-from demografie import catalog
-from demografie.flows import progress
+from demografie import catalog, progress
 from demografie.settings import Settings
-from demografie.sources.credentials import Credentials
-from demografie.sources.errors import TransientSourceError
-from demografie.sources.fetching import JobPolicy, TableFetcher
-from demografie.sources.genesis import GenesisClient
-from demografie.sources.http import RetryPolicy, timeouts
-from demografie.sources.publishers import PUBLISHERS, configured
-from demografie.sources.webdownload import ROUTES, WebDownloadClient
 from demografie.tuning import RECHECK_DAYS
+from demografie.usecases import clients
 from demografie.usecases.fetch import Extracted, Unchanged, download_table, fetch_table
 from demografie.usecases.load import LoadRequest, TableOutcome, load_extracted
-from demografie.usecases.rebuild import rebuild
-from demografie.warehouse.lake import orphan_warning
+from demografie.usecases.rebuild import BuildSummary, rebuild
 
 FETCH_TIMEOUT_SECONDS = 3600
 LOAD_TIMEOUT_SECONDS = 1800
@@ -38,54 +29,17 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True)
-class BuildSummary:
-    warehouse: str
-    deliveries: int
-    observation_versions: int
-    current_observations: int
-    warnings: list[str]
-    checks: list[dict[str, object]]
-    seconds: dict[str, float]  # by phase of the build (build.BuildResult.seconds)
-
-
-def client_for(publisher_key: str, settings: Settings) -> GenesisClient:
-    # Credentials are read here, at the last moment, and never join the settings: those travel as
-    # task parameters, and a secret must not.
-    publisher = configured(PUBLISHERS[publisher_key], settings)
-    credentials, _ = credentials_lookup(publisher.env_prefix)
-    return GenesisClient(publisher, credentials, timeout=timeouts(settings), retry=RetryPolicy.from_settings(settings))
-
-
-def credentials_in_blocks(prefix: str) -> tuple[Credentials | None, str]:
-    """Prefect Secret blocks `<prefix>-username` / `-password` (or `-token`) in lower case with dashes
-    (e.g. `genesis-regio-username`), for hosts that keep secrets in Prefect rather than the
-    environment; and the blocks the credentials came from ("none" without any)."""
-    stem = prefix.lower().replace("_", "-")
-    username = _secret(f"{stem}-username")
-    if username is not None:
-        password = _secret(f"{stem}-password") or ""  # a token has no password
-        found = f"Prefect Secret {stem}-username and -password"
-        return Credentials.checked(username, password, f"Prefect Secret {stem}-username", found), found
-    token = _secret(f"{stem}-token")
-    if token is not None:
-        found = f"Prefect Secret {stem}-token"
-        return Credentials.checked(token, "", found, found), found
-    return None, "none"
-
-
-def credentials_lookup(prefix: str) -> tuple[Credentials | None, str]:
-    """Where a run finds a publisher's credentials: the environment, then Prefect secret blocks."""
-    credentials, found = Credentials.found_in_env(prefix)
-    return (credentials, found) if credentials is not None else credentials_in_blocks(prefix)
-
-
-def _secret(name: str) -> str | None:
+def prefect_secret(name: str) -> str | None:
+    """The value of the Prefect Secret block `name`; None when there is none."""
     try:
         block = cast(Secret[str], Secret.load(name))  # a block, not a coroutine, when called from sync code
     except (ValueError, ObjectNotFound):
         return None
     return str(block.get())
+
+
+# Where a run finds a publisher's credentials: the environment, then Prefect Secret blocks.
+credentials_lookup: clients.CredentialsLookup = partial(clients.credentials_lookup, secret=prefect_secret)
 
 
 def publisher_slot(source: str) -> AbstractContextManager[None]:
@@ -117,7 +71,7 @@ def _limit_exists(name: str) -> bool:
 
 
 def _transient_only(task: Any, task_run: Any, state: Any) -> bool:
-    return isinstance(state.result(raise_on_failure=False), TransientSourceError)
+    return clients.may_pass(state.result(raise_on_failure=False))
 
 
 def fetch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
@@ -139,7 +93,7 @@ def fetch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
 
 @task(name="check-login", cache_policy=NO_CACHE)
 def check_login(publisher_key: str, settings: Settings) -> None:
-    client_for(publisher_key, settings).logincheck()
+    clients.genesis_client(publisher_key, settings, credentials_lookup).logincheck()
     get_run_logger().info("%s: credentials accepted", publisher_key)
 
 
@@ -154,9 +108,9 @@ def extract(
 ) -> Extracted | Unchanged:
     """usecases.fetch.fetch_table in a task: the publisher's slot, the run's logger."""
     dataset = catalog.of(settings).find(dataset_name)
-    client = client_for(dataset.source, settings)
+    client = clients.genesis_client(dataset.source, settings, credentials_lookup)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
-    fetcher = TableFetcher(client, sorted(states or catalog.STATES), JobPolicy.from_settings(settings))
+    fetcher = clients.table_fetcher(client, states or sorted(catalog.STATES), settings)
     return fetch_table(
         dataset,
         client,
@@ -174,11 +128,7 @@ def extract(
 def download(dataset_name: str, settings: Settings) -> Extracted:
     """usecases.fetch.download_table in a task."""
     dataset = catalog.of(settings).find(dataset_name)
-    client = WebDownloadClient(
-        configured(ROUTES[dataset.source], settings),
-        timeout=timeouts(settings),
-        retry=RetryPolicy.from_settings(settings),
-    )
+    client = clients.download_client(dataset.source, settings)
     progress.report("fetch", f"{dataset.table} (web download)")
     return download_table(
         dataset, client, settings.paths, slot=lambda: publisher_slot(dataset.source), log=get_run_logger()
@@ -202,24 +152,11 @@ def build(settings: Settings) -> BuildSummary:
     """Build a new warehouse file from the lake, check it, swap it in."""
     progress.report("build", "warehouse from the lake")
     rebuilt = rebuild(settings)
-    result = rebuilt.result
     for note in rebuilt.notes:
         progress.report("remapped", note)
         get_run_logger().warning(note)
-    warnings = [c.describe() for c in result.checks if c.failed] + [orphan_warning(key) for key in result.orphans]
-    for warning in warnings:
+    summary = rebuilt.summary()
+    for warning in summary.warnings:
         get_run_logger().warning(warning)
-    built = f"{result.path} ({result.current_observations} current observations)"
-    progress.report("built", f"{built} in {result.split()}; {result.versioned()}")
-    checks: list[dict[str, object]] = [
-        {"check": c.name, "severity": c.severity, "violations": c.violations} for c in result.checks
-    ]
-    return BuildSummary(
-        str(result.path),
-        result.deliveries,
-        result.observation_versions,
-        result.current_observations,
-        warnings,
-        checks,
-        result.seconds,
-    )
+    progress.report("built", rebuilt.said())
+    return summary

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import requests
 
+from demografie import archive
 from demografie.errors import SourceLayerError
 from demografie.settings import Settings, checked_url
-from demografie.sources import archive, errors
+from demografie.sources import errors
 from demografie.sources.http import RetryPolicy, Transport, timeouts
 
 PUBLISHER = "bkg"

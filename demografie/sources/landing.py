@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from demografie.sources.archive import is_zip
+from demografie.archive import is_zip
 from demografie.sources.genesis import Download
 from demografie.storage import Store
 

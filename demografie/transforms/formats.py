@@ -10,7 +10,7 @@ from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import BOM, FlatFile, parse_ffcsv
 from demografie.transforms.ffcsv_v4 import is_v4, parse_ffcsv_v4
-from demografie.transforms.tablecsv import is_table_csv, parse_table_csv, table_code
+from demografie.transforms.tablecsv import is_table_csv, parse_table_csv
 
 V5_MARKERS = ("statistics_code;", "value_variable_code")
 # Office encrypts a workbook with a password into an OLE2 compound file, the container of old .xls too
@@ -118,14 +118,3 @@ def parse(
     if kind is Format.HSL_WORKBOOK:
         return hsl.parse_hsl_workbook(data, where)
     return hsl.parse_hsl_age_export(data, where)
-
-
-def table_code_in(data: bytes) -> str | None:
-    """The table code a file names itself (table CSVs, HSL publications); None for flat files."""
-    try:
-        kind = sniff(data, "")
-    except ParseError:
-        return None
-    if kind is Format.TABLE_CSV:
-        return table_code(data)
-    return {Format.HSL_WORKBOOK: "HSL-GEMEINDESTATISTIK", Format.HSL_AGE_EXPORT: "HSL-ALTER-KREISE"}.get(kind)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
@@ -41,9 +42,26 @@ from demografie.transforms.schema import DIMS_TYPE, OBSERVATION_SCHEMA
 LABEL_KEY = "label:"
 
 
+class VintageBasis(StrEnum):
+    """How the vintage of a delivery is known, strongest first. The rule, in one place: a Stand the
+    file prints replaces a vintage known only from a GENESIS name stamp, a modification time or the
+    retrieval time (`yields_to_printed`); the publisher's own Stand and one a person gave are kept."""
+
+    PUBLISHER = "publisher"  # the publisher said it (the API's Stand, or the lake record of it)
+    GIVEN = "given"  # a person gave it (`ingest --vintage`)
+    PRINTED = "printed"  # the file prints it (the footer of a table CSV, an HSL title)
+    NAME_STAMP = "name-stamp"  # the epoch milliseconds in a GENESIS file name: when it was written
+    MODIFIED = "modified"  # the file's modification time: when a fresh download was saved
+    RETRIEVED = "retrieved"  # when we fetched a web download
+
+    @property
+    def yields_to_printed(self) -> bool:
+        return self in {VintageBasis.NAME_STAMP, VintageBasis.MODIFIED, VintageBasis.RETRIEVED}
+
+
 @dataclass(frozen=True)
 class Provenance:
-    """Who published the table, when, and which load of ours brought it in."""
+    """Who published the table, when (and how we know when), and which load of ours brought it in."""
 
     dataset: str
     source: str
@@ -52,6 +70,7 @@ class Provenance:
     retrieved_at: datetime
     load_id: str
     synthetic: bool = False
+    basis: VintageBasis = VintageBasis.PUBLISHER
 
     @property
     def where(self) -> str:

@@ -4,20 +4,16 @@ it names the variables that hold them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from demografie.registry import Publisher
 from demografie.settings import Settings
 from demografie.sources import errors
-from demografie.sources.credentials import Credentials, CredentialsError
+from demografie.sources.credentials import CredentialsError
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import RetryPolicy, timeouts
 from demografie.sources.publishers import PUBLISHERS, configured
-
-# How credentials are found for a publisher (an env prefix): the environment, then wherever else the
-# caller looks (Prefect secret blocks); (credentials or None, where they came from).
-CredentialsLookup = Callable[[str], tuple[Credentials | None, str]]
+from demografie.usecases.clients import CredentialsLookup
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from demografie.sources.fetching import Route, TableFetcher
 from demografie.sources.genesis import GenesisClient, TableRequest, format_stand
 from demografie.sources.landing import RequestPart, land_download, landed_parts, last_asked, request_key
 from demografie.sources.webdownload import WebDownloadClient
+from demografie.transforms.normalise import VintageBasis
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.lake import held_vintage
 
@@ -38,8 +39,7 @@ class Extracted:
     decimal: str | None
     years: tuple[int, int] | None = None
     route: Route = Route.DIALOG
-    # A file read by hand: the Stand printed in it wins over `vintage` (its modification time).
-    vintage_is_fallback: bool = False
+    basis: VintageBasis = VintageBasis.PUBLISHER  # how `vintage` is known (the API's Stand)
     # The publisher's title says the figures are invented (the demo server), whatever the flow says.
     synthetic: bool = False
 
@@ -159,5 +159,5 @@ def download_table(
         answer.retrieved_at,
         ",",
         route=Route.DOWNLOAD,
-        vintage_is_fallback=True,
+        basis=VintageBasis.RETRIEVED,  # the Stand the file prints replaces it
     )

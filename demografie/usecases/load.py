@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from demografie import archive
 from demografie.catalog import Dataset
 from demografie.settings import Paths
-from demografie.sources import archive
 from demografie.sources.errors import UnexpectedResponseError
 from demografie.storage import Store
 from demografie.transforms.normalise import Provenance
@@ -69,7 +69,6 @@ def load_extracted(extracted: Extracted, dataset: Dataset, paths: Paths, request
             _provenance(dataset, extracted, request.load_id, request.synthetic or extracted.synthetic),
             request.states,
             decimal=extracted.decimal,
-            prefer_published=extracted.vintage_is_fallback,
             years=extracted.years,
         )
         written = load_delivery(paths.lake, delivery, raw_file=", ".join(f"raw/{key}" for key in extracted.raw_files))
@@ -102,4 +101,5 @@ def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic:
         retrieved_at=extracted.retrieved_at,
         load_id=load_id,
         synthetic=synthetic,
+        basis=extracted.basis,
     )

@@ -10,16 +10,24 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.errors import DemografieError
+from demografie.fileio import remove_temporaries
 from demografie.settings import Paths, Settings
 from demografie.transforms.normalise import Provenance
 from demografie.usecases.load import unpacked
-from demografie.warehouse.build import BuildResult, build_warehouse, with_lake_tables
+from demografie.warehouse.build import (
+    BuildResult,
+    build_warehouse,
+    is_current,
+    remove_build_leftovers,
+    with_lake_tables,
+)
 from demografie.warehouse.deliveries import Delivery, stage_parts
-from demografie.warehouse.lake import ManifestEntry, committed_entries
+from demografie.warehouse.lake import ManifestEntry, committed_entries, orphan_warning
 from demografie.warehouse.lock import writer_lock
 
 
@@ -32,10 +40,59 @@ def holding(settings: Settings, holder: str) -> Iterator[None]:
         yield
 
 
+def remove_leftovers(paths: Paths) -> list[str]:
+    """Temporaries of writes that never finished (a run killed mid-write) in the places we write:
+    the home itself, raw/ and lake/ (where they are local), and the half-built warehouse files
+    beside the live one; called with the home held, so nobody of ours is writing them."""
+    leftovers = remove_temporaries(paths.home, recursive=False)
+    for store in (paths.raw, paths.lake):
+        if store.is_local:
+            leftovers += remove_temporaries(Path(store.root))
+    leftovers += remove_build_leftovers(paths.warehouse)
+    return [str(path.relative_to(paths.home)) if path.is_relative_to(paths.home) else str(path) for path in leftovers]
+
+
+def lags_behind(paths: Paths) -> bool:
+    """Whether the warehouse is missing or older than the lake (a killed run): a run builds then."""
+    return not is_current(paths)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a run's build did, as the run record and the Prefect artifacts keep it."""
+
+    warehouse: str
+    deliveries: int
+    observation_versions: int
+    current_observations: int
+    warnings: list[str]
+    checks: list[dict[str, object]]
+    seconds: dict[str, float]  # by phase of the build (build.BuildResult.seconds)
+
+
 @dataclass(frozen=True)
 class Rebuilt:
     result: BuildResult
     notes: list[str]  # what was normalised again, and what could not be
+
+    def summary(self) -> BuildSummary:
+        result = self.result
+        warnings = [c.describe() for c in result.checks if c.failed] + [orphan_warning(k) for k in result.orphans]
+        return BuildSummary(
+            str(result.path),
+            result.deliveries,
+            result.observation_versions,
+            result.current_observations,
+            warnings,
+            [{"check": c.name, "severity": c.severity, "violations": c.violations} for c in result.checks],
+            result.seconds,
+        )
+
+    def said(self) -> str:
+        """The line a person reads when it is built."""
+        result = self.result
+        built = f"{result.path} ({result.current_observations} current observations)"
+        return f"{built} in {result.split()}; {result.versioned()}"
 
 
 def rebuild(settings: Settings, full: bool = False, allow_empty: bool = False) -> Rebuilt:

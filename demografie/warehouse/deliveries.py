@@ -23,7 +23,7 @@ from demografie.storage import Store
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile, iter_ffcsv
 from demografie.transforms.formats import Format, parse, sniff
-from demografie.transforms.normalise import Block, Provenance, no_rows, normalise, normalise_block
+from demografie.transforms.normalise import Block, Provenance, VintageBasis, no_rows, normalise, normalise_block
 from demografie.transforms.tablecsv import prints_stand
 from demografie.warehouse.guards import check_rows
 from demografie.warehouse.identity import IdentityLedger
@@ -47,9 +47,6 @@ class Delivery:
     provenance: Provenance
     states: Collection[str]
     decimal: str | None = None  # None: read from the values
-    # The vintage rule: with `prefer_published`, the Stand printed in the file (table CSVs have
-    # one) replaces provenance.vintage, which is then only a fallback (a file's modification time).
-    prefer_published: bool = False
     years: tuple[int, int] | None = None  # the years asked of the publisher; None for a file
 
 
@@ -73,17 +70,22 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
         check_vintage(provenance)
         return _stage_streamed(lake, dataset, openers, provenance, states, decimal, years)
     contents = [_read_all(opener) for opener in openers]
-    if delivery.prefer_published:
+    if provenance.basis.yields_to_printed:
         _check_stand_printed(contents, provenance.where, dataset.table)
     parsed = [parse(content, provenance.where, decimal, dataset.row_variable, dataset.table) for content in contents]
-    published = {p.published for p in parsed}
-    if delivery.prefer_published and len(published) == 1 and (stand := published.pop()) is not None:
-        provenance = replace(provenance, vintage=stand)
+    provenance = _printed_vintage(provenance, {p.published for p in parsed})
     check_vintage(provenance)
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
     check_rows(observations, provenance.where, dataset.harmonised)
     digest = _digest(contents)
     return stage_delivery(lake, [observations], lambda: digest, years=years, mapping=dataset.mapping)
+
+
+def _printed_vintage(provenance: Provenance, printed: set[datetime | None]) -> Provenance:
+    """The vintage rule of VintageBasis: one Stand printed by every part replaces a weaker vintage."""
+    if provenance.basis.yields_to_printed and len(printed) == 1 and (stand := printed.pop()) is not None:
+        return replace(provenance, vintage=stand, basis=VintageBasis.PRINTED)
+    return provenance
 
 
 def _check_stand_printed(contents: list[bytes], where: str, table: str) -> None:

@@ -18,13 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from demografie.errors import WarehouseError
+from demografie.errors import HomeLockedError
 
 LOCK_FILE = ".writer.lock"
-
-
-class HomeLockedError(WarehouseError, RuntimeError):
-    """Another run writes to the same data home."""
 
 
 @contextmanager

@@ -266,7 +266,7 @@ def test_fetching_a_table_reuses_a_landed_answer_and_says_unchanged_without_pref
 ) -> None:
     """usecases.fetch on its own: no flow, no task, no Prefect server."""
     from demografie import catalog
-    from demografie.sources.archive import unpacking
+    from demografie.archive import unpacking
     from demografie.sources.fetching import Route
     from demografie.transforms.normalise import Provenance
     from demografie.usecases.fetch import Extracted, Unchanged, fetch_table

@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 from demografie import catalog, cli
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.devserver.synthetic import write_snapshot
+from demografie.errors import HomeLockedError
 from demografie.flows.backfill import backfill, chunks
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths
-from demografie.warehouse.lock import HomeLockedError
 
 runner = CliRunner()
 
@@ -206,8 +206,13 @@ def test_credentials_from_prefect_secret_blocks(
     from prefect.blocks.system import Secret
     from pydantic import SecretStr
 
-    from demografie.flows.tasks import client_for
+    from demografie.flows.tasks import credentials_lookup
     from demografie.settings import Settings
+    from demografie.sources.genesis import GenesisClient
+    from demografie.usecases.clients import genesis_client
+
+    def client_for(publisher: str, settings: Settings) -> GenesisClient:
+        return genesis_client(publisher, settings, credentials_lookup)
 
     monkeypatch.delenv("GENESIS_REGIO_USERNAME")
     monkeypatch.delenv("GENESIS_REGIO_PASSWORD")

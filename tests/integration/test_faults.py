@@ -17,7 +17,8 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, Fl
 
 from demografie.devserver.server import GenesisServer
 from demografie.flows.nightly import nightly
-from demografie.flows.runs import RunFailedError, RunSummary
+from demografie.flows.runs import RunFailedError
+from demografie.usecases.runlog import RunSummary
 from tests.reliability import FAULT_CASES, TABLE, FaultCase
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]

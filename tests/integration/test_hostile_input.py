@@ -23,15 +23,17 @@ from typer.testing import CliRunner
 from demografie import catalog
 from demografie.cli import app
 from demografie.devserver.server import Fault, GenesisServer
-from demografie.flows.ingest import IngestError, ingest
+from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.reaper import descendants
 from demografie.flows.runs import RunFailedError
 from demografie.settings import Paths, SettingsError
 from demografie.transforms import hsl
 from demografie.transforms.errors import ParseError
-from demografie.transforms.formats import parse, table_code_in
+from demografie.transforms.formats import parse
 from demografie.transforms.normalise import Provenance, normalise
+from demografie.transforms.recognise import recognise
+from demografie.usecases.ingest import IngestError
 from demografie.warehouse.lake import committed_entries, write_delivery
 from tests.support import EMPLOYEES, POPULATION, sample_path
 
@@ -99,7 +101,7 @@ def test_a_table_option_that_contradicts_the_file_is_refused(tmp_path: Path) -> 
 def test_a_title_padded_by_a_spreadsheet_still_names_the_table() -> None:
     data = sample_path(TABLE_CSV).read_bytes()
     first, rest = data.split(b"\n", 1)
-    assert table_code_in(first.rstrip(b"\r;") + b";;;;;;\n" + rest) == "12411-01-01-4"
+    assert recognise(first.rstrip(b"\r;") + b";;;;;;\n" + rest, "saved.csv").named == "12411-01-01-4"
 
 
 def test_an_hsl_workbook_with_its_sexes_swapped_is_refused() -> None:

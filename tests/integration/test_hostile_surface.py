@@ -34,11 +34,12 @@ from demografie.devserver.largefile import write_large_flat_file
 from demografie.devserver.server import GenesisServer
 from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
-from demografie.flows.runs import RunFailedError, RunSummary
+from demografie.flows.runs import RunFailedError
 from demografie.publish.maps import Figure, choropleth, render_svg, shapes_from_rows
 from demografie.settings import Paths
 from demografie.transforms.boundaries import read_edition
 from demografie.transforms.normalise import Provenance
+from demografie.usecases.runlog import RunSummary
 from demografie.warehouse.deliveries import Delivery, load_delivery
 from demografie.warehouse.lake import committed_entries
 from tests.support import metadata_answer, point_at, sample_path

@@ -15,11 +15,12 @@ import duckdb
 import pytest
 
 from demografie.devserver.server import Fault, GenesisServer
-from demografie.flows import ingest as ingest_steps
 from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
-from demografie.flows.runs import RunFailedError, RunSummary
+from demografie.flows.runs import RunFailedError
 from demografie.settings import Settings
+from demografie.usecases import ingest as ingest_steps
+from demografie.usecases.runlog import RunSummary
 from tests.support import EMPLOYEES, POPULATION, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]
@@ -233,11 +234,12 @@ def test_a_file_that_changes_while_it_is_ingested_is_not_committed(tmp_path: Pat
     download.write_bytes(sample_path(POPULATION).read_bytes())
     settings = Settings.from_env(tmp_path / "home")
     settings.paths.ensure()
-    staged = ingest_steps._stage(settings, download, None, datetime(2025, 3, 31), ["06", "14"], "load-1")
+    request = ingest_steps.IngestRequest([str(download)], "load-1", vintage=datetime(2025, 3, 31))
+    staged = ingest_steps.stage(settings, download, request)
     assert isinstance(staged, ingest_steps.StagedFile)
     os.utime(download, (staged.modified.timestamp() + 3600, staged.modified.timestamp() + 3600))
     with pytest.raises(ingest_steps.IngestError, match=r"12411-01-01-4_flat\.csv changed while it was loaded"):
-        ingest_steps._commit(settings.paths, staged)
+        ingest_steps.commit(settings.paths, staged)
     staged.delivery.discard()
     assert list((tmp_path / "home" / "raw").rglob("*.*")) == []
     assert list((tmp_path / "home" / "lake").rglob("*.json")) == []

@@ -18,8 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 from demografie.cli import app
-from demografie.flows.ingest import IngestError, ingest
+from demografie.flows.ingest import ingest
 from demografie.settings import Paths
+from demografie.usecases.ingest import IngestError
 from tests.support import sample_path
 
 ENGLISH_ZENSUS = "zensus_v5_ffcsv_1000A-0000_rec2024-12_en.zip"

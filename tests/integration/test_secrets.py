@@ -24,7 +24,7 @@ from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_UR
 
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.flows.backfill import backfill
-from demografie.flows.ingest import IngestError, ingest
+from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.flows.runs import RunFailedError
 from demografie.sources.credentials import Credentials
@@ -32,6 +32,7 @@ from demografie.sources.errors import SourceError
 from demografie.sources.genesis import GenesisClient
 from demografie.sources.http import TLS_UNTRUSTED, RetryPolicy
 from demografie.sources.publishers import PUBLISHERS
+from demografie.usecases.ingest import IngestError
 from tests.support import POPULATION, REPO, sample_path
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_harness")]

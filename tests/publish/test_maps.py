@@ -275,7 +275,8 @@ def test_the_report_draws_both_states_maps_offline(mapped_home: Path, tmp_path: 
 
 
 def test_a_boundary_package_given_to_ingest_is_sent_to_geodata(prefect_harness: None, tmp_path: Path) -> None:
-    from demografie.flows.ingest import IngestError, ingest
+    from demografie.flows.ingest import ingest
+    from demografie.usecases.ingest import IngestError
 
     with pytest.raises(IngestError) as refused:
         ingest([str(sample_path(BKG))], home=str(tmp_path / "home"))

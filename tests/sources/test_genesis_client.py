@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from demografie.archive import unpack_single
 from demografie.devserver.server import Fault, GenesisServer
 from demografie.sources import errors
-from demografie.sources.archive import unpack_single
 from demografie.sources.credentials import Credentials
 from demografie.sources.genesis import GenesisClient, TableRequest
 from demografie.sources.http import RetryPolicy

@@ -10,8 +10,9 @@ from demografie import catalog
 from demografie.sources.genesis import format_stand, parse_updated
 from demografie.transforms.ages import age_bounds
 from demografie.transforms.errors import ParseError
-from demografie.transforms.formats import Format, parse, sniff, table_code_in
+from demografie.transforms.formats import Format, parse, sniff
 from demografie.transforms.hsl import ags
+from demografie.transforms.recognise import recognise
 from tests.support import sample_path
 
 
@@ -31,12 +32,40 @@ def test_the_format_is_recognised_from_the_bytes(name: str, kind: Format) -> Non
     assert sniff(sample_path(name).read_bytes(), name) is kind
 
 
-def test_table_codes_named_inside_files() -> None:
-    assert table_code_in(sample_path("regio_tabellencsv_13211-02-05-4_2023.csv").read_bytes()) == "13211-02-05-4"
-    assert table_code_in(sample_path("destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv").read_bytes()) == (
-        "12411-0015"
+def test_the_table_a_file_is_comes_from_inside_it_before_its_name() -> None:
+    def read(sample: str, name: str) -> tuple[str | None, str | None, str | None]:
+        recognised = recognise(sample_path(sample).read_bytes()[:65536], name)
+        return recognised.named, recognised.in_name, recognised.table
+
+    table_csv = "regio_tabellencsv_13211-02-05-4_2023.csv"
+    assert read(table_csv, "download.csv") == ("13211-02-05-4", None, "13211-02-05-4")
+    assert read(table_csv, "12411-01-01-4.csv") == ("13211-02-05-4", "12411-01-01-4", "13211-02-05-4")
+    assert read("destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv", "x.csv")[0] == "12411-0015"
+    assert read("regio_v5_ffcsv_12411-01-01-4_de.csv", "flat.csv") == (None, None, None)
+    assert read("hessen_hsl_csvexport_altersstruktur_kreise_2021-12-31.csv", "a.csv")[0] == "HSL-ALTER-KREISE"
+
+
+def test_a_genesis_name_gives_the_decimal_mark_and_the_moment_it_was_written() -> None:
+    head = sample_path("regio_v5_ffcsv_12411-01-01-4_en.csv").read_bytes()
+    english = recognise(head, "12411-01-01-4_1733312345678_en_flat.csv")
+    assert (english.format, english.zipped, english.decimal) == (Format.FFCSV_V5, False, ".")
+    assert english.stamp == datetime(2024, 12, 4, 11, 39, 5, 678000)
+    german = recognise(head, "12411-01-01-4_1733312345678_de_flat.csv")
+    assert (german.decimal, recognise(head, "saved.csv").decimal, recognise(head, "saved.csv").stamp) == (
+        ",",
+        None,
+        None,
     )
-    assert table_code_in(sample_path("regio_v5_ffcsv_12411-01-01-4_de.csv").read_bytes()) is None
+
+
+def test_a_zip_is_recognised_by_the_file_inside_and_a_workbook_is_not_a_zip() -> None:
+    zipped = recognise(sample_path("zensus_v5_ffcsv_1000A-0000_rec2024-12_en.zip").read_bytes(), "z.zip")
+    assert (zipped.format, zipped.zipped, zipped.decimal) == (Format.FFCSV_V5, True, ".")
+    assert zipped.stamp == datetime(2024, 12, 3, 21, 52, 25, 621000)  # from the member's name
+    workbook = recognise(sample_path("hessen_hsl_xlsx_hessische_gemeindestatistik_2019.xlsx").read_bytes(), "w.xlsx")
+    assert (workbook.format, workbook.zipped, workbook.table) == (Format.HSL_WORKBOOK, False, "HSL-GEMEINDESTATISTIK")
+    with pytest.raises(ParseError, match=r"^b\.zip: a BKG boundary package, not a table"):
+        recognise(sample_path("bkg_vg1000_2024-12-31.zip").read_bytes(), "b.zip")
 
 
 def test_the_broken_english_v4_header_gives_the_same_figures_as_the_german_one() -> None:

@@ -13,12 +13,11 @@ from typer.testing import CliRunner
 
 from demografie import catalog
 from demografie.cli import app
-from demografie.flows.ingest import ingest
 from demografie.settings import Paths
 from demografie.transforms.formats import parse
 from demografie.transforms.normalise import Provenance, normalise
 from demografie.warehouse.lake import write_delivery
-from tests.support import sample_path
+from tests.support import fill_lake, sample_path
 from tests.warehouse.test_indicators import KREISE_SINGLE_YEARS, age_bands, persons
 
 MIGRATION = "regio_tabellencsv_12711-02-02-4_stand2017-10-10_utf8.csv"
@@ -107,9 +106,9 @@ def synthetic_moves(year: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def rates_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+def rates_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("life-phases")
-    ingest([str(sample_path(KREISE_SINGLE_YEARS))], home=str(home))
+    fill_lake(home, [sample_path(KREISE_SINGLE_YEARS)])
     stamp = dt.datetime(2021, 6, 1)
     provenance = Provenance("migration_age_groups", "regio", "12711-02-02-4", stamp, stamp, "fixture", synthetic=True)
     observations = normalise(

@@ -13,13 +13,12 @@ import openpyxl
 import pytest
 
 from demografie.devserver.server import GenesisServer
-from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import header_columns
 from demografie.transforms.formats import parse
-from tests.support import metadata_answer, point_at, sample_path
+from tests.support import fill_lake, metadata_answer, point_at, sample_path
 
 XLSX = "destatis_xlsx_12421-0003_15kbv_en_MODIFIED.xlsx"  # 15th edition, 5 variants, 2022-2070
 AGES = "destatis_tabellencsv_12421-0004_14kbv_MODIFIED.csv"  # 14th edition, 3 variants, 2019-2060
@@ -122,7 +121,7 @@ def projections_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness: 
     for table, (flat, updated) in tables.items():
         (root / "tablefile" / f"{table}.csv").write_text(flat, "utf-8")
         (root / "metadata" / f"{table}.json").write_text(metadata_answer(table, table, updated), "utf-8")
-    ingest([str(sample_path(OBSERVED))], home=str(home))
+    fill_lake(home, [sample_path(OBSERVED)])
     with pytest.MonkeyPatch.context() as mp, GenesisServer(root, "demo", "demo") as server:
         point_at(server, "GENESIS_DESTATIS", "demo", "demo", mp)
         summary = nightly(datasets=["population_projection", "population_projection_ages"], home=str(home))

@@ -16,14 +16,13 @@ from typer.testing import CliRunner
 from demografie import catalog
 from demografie.cli import app
 from demografie.devserver.server import GenesisServer
-from demografie.flows.ingest import ingest
 from demografie.flows.nightly import nightly
 from demografie.settings import Paths
 from demografie.transforms.formats import parse
 from demografie.transforms.normalise import Provenance, normalise
 from demografie.transforms.schema import SYNTHETIC_NOTICE
 from demografie.warehouse.lake import write_delivery
-from tests.support import metadata_answer, point_at, sample_path
+from tests.support import fill_lake, metadata_answer, point_at, sample_path
 from tests.warehouse.test_indicators import KREISE_SINGLE_YEARS, age_bands, persons
 
 LEAVERS = "regio_tabellencsv_21111-02-06-4_sj2023.csv"
@@ -254,9 +253,9 @@ FIXTURE_TABLES: tuple[tuple[str, str, str, Callable[[str], list[str]]], ...] = (
 
 
 @pytest.fixture(scope="module")
-def services_home(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+def services_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("services")
-    ingest([str(sample_path(KREISE_SINGLE_YEARS))], home=str(home))
+    fill_lake(home, [sample_path(KREISE_SINGLE_YEARS)])
     stamp = dt.datetime(2021, 6, 1)
     for number, (dataset, sample, day, row) in enumerate(FIXTURE_TABLES):
         entry = catalog.find(dataset)

@@ -1,4 +1,5 @@
-"""Progress events from the flows to whoever shows them (the CLI prints them with rich)."""
+"""Progress events from the use cases and flows to whoever shows them (the CLI prints them with
+rich). At the bottom of the layers: reporting progress must not tie a use case to Prefect."""
 
 from __future__ import annotations
 
