@@ -493,3 +493,13 @@ def test_hsl_employees_are_in_the_warehouse(warehouse: duckdb.DuckDBPyConnection
         {"sex": "female", "nationality": "foreign"},
     )
     assert current_value(warehouse, foreign_women) == [kassel[25]]
+
+
+def test_each_ingested_file_lands_under_the_suffix_of_what_it_is(all_samples_home: Path) -> None:
+    # a workbook is a zip inside, but opened from raw/ it must be a workbook again
+    suffixes = {
+        path.parent.name: path.suffix for path in (all_samples_home / "raw").rglob("*.*") if path.suffix != ".json"
+    }
+    assert suffixes["HSL-GEMEINDESTATISTIK"] == ".xlsx"
+    assert suffixes["HSL-ALTER-KREISE"] == ".csv"
+    assert suffixes["1000A-0000"] == ".zip"
