@@ -22,12 +22,12 @@ from types import MappingProxyType
 from typing import Any
 
 from demografie.errors import DemografieError
-from demografie.registry import REGISTRY
+from demografie.registry import of_figures
 from demografie.settings import Settings
 
 STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
 
-LICENCES: Mapping[str, str] = MappingProxyType({key: entry.licence for key, entry in REGISTRY.items()})
+LICENCES: Mapping[str, str] = MappingProxyType({entry.key: entry.licence for entry in of_figures()})
 
 # The publishers' table-code patterns (Regionaldatenbank incl. Regionalatlas, Destatis, Sachsen's
 # own codes, our names for HSL publications). Any code that reaches a path or SQL must match one.
@@ -145,7 +145,7 @@ class Dataset:
 
 # Which publisher a mart takes a figure from when several carry it (lower wins), and why.
 PRECEDENCE: Mapping[str, tuple[int, str]] = MappingProxyType(
-    {key: (entry.precedence, entry.precedence_reason) for key, entry in REGISTRY.items()}
+    {entry.key: (entry.precedence, entry.precedence_reason) for entry in of_figures() if entry.precedence is not None}
 )
 
 

@@ -1,6 +1,7 @@
 """The publishers, declared as data in publishers.toml: one entry per publisher with its route,
-address, licence, precedence and concurrency. Sources build their clients from it, the catalog its
-licences and precedence, the deployment its concurrency limits."""
+address, licence, attribution, precedence and concurrency. Sources build their clients from it, the
+catalog its licences and precedence, the deployment its concurrency limits, the maps and the
+report their attributions."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ class PublisherRoute(StrEnum):
     GENESIS = "genesis"  # the GENESIS REST 2020 protocol
     WEB_DOWNLOAD = "web-download"  # a GENESIS web download without login
     FILE = "file"  # publications a person saves and ingests
+    # reference data the build joins to the figures (boundaries, classifications): no figures of
+    # its own, so no precedence and no catalog entry
+    REFERENCE = "reference"
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,10 @@ class Publisher:
     name: str
     route: PublisherRoute
     licence: str
-    precedence: int  # lower wins where several publishers have the same figure
-    precedence_reason: str
+    precedence: int | None = None  # lower wins where several publishers have the same figure
+    precedence_reason: str = ""
+    # what every public use must print, `{year}` the year of the data (BKG: of the download)
+    attribution: str = ""
     base_url: str = ""
     env_prefix: str = ""  # <env_prefix>_URL overrides base_url; _USERNAME/_PASSWORD for GENESIS
     signup_url: str = ""
@@ -53,8 +59,10 @@ class RegistryError(DemografieError, ValueError):
     """publishers.toml cannot be used; the message names the entry."""
 
 
-REQUIRED = ("key", "name", "route", "licence", "precedence", "precedence_reason")
-REACHED = ("base_url", "env_prefix")  # what a route other than "file" needs
+REQUIRED = ("key", "name", "route", "licence")
+RANKED = ("precedence", "precedence_reason")  # what a publisher of figures needs
+REACHED = ("base_url", "env_prefix")  # what a route a run fetches from needs
+FETCHED = (PublisherRoute.GENESIS, PublisherRoute.WEB_DOWNLOAD)
 
 
 def parse_registry(text: str, where: str) -> dict[str, Publisher]:
@@ -62,7 +70,7 @@ def parse_registry(text: str, where: str) -> dict[str, Publisher]:
     keys = [e.key for e in entries]
     if duplicated := sorted({k for k in keys if keys.count(k) > 1}):
         raise RegistryError(f"{where}: publisher(s) {', '.join(duplicated)} declared twice")
-    precedences = [e.precedence for e in entries]
+    precedences = [e.precedence for e in entries if e.precedence is not None]
     if len(set(precedences)) != len(precedences):
         raise RegistryError(f"{where}: two publishers share a precedence; a mart could not choose")
     return {e.key: e for e in entries}
@@ -79,8 +87,13 @@ def _entry(raw: dict[str, Any], where: str) -> Publisher:
         route = PublisherRoute(raw["route"])
     except ValueError:
         raise RegistryError(f"{label}: route {raw['route']!r} is none of {', '.join(PublisherRoute)}") from None
-    if route is not PublisherRoute.FILE and (lacking := [f for f in REACHED if not raw.get(f)]):
+    if route in FETCHED and (lacking := [f for f in REACHED if not raw.get(f)]):
         raise RegistryError(f"{label}: a {route} publisher needs {', '.join(lacking)}")
+    ranked = route is not PublisherRoute.REFERENCE
+    if ranked and (lacking := [f for f in RANKED if f not in raw]):
+        raise RegistryError(f"{label}: a publisher of figures lacks {', '.join(lacking)}")
+    if not ranked and (given := [f for f in RANKED if f in raw]):
+        raise RegistryError(f"{label}: a reference publisher has no figures, so no {', '.join(given)}")
     hosts = raw.get("hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h and "/" not in h for h in hosts):
         raise RegistryError(f"{label}: hosts must be a list of host names (host or host:port)")
@@ -97,3 +110,13 @@ REGISTRY: Mapping[str, Publisher] = _load()
 
 def on_route(route: PublisherRoute) -> list[Publisher]:
     return [entry for entry in REGISTRY.values() if entry.route is route]
+
+
+def of_figures() -> list[Publisher]:
+    """The publishers whose figures the catalog loads (all but the reference ones)."""
+    return [entry for entry in REGISTRY.values() if entry.route is not PublisherRoute.REFERENCE]
+
+
+def attribution(key: str, year: int) -> str:
+    """What a public use of `key`'s data must print, for data of `year`."""
+    return REGISTRY[key].attribution.format(year=year)

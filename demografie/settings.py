@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from demografie.errors import DemografieError
-from demografie.registry import REGISTRY
+from demografie.registry import REGISTRY, Publisher, PublisherRoute
 from demografie.storage import Store
 from demografie.tuning import BUILD_MEMORY_MB, LOCK_WAIT_SECONDS, MAX_UNPACKED_BYTES, TUNABLES, read_tunable
 from demografie.tuning import markdown_table as tuning_table
@@ -29,9 +29,8 @@ DEBUG_ENV = "DEMOGRAFIE_DEBUG"
 USER_CATALOG = "catalog.toml"
 DEFAULT_HOME = Path("data")
 WAREHOUSE_FILE = "warehouse.duckdb"
-BKG_PREFIX = "DEMOGRAFIE_BKG"
 # `<prefix>_URL` overrides a publisher's address (e.g. to point at a local server)
-URL_PREFIXES = (*sorted(e.env_prefix for e in REGISTRY.values() if e.env_prefix), BKG_PREFIX)
+URL_PREFIXES = tuple(sorted(e.env_prefix for e in REGISTRY.values() if e.env_prefix))
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,12 @@ class Variable:
     name: str
     default: str
     meaning: str
+
+
+def _url_meaning(publisher: Publisher) -> str:
+    if publisher.route is PublisherRoute.REFERENCE:
+        return f"the boundaries `demografie geodata` downloads: {publisher.name}"
+    return f"address of {publisher.name}"
 
 
 # what the README's table of settings lists besides the tuning numbers (and the credentials,
@@ -49,7 +54,7 @@ VARIABLES = (
     Variable(CATALOG_ENV, f"`<home>/{USER_CATALOG}` if there is one", "a user catalog merged over the shipped one"),
     Variable(DEBUG_ENV, "unset", "`1` brings tracebacks to the terminal"),
     *(
-        Variable(f"{e.env_prefix}_URL", f"`{e.base_url}`", f"address of {e.name}")
+        Variable(f"{e.env_prefix}_URL", f"`{e.base_url}`", _url_meaning(e))
         for e in sorted(REGISTRY.values(), key=lambda e: e.env_prefix)
         if e.env_prefix
     ),
@@ -58,7 +63,6 @@ VARIABLES = (
         "the hosts in `publishers.toml`",
         "more hosts (host or host:port, comma-separated) a publisher may redirect to with the credentials",
     ),
-    Variable(f"{BKG_PREFIX}_URL", "BKG's VG1000 archive", "where `demografie geodata` downloads the boundaries"),
 )
 
 

@@ -144,8 +144,13 @@ def test_every_publisher_is_one_entry_of_the_registry() -> None:
     from demografie.sources.publishers import PUBLISHERS
     from demografie.sources.webdownload import ROUTES
 
-    assert sorted(REGISTRY) == ["destatis", "hessen", "regio", "sachsen", "zensus"]
-    assert {d.source for d in catalog.DATASETS} == set(REGISTRY)
+    assert sorted(REGISTRY) == ["bbsr", "bkg", "destatis", "hessen", "regio", "sachsen", "zensus"]
+    # every publisher of figures has tables in the catalog; the reference ones have none
+    assert {d.source for d in catalog.DATASETS} == set(REGISTRY) - {"bbsr", "bkg"}
+    assert (REGISTRY["bkg"].attribution, REGISTRY["bbsr"].attribution) == (
+        "© BKG ({year}) dl-de/by-2-0",
+        "© BBSR Bonn {year}, dl-de/by-2-0",
+    )
     assert sorted(PUBLISHERS) == ["destatis", "regio", "zensus"] and sorted(ROUTES) == ["sachsen"]
     assert {
         f"demografie-{k}": n for k, n in (("regio", 1), ("destatis", 3), ("zensus", 1), ("sachsen", 1), ("writer", 1))
@@ -164,9 +169,17 @@ BAYERN = 'key = "bayern"\nname = "LfStat"\nlicence = "x"\nprecedence = 9\npreced
         ),
         (
             f'{BAYERN}\nroute = "ftp"',
-            "p.toml: publisher bayern: route 'ftp' is none of genesis, web-download, file",
+            "p.toml: publisher bayern: route 'ftp' is none of genesis, web-download, file, reference",
         ),
-        ('key = "bayern"\nname = "LfStat"', "p.toml: publisher bayern: lacks route, licence, precedence"),
+        ('key = "bayern"\nname = "LfStat"', "p.toml: publisher bayern: lacks route, licence"),
+        (
+            'key = "bayern"\nname = "LfStat"\nlicence = "x"\nroute = "file"',
+            "p.toml: publisher bayern: a publisher of figures lacks precedence, precedence_reason",
+        ),
+        (
+            f'{BAYERN}\nroute = "reference"',
+            "p.toml: publisher bayern: a reference publisher has no figures, so no precedence, precedence_reason",
+        ),
     ],
 )
 def test_a_bad_publisher_entry_is_refused_naming_it(entry: str, message: str) -> None:

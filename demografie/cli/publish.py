@@ -76,6 +76,7 @@ def geodata(
 ) -> None:
     """Fetch BKG's administrative boundaries (VG1000) for the maps, keep them, and rebuild."""
     from demografie.errors import DemografieError
+    from demografie.registry import attribution
     from demografie.settings import checked_url
     from demografie.sources.geodata import URL_PREFIX, configured_url, fetch, from_file
     from demografie.tuning import MAX_UNPACKED_BYTES
@@ -103,7 +104,7 @@ def geodata(
         f"{record.product}, Gebietsstand {record.gebietsstand}: {record.regions} Kreise and Länder {state} "
         f"({record.raw_file}); warehouse {result.path} rebuilt"
     )
-    output.console.print(f"Attribution on every map: © BKG ({record.retrieved_at[:4]}) dl-de/by-2-0")
+    output.console.print(f"Attribution on every map: {attribution('bkg', int(record.retrieved_at[:4]))}")
 
 
 @app.command("map")

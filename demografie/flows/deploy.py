@@ -26,7 +26,7 @@ from prefect.settings import PREFECT_API_URL
 import demografie
 from demografie.errors import FlowError
 from demografie.flows.runs import WRITER_LIMIT
-from demografie.registry import REGISTRY, PublisherRoute
+from demografie.registry import FETCHED, REGISTRY
 
 WORK_POOL = "demografie"
 NIGHTLY_CRON = "0 2 * * *"
@@ -35,7 +35,7 @@ TIMEZONE = "Europe/Berlin"
 # publisher declares its limit), one at a time to a web download, and one writer of the shared data
 # home at a time, across machines.
 LIMITS = {
-    **{f"demografie-{e.key}": e.max_parallel_requests for e in REGISTRY.values() if e.route is not PublisherRoute.FILE},
+    **{f"demografie-{e.key}": e.max_parallel_requests for e in REGISTRY.values() if e.route in FETCHED},
     WRITER_LIMIT: 1,
 }
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from demografie import registry
 from demografie.catalog import STATES
 from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
@@ -313,8 +314,8 @@ def _legend(chart: Choropleth, top: float, width: float) -> list[str]:
 
 def attribution(chart: Choropleth) -> str:
     return (
-        f"Boundaries: © BKG ({chart.attribution_year}) dl-de/by-2-0, Gebietsstand {chart.gebietsstand:%d.%m.%Y}, "
-        f"Datenquellen: {SOURCES_URL}"
+        f"Boundaries: {registry.attribution('bkg', chart.attribution_year)}, "
+        f"Gebietsstand {chart.gebietsstand:%d.%m.%Y}, Datenquellen: {SOURCES_URL}"
     )
 
 

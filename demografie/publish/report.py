@@ -25,7 +25,8 @@ from demografie import __version__
 from demografie.catalog import STATES
 from demografie.fileio import atomic_write_bytes
 from demografie.publish.maps import MAP_CSS, map_sections
-from demografie.reference import census_bases
+from demografie.reference import SETTLEMENT_STRUCTURE_YEAR, census_bases
+from demografie.registry import attribution
 from demografie.warehouse.sqlfiles import query_rows
 
 COLOURS = {"06": "#c8102e", "14": "#00843d"}
@@ -340,8 +341,8 @@ def _life_phases(rows: Rows) -> go.Figure:
 def _sources_note(rows: Rows) -> str:
     """Which tables, of which Stand, the chart is made of, and the settlement types' attribution."""
     return (
-        f"{_tables_and_stand(rows)} Settlement types: BBSR, Siedlungsstrukturelle Kreistypen 2020 "
-        f"(© BBSR Bonn 2020, dl-de/by-2-0).{_synthetic_note(rows)}"
+        f"{_tables_and_stand(rows)} Settlement types: BBSR, Siedlungsstrukturelle Kreistypen "
+        f"{SETTLEMENT_STRUCTURE_YEAR} ({attribution('bbsr', SETTLEMENT_STRUCTURE_YEAR)}).{_synthetic_note(rows)}"
     )
 
 

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
+from demografie.registry import attribution
+
 
 @dataclass(frozen=True)
 class Region:
@@ -144,8 +146,10 @@ class SettlementStructure:
     year: int
 
 
+SETTLEMENT_STRUCTURE_YEAR = 2020
 SETTLEMENT_STRUCTURE_SOURCE = (
-    "BBSR, Siedlungsstrukturelle Kreistypen 2020 (www.bbsr.bund.de, Raumabgrenzungen); © BBSR Bonn 2020, dl-de/by-2-0"
+    f"BBSR, Siedlungsstrukturelle Kreistypen {SETTLEMENT_STRUCTURE_YEAR} (www.bbsr.bund.de, Raumabgrenzungen); "
+    + attribution("bbsr", SETTLEMENT_STRUCTURE_YEAR)
 )
 
 

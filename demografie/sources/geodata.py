@@ -21,16 +21,15 @@ import requests
 
 from demografie import archive
 from demografie.errors import SourceLayerError
+from demografie.registry import REGISTRY
 from demografie.settings import Settings, checked_url
 from demografie.sources import errors
 from demografie.sources.http import RetryPolicy, Transport, timeouts
 
 PUBLISHER = "bkg"
-URL_PREFIX = "DEMOGRAFIE_BKG"
+URL_PREFIX = REGISTRY[PUBLISHER].env_prefix
 URL_ENV = f"{URL_PREFIX}_URL"
-DEFAULT_URL = (
-    "https://daten.gdz.bkg.bund.de/produkte/vg/vg1000_ebenen_1231/aktuell/vg1000_12-31.utm32s.shape.ebenen.zip"
-)
+DEFAULT_URL = REGISTRY[PUBLISHER].base_url
 PRODUCT_PAGE = "https://gdz.bkg.bund.de/index.php/default/verwaltungsgebiete-1-1-000-000-stand-31-12-vg1000-31-12.html"
 
 

@@ -50,8 +50,8 @@ MAX_MEMBER_BYTES = 2 * 1024**3
 # BKG publishes a Gebietsstand after the day it describes; one later than this is a broken or
 # forged aktualitaet.txt, and would win every later map
 LATEST_STAND = timedelta(days=31)
-# BKG's terms of use: on every public use, with "BKG" linking to BKG_URL and the licence to LICENCE_URL
-ATTRIBUTION = "© BKG ({year}) dl-de/by-2-0"
+# BKG's terms of use: on every public use its attribution (publishers.toml), with "BKG" linking to
+# BKG_URL, the licence to LICENCE_URL, and the list of its sources
 SOURCES_URL = "https://sgx.geodatenzentrum.de/web_public/gdz/datenquellen/datenquellen_vg_nuts.pdf"
 BKG_URL = "https://www.bkg.bund.de"
 LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"

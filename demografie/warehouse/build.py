@@ -37,9 +37,10 @@ from demografie.reference import (
     regions,
     settlement_structures,
 )
+from demografie.registry import attribution
 from demografie.settings import Paths
 from demografie.storage import Store
-from demografie.transforms.boundaries import ATTRIBUTION, BOUNDARY_SCHEMA
+from demografie.transforms.boundaries import BOUNDARY_SCHEMA
 from demografie.transforms.schema import OBSERVATION_SCHEMA
 from demografie.tuning import BUILD_MEMORY_MB, default
 from demografie.warehouse.checks import CheckResult, ChecksFailedError, run_checks
@@ -439,7 +440,7 @@ def _boundaries(lake: Store) -> tuple[pa.Table, pa.Table]:
         "url": record.url,
         "retrieved_at": retrieved,
         "content_sha256": record.content_sha256,
-        "attribution": ATTRIBUTION.format(year=retrieved.year),
+        "attribution": attribution("bkg", retrieved.year),
     }
     return boundaries, pa.Table.from_pylist([row], schema=EDITION_SCHEMA)
 
