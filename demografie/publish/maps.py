@@ -339,24 +339,6 @@ def shapes_from_rows(rows: Iterable[dict[str, Any]]) -> list[Shape]:
     return [Shape(r["region_code"], r["name"], r["state"], r["region_level"], json.loads(r["geometry"])) for r in rows]
 
 
-@dataclass(frozen=True)
-class MapIndicator:
-    key: str  # an indicator of marts.indicators
-    title: str
-
-
-# the report's maps; `demografie map` draws any indicator of marts.indicators
-MAP_INDICATORS = (
-    MapIndicator("population_change_5y", "Population change over five years (linked across census breaks)"),
-    MapIndicator("old_age_dependency_ratio", "Old-age dependency ratio: people aged 65+ per 100 aged 20-64"),
-    MapIndicator("share_65_plus", "Share of people aged 65 and over"),
-    MapIndicator("net_migration_per_1000", "Net migration per 1,000 inhabitants"),
-    MapIndicator("unemployed_per_1000", "Unemployed per 1,000 people aged 15-64"),
-    MapIndicator("net_migration_education_per_1000", "Net migration of people aged 18-24 per 1,000 of that age"),
-    MapIndicator("replacement_ratio_15_19_per_60_64", "Replacement ratio: people aged 15-19 per 100 aged 60-64"),
-    MapIndicator("care_recipients_per_1000_65_plus", "Persons in need of care per 1,000 people aged 65 and over"),
-)
-TITLES = {m.key: m.title for m in MAP_INDICATORS}
 NO_BOUNDARIES = "No boundaries in this warehouse: `demografie geodata` loads BKG's VG1000 (or --file a saved package)."
 
 
@@ -381,7 +363,7 @@ def read_map(
     ]
     edition = shape_rows[0]
     chart = choropleth(
-        TITLES.get(indicator, indicator),
+        rows[0]["title"],
         rows[0]["unit"],
         rows[0]["ref_date"],
         edition["gebietsstand"],
@@ -440,16 +422,18 @@ MAP_CSS = (
 
 
 def map_sections(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The report's maps, one section each; a single section saying what to load without boundaries."""
+    """The report's maps (meta.indicators.report_map), one section each; a single section saying what
+    to load without boundaries."""
     sections = []
-    for indicator in MAP_INDICATORS:
+    for indicator in query_rows(con, "report/map_indicators.sql"):
+        key, title = indicator["indicator"], indicator["title"]
         try:
-            chart, shapes = read_map(con, indicator.key)
+            chart, shapes = read_map(con, key)
         except NoMapError as exc:
             if str(exc) == NO_BOUNDARIES:
                 return [f'<section><h2>Maps</h2><p class="empty" id="maps">{html.escape(NO_BOUNDARIES)}</p></section>']
             body = f"<p class='empty'>{html.escape(str(exc))}</p>"
         else:
             body = figure_html(chart, shapes)
-        sections.append(f'<section id="map-{indicator.key}"><h2>{html.escape(indicator.title)}</h2>{body}</section>')
+        sections.append(f'<section id="map-{key}"><h2>{html.escape(title)}</h2>{body}</section>')
     return sections

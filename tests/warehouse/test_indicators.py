@@ -300,6 +300,7 @@ def test_every_check_ran_and_is_recorded(warehouse: duckdb.DuckDBPyConnection) -
         "unique_identity": "error",
         "no_negative_counts": "error",
         "rates_within_0_100": "error",
+        "indicators_declared": "error",
         "sexes_add_up": "warning",
         "kreise_add_up": "warning",
         "plausible_population_change": "warning",
@@ -313,3 +314,20 @@ def test_every_check_ran_and_is_recorded(warehouse: duckdb.DuckDBPyConnection) -
     stale = warehouse.execute("SELECT violations FROM meta.check_results WHERE check_name = 'freshness'").fetchall()
     assert stale[0][0] > 0  # the samples are years old: the warning says so
     assert date.today().year >= 2026
+
+
+def test_every_indicator_is_declared_once_with_its_title(warehouse: duckdb.DuckDBPyConnection) -> None:
+    computed = {name for (name,) in warehouse.execute("SELECT DISTINCT indicator FROM marts.indicators").fetchall()}
+    declared = warehouse.execute(
+        "SELECT indicator, theme, unit, factor, title, report_map FROM meta.indicators"
+    ).fetchall()
+    names = [row[0] for row in declared]
+    assert len(names) == len(set(names)) and computed <= set(names) and len(computed) >= 10
+    # what the mart says of an indicator is its declaration
+    mismatched = warehouse.execute(
+        "SELECT DISTINCT i.indicator FROM marts.indicators AS i JOIN meta.indicators AS d USING (indicator) "
+        "WHERE (i.theme, i.unit, i.factor) IS DISTINCT FROM (d.theme, d.unit, d.factor)"
+    ).fetchall()
+    assert mismatched == []
+    maps = sorted(row[5] for row in declared if row[5] is not None)
+    assert maps == list(range(1, len(maps) + 1)) and all(row[4] for row in declared)

@@ -1,7 +1,8 @@
 -- Every indicator per Kreis as numerator and denominator, so that Land and settlement-type values
 -- are computed as sum(numerator) / sum(denominator) over their Kreise, never as an average of
 -- rates. A table, computed once per build: it reads nearly every mart, and the comparison, the
--- report and the maps each read it again.
+-- report and the maps each read it again. Theme, unit and factor come from the declaration of each
+-- indicator (meta.indicators).
 CREATE TABLE marts.indicators AS
 WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'kreis'),
      kreise_movement AS (SELECT * FROM marts.movement WHERE region_level = 'kreis'),
@@ -11,118 +12,121 @@ WITH kreise_age AS (SELECT * FROM marts.age_structure WHERE region_level = 'krei
      kreise_replacement AS (SELECT * FROM marts.labour_force_replacement WHERE region_level = 'kreis'),
      kreise_qualification AS (SELECT * FROM marts.employees_by_qualification WHERE region_level = 'kreis'),
      kreise_schools AS (SELECT * FROM marts.schools WHERE region_level = 'kreis'),
-     kreise_services AS (SELECT * FROM marts.services WHERE region_level = 'kreis')
-SELECT * FROM (
-    SELECT 'age_structure' AS theme, 'share_under_20' AS indicator, 'percent' AS unit, 100 AS factor, region_code, region_name, state,
-           settlement_type, ref_date, under_20 AS numerator, population AS denominator, source_table AS sources,
-           vintage, synthetic, census_basis FROM kreise_age
-    UNION ALL
-    SELECT 'age_structure', 'share_65_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
-           age_65_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
-    UNION ALL
-    SELECT 'age_structure', 'share_80_plus', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
-           age_80_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
-    UNION ALL
-    SELECT 'age_structure', 'youth_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
-           ref_date, under_20, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
-    UNION ALL
-    SELECT 'age_structure', 'old_age_dependency_ratio', 'per 100 aged 20-64', 100, region_code, region_name, state, settlement_type,
-           ref_date, age_65_plus, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
-    UNION ALL
-    SELECT 'movement', 'population_change_5y', 'percent', 100, region_code, region_name, state, settlement_type, ref_date,
-           change_5y, population - change_5y, source_table, vintage, synthetic, census_basis FROM kreise_change
-    UNION ALL
-    SELECT 'movement', 'natural_balance_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), natural_balance, population, source_tables, vintage, synthetic,
-           population_census_basis
-    FROM kreise_movement
-    UNION ALL
-    SELECT 'movement', 'net_migration_per_1000', 'per 1,000 inhabitants', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage, synthetic,
-           population_census_basis
-    FROM kreise_movement
-    UNION ALL
-    SELECT 'labour', 'employees_workplace_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 6, 30), employees_workplace, working_age_population, source_tables,
-           vintage, synthetic, working_age_census_basis FROM kreise_labour
-    UNION ALL
-    SELECT 'labour', 'employees_residence_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 6, 30), employees_residence, working_age_population, source_tables,
-           vintage, synthetic, working_age_census_basis FROM kreise_labour
-    UNION ALL
-    SELECT 'labour', 'commuter_balance_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 6, 30), commuter_balance, working_age_population, source_tables,
-           vintage, synthetic, working_age_census_basis FROM kreise_labour
-    UNION ALL
-    SELECT 'labour', 'foreign_share_employees', 'percent', 100, region_code, region_name, state, settlement_type,
-           make_date(year, 6, 30), employees_workplace_foreign, employees_workplace, source_tables, vintage, synthetic, NULL
-    FROM kreise_labour
-    UNION ALL
-    SELECT 'labour', 'unemployed_per_1000', 'per 1,000 aged 15-64', 1000, region_code, region_name, state, settlement_type,
-           make_date(year, 12, 31), unemployed, working_age_population, source_tables, vintage, synthetic,
-           working_age_census_basis FROM kreise_labour
-    UNION ALL
-    SELECT 'life_phases', 'net_migration_' || life_phase || '_per_1000', 'per 1,000 of the ages', 1000, region_code, region_name,
-           state, settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage,
-           synthetic, population_census_basis
-    FROM kreise_life_phase
-    UNION ALL
-    SELECT 'skilled_workers', 'replacement_ratio_15_19_per_60_64', 'per 100 aged 60-64', 100, region_code, region_name, state,
-           settlement_type, ref_date, age_15_19, age_60_64, source_tables, vintage, synthetic, census_basis
-    FROM kreise_replacement
-    UNION ALL
-    SELECT 'skilled_workers', 'replacement_ratio_15_24_per_55_64', 'per 100 aged 55-64', 100, region_code, region_name, state,
-           settlement_type, ref_date, age_15_24, age_55_64, source_tables, vintage, synthetic, census_basis
-    FROM kreise_replacement
-    UNION ALL
-    SELECT 'skilled_workers', 'employees_without_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
-           'percent', 100, region_code, region_name, state, settlement_type, ref_date, without_vocational, employees,
-           source_tables, vintage, synthetic, NULL
-    FROM kreise_qualification
-    UNION ALL
-    SELECT 'skilled_workers', 'employees_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
-           'percent', 100, region_code, region_name, state, settlement_type, ref_date, vocational, employees,
-           source_tables, vintage, synthetic, NULL
-    FROM kreise_qualification
-    UNION ALL
-    SELECT 'skilled_workers', 'employees_academic_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END,
-           'percent', 100, region_code, region_name, state, settlement_type, ref_date, academic, employees,
-           source_tables, vintage, synthetic, NULL
-    FROM kreise_qualification
-    UNION ALL
-    SELECT 'skilled_workers', 'school_leavers_without_hsa_per_100', 'per 100 school leavers', 100, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), school_leavers_without_hsa, school_leavers, source_tables,
-           vintage, synthetic, NULL
-    FROM kreise_schools
-    UNION ALL
-    SELECT 'skilled_workers', 'vocational_pupils_per_1000_15_24', 'per 1,000 aged 15-24', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), vocational_pupils, population_15_24,
-           concat_ws(', ', source_tables, population_source_table), vintage, synthetic, population_census_basis
-    FROM kreise_schools
-    UNION ALL
-    SELECT 'services', 'daycare_places_per_100_under_6', 'per 100 children under 6', 100, region_code, region_name, state,
-           settlement_type, daycare_date, daycare_places, children_under_6, source_tables, vintage, synthetic,
-           children_census_basis
-    FROM kreise_services
-    UNION ALL
-    SELECT 'services', 'care_recipients_per_1000_65_plus', 'per 1,000 aged 65+', 1000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), care_recipients, population_65_plus, source_tables, vintage,
-           synthetic, population_65_plus_census_basis
-    FROM kreise_services
-    UNION ALL
-    SELECT 'services', 'hospital_beds_per_10000', 'per 10,000 inhabitants', 10000, region_code, region_name, state,
-           settlement_type, make_date(year, 12, 31), hospital_beds, population, source_tables, vintage, synthetic,
-           population_census_basis
-    FROM kreise_services
+     kreise_services AS (SELECT * FROM marts.services WHERE region_level = 'kreis'),
+computed AS (
+    SELECT * FROM (
+        SELECT 'share_under_20' AS indicator, region_code, region_name, state,
+               settlement_type, ref_date, under_20 AS numerator, population AS denominator, source_table AS sources,
+               vintage, synthetic, census_basis FROM kreise_age
+        UNION ALL
+        SELECT 'share_65_plus', region_code, region_name, state, settlement_type, ref_date,
+               age_65_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
+        UNION ALL
+        SELECT 'share_80_plus', region_code, region_name, state, settlement_type, ref_date,
+               age_80_plus, population, source_table, vintage, synthetic, census_basis FROM kreise_age
+        UNION ALL
+        SELECT 'youth_dependency_ratio', region_code, region_name, state, settlement_type,
+               ref_date, under_20, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
+        UNION ALL
+        SELECT 'old_age_dependency_ratio', region_code, region_name, state, settlement_type,
+               ref_date, age_65_plus, age_20_64, source_table, vintage, synthetic, census_basis FROM kreise_age
+        UNION ALL
+        SELECT 'population_change_5y', region_code, region_name, state, settlement_type, ref_date,
+               change_5y, population - change_5y, source_table, vintage, synthetic, census_basis FROM kreise_change
+        UNION ALL
+        SELECT 'natural_balance_per_1000', region_code, region_name, state,
+               settlement_type, make_date(year, 12, 31), natural_balance, population, source_tables, vintage, synthetic,
+               population_census_basis
+        FROM kreise_movement
+        UNION ALL
+        SELECT 'net_migration_per_1000', region_code, region_name, state,
+               settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage, synthetic,
+               population_census_basis
+        FROM kreise_movement
+        UNION ALL
+        SELECT 'employees_workplace_per_1000', region_code, region_name, state,
+               settlement_type, make_date(year, 6, 30), employees_workplace, working_age_population, source_tables,
+               vintage, synthetic, working_age_census_basis FROM kreise_labour
+        UNION ALL
+        SELECT 'employees_residence_per_1000', region_code, region_name, state,
+               settlement_type, make_date(year, 6, 30), employees_residence, working_age_population, source_tables,
+               vintage, synthetic, working_age_census_basis FROM kreise_labour
+        UNION ALL
+        SELECT 'commuter_balance_per_1000', region_code, region_name, state,
+               settlement_type, make_date(year, 6, 30), commuter_balance, working_age_population, source_tables,
+               vintage, synthetic, working_age_census_basis FROM kreise_labour
+        UNION ALL
+        SELECT 'foreign_share_employees', region_code, region_name, state, settlement_type,
+               make_date(year, 6, 30), employees_workplace_foreign, employees_workplace, source_tables, vintage, synthetic, NULL
+        FROM kreise_labour
+        UNION ALL
+        SELECT 'unemployed_per_1000', region_code, region_name, state, settlement_type,
+               make_date(year, 12, 31), unemployed, working_age_population, source_tables, vintage, synthetic,
+               working_age_census_basis FROM kreise_labour
+        UNION ALL
+        SELECT 'net_migration_' || life_phase || '_per_1000', region_code, region_name,
+               state, settlement_type, make_date(year, 12, 31), net_migration, population, source_tables, vintage,
+               synthetic, population_census_basis
+        FROM kreise_life_phase
+        UNION ALL
+        SELECT 'replacement_ratio_15_19_per_60_64', region_code, region_name, state,
+               settlement_type, ref_date, age_15_19, age_60_64, source_tables, vintage, synthetic, census_basis
+        FROM kreise_replacement
+        UNION ALL
+        SELECT 'replacement_ratio_15_24_per_55_64', region_code, region_name, state,
+               settlement_type, ref_date, age_15_24, age_55_64, source_tables, vintage, synthetic, census_basis
+        FROM kreise_replacement
+        UNION ALL
+        SELECT 'employees_without_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END, region_code, region_name, state, settlement_type, ref_date, without_vocational, employees,
+               source_tables, vintage, synthetic, NULL
+        FROM kreise_qualification
+        UNION ALL
+        SELECT 'employees_vocational_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END, region_code, region_name, state, settlement_type, ref_date, vocational, employees,
+               source_tables, vintage, synthetic, NULL
+        FROM kreise_qualification
+        UNION ALL
+        SELECT 'employees_academic_share' || CASE counted_at WHEN 'residence' THEN '_residence' ELSE '' END, region_code, region_name, state, settlement_type, ref_date, academic, employees,
+               source_tables, vintage, synthetic, NULL
+        FROM kreise_qualification
+        UNION ALL
+        SELECT 'school_leavers_without_hsa_per_100', region_code, region_name, state,
+               settlement_type, make_date(year, 12, 31), school_leavers_without_hsa, school_leavers, source_tables,
+               vintage, synthetic, NULL
+        FROM kreise_schools
+        UNION ALL
+        SELECT 'vocational_pupils_per_1000_15_24', region_code, region_name, state,
+               settlement_type, make_date(year, 12, 31), vocational_pupils, population_15_24,
+               concat_ws(', ', source_tables, population_source_table), vintage, synthetic, population_census_basis
+        FROM kreise_schools
+        UNION ALL
+        SELECT 'daycare_places_per_100_under_6', region_code, region_name, state,
+               settlement_type, daycare_date, daycare_places, children_under_6, source_tables, vintage, synthetic,
+               children_census_basis
+        FROM kreise_services
+        UNION ALL
+        SELECT 'care_recipients_per_1000_65_plus', region_code, region_name, state,
+               settlement_type, make_date(year, 12, 31), care_recipients, population_65_plus, source_tables, vintage,
+               synthetic, population_65_plus_census_basis
+        FROM kreise_services
+        UNION ALL
+        SELECT 'hospital_beds_per_10000', region_code, region_name, state,
+               settlement_type, make_date(year, 12, 31), hospital_beds, population, source_tables, vintage, synthetic,
+               population_census_basis
+        FROM kreise_services
+    )
+    WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0
 )
-WHERE numerator IS NOT NULL AND denominator IS NOT NULL AND denominator <> 0;
+SELECT d.theme, c.indicator, d.unit, d.factor, c.region_code, c.region_name, c.state, c.settlement_type, c.ref_date,
+       c.numerator, c.denominator, c.sources, c.vintage, c.synthetic, c.census_basis
+FROM computed AS c
+LEFT JOIN meta.indicators AS d USING (indicator);
 
 COMMENT ON TABLE marts.indicators IS
     'Every indicator per Kreis as numerator and denominator (value = factor * numerator / nullif(denominator, 0)); the base of marts.indicator_comparison.';
-COMMENT ON COLUMN marts.indicators.theme IS 'The working groups'' theme the indicator answers: age_structure, movement, labour, life_phases (rural areas and the cities), skilled_workers (the pipeline from school to job), services (Daseinsvorsorge).';
-COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator (see marts.age_structure, marts.movement, marts.labour_market, marts.population_change, marts.migration_by_life_phase, marts.labour_force_replacement, marts.employees_by_qualification, marts.schools, marts.services).';
-COMMENT ON COLUMN marts.indicators.unit IS 'Unit of the indicator value.';
-COMMENT ON COLUMN marts.indicators.factor IS '100 for percent and per-100 ratios, 1000 for per-1,000 rates, 10000 for per-10,000 rates.';
+COMMENT ON COLUMN marts.indicators.theme IS 'The theme the indicator answers (meta.indicators).';
+COMMENT ON COLUMN marts.indicators.indicator IS 'Name of the indicator, declared with its title and what it counts in meta.indicators (computed from marts.age_structure, marts.movement, marts.labour_market, marts.population_change, marts.migration_by_life_phase, marts.labour_force_replacement, marts.employees_by_qualification, marts.schools, marts.services).';
+COMMENT ON COLUMN marts.indicators.unit IS 'Unit of the indicator value (meta.indicators).';
+COMMENT ON COLUMN marts.indicators.factor IS 'value = factor * numerator / denominator (meta.indicators).';
 COMMENT ON COLUMN marts.indicators.region_code IS 'Kreis key (5 digits).';
 COMMENT ON COLUMN marts.indicators.region_name IS 'The Kreis'' name as published.';
 COMMENT ON COLUMN marts.indicators.settlement_type IS 'kreisfreie_stadt or landkreis.';

@@ -12,7 +12,9 @@ chosen AS (
                     (SELECT max(ref_date) FROM dates)) AS ref_date
 )
 SELECT i.region_code, i.region_name, i.state, i.numerator, i.denominator, i.factor, i.unit, i.ref_date,
-       i.census_basis, i.synthetic
-FROM marts.indicators AS i, chosen AS c
+       i.census_basis, i.synthetic, coalesce(d.title, i.indicator) AS title
+FROM marts.indicators AS i
+CROSS JOIN chosen AS c
+LEFT JOIN meta.indicators AS d USING (indicator)
 WHERE i.indicator = $indicator AND i.ref_date = c.ref_date
 ORDER BY i.region_code
