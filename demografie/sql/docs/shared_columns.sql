@@ -12,5 +12,13 @@ SELECT * FROM (VALUES
     ('settlement_type', 'kreisfreie_stadt or landkreis; NULL above Kreis level.'),
     ('settlement_structure', 'BBSR siedlungsstruktureller Kreistyp 1-4 (meta.settlement_structure); NULL above Kreis level.'),
     ('settlement_structure_name', 'The BBSR''s name of the type.'),
-    ('source_tables', 'The publishers'' tables the figures come from.')
+    ('source_tables', 'The publishers'' tables the figures come from.'),
+    ('vintage', 'The publisher''s Stand of the figures (the newest where a row combines several tables).'),
+    ('ref_date', 'Reference day.'),
+    ('age_from', 'First year of age of the range (inclusive).'),
+    ('age_to', 'Last year of age of the range (inclusive); NULL: open-ended.'),
+    ('base_date', 'The population date the projection edition starts from.'),
+    ('edition', 'The coordinated projection (meta.projection_editions).'),
+    ('variant', 'The publisher''s variant code.'),
+    ('population_census_basis', 'The census the population figures stand on.')
 ) AS shared(column_name, description)

@@ -21,7 +21,7 @@ per_table AS (
         core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic, min(precedence) AS precedence,
         -- one basis per table and date; a mix (a partly re-delivered table) is named, never hidden
-        string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis,
+        core.basis_list(census_basis) AS census_basis,
         min(age_from) = 0 AND max(age_to) = 999 AND count(*) FILTER (WHERE step <> 1) = 0
             AND count(value) = count(*) AS complete,
         sum(value) AS population,
@@ -90,7 +90,6 @@ ORDER BY c.region_code, c.ref_date;
 
 COMMENT ON TABLE marts.age_structure IS
     'Age structure per region and reference date (all sexes and nationalities), from the age bands of one source table: shares of age groups, dependency ratios (per 100 persons aged 20-64), working-age population (15-64) and the median age where single years are published.';
-COMMENT ON COLUMN marts.age_structure.ref_date IS 'Reference day.';
 COMMENT ON COLUMN marts.age_structure.population IS 'Persons: the sum of the table''s age bands.';
 COMMENT ON COLUMN marts.age_structure.under_20 IS 'Persons aged under 20.';
 COMMENT ON COLUMN marts.age_structure.age_20_64 IS 'Persons aged 20 to 64.';
@@ -107,4 +106,3 @@ COMMENT ON COLUMN marts.age_structure.median_age IS 'Years; half the population 
 COMMENT ON COLUMN marts.age_structure.census_basis IS 'The census the age bands stand on (see marts.population.census_basis). Shares and ratios within one date are unaffected by a re-basing; compare them across a census day knowing the basis changed.';
 COMMENT ON COLUMN marts.age_structure.source IS 'Publisher of the age bands used.';
 COMMENT ON COLUMN marts.age_structure.source_table IS 'The publisher''s table whose age bands were used.';
-COMMENT ON COLUMN marts.age_structure.vintage IS 'The publisher''s Stand of that table.';

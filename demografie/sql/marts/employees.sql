@@ -13,4 +13,3 @@ COMMENT ON COLUMN marts.employees.employees IS 'Persons employed at a workplace 
 COMMENT ON COLUMN marts.employees.status IS 'The publisher''s symbol instead of a number.';
 COMMENT ON COLUMN marts.employees.quality IS 'The publisher''s quality mark, if any.';
 COMMENT ON COLUMN marts.employees.source_table IS 'The publisher''s table this figure comes from.';
-COMMENT ON COLUMN marts.employees.vintage IS 'The publisher''s Stand of that table.';

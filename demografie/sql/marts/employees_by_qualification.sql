@@ -11,7 +11,7 @@ WITH figures AS (
         max(value) FILTER (WHERE class = 'ohne Berufsabschluss') AS without_vocational,
         max(value) FILTER (WHERE class = 'mit anerkanntem Berufsabschluss') AS vocational,
         max(value) FILTER (WHERE class = 'mit akademischem Abschluss') AS academic,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic
     FROM core.classified_observations
     WHERE measure IN ('employees_by_qualification', 'employees_residence_by_qualification')
@@ -43,4 +43,3 @@ COMMENT ON COLUMN marts.employees_by_qualification.qualification_unknown IS 'Per
 COMMENT ON COLUMN marts.employees_by_qualification.share_without_vocational IS 'Percent of employees without a vocational qualification.';
 COMMENT ON COLUMN marts.employees_by_qualification.share_vocational IS 'Percent of employees with a vocational qualification.';
 COMMENT ON COLUMN marts.employees_by_qualification.share_academic IS 'Percent of employees with an academic degree.';
-COMMENT ON COLUMN marts.employees_by_qualification.vintage IS 'The publisher''s Stand of the figures.';

@@ -170,10 +170,10 @@ summed AS (
         (SELECT sum(e.expected) FROM kreise_expected AS e
           WHERE e.state = g.state AND e.ref_date = g.ref_date AND e.area = g.area) AS kreise_expected,
         any_value(g.factor) * sum(g.numerator) / nullif(sum(g.denominator), 0) AS value,
-        string_agg(DISTINCT g.sources, ', ' ORDER BY g.sources) AS sources,
+        core.source_list(g.sources) AS sources,
         max(g.vintage) AS vintage,
         bool_or(g.synthetic) AS synthetic,
-        string_agg(DISTINCT g.census_basis, '+' ORDER BY g.census_basis) AS census_basis
+        core.basis_list(g.census_basis) AS census_basis
     FROM groups AS g
     GROUP BY g.theme, g.indicator, g.unit, g.state, g.ref_date, g.area
 )
@@ -185,9 +185,9 @@ SELECT
     max(kreise_expected) FILTER (WHERE state = '06') AS hessen_kreise_expected,
     max(kreise) FILTER (WHERE state = '14') AS sachsen_kreise,
     max(kreise_expected) FILTER (WHERE state = '14') AS sachsen_kreise_expected,
-    string_agg(DISTINCT sources, ', ' ORDER BY sources) AS sources,
+    core.source_list(sources) AS sources,
     max(vintage) AS vintage,
-    string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis,
+    core.basis_list(census_basis) AS census_basis,
     bool_or(synthetic) AS synthetic
 FROM summed
 GROUP BY theme, indicator, unit, ref_date, area
@@ -198,7 +198,6 @@ COMMENT ON VIEW marts.indicator_comparison IS
 COMMENT ON COLUMN marts.indicator_comparison.theme IS 'The theme of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.indicator IS 'Name of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.unit IS 'Unit of the values.';
-COMMENT ON COLUMN marts.indicator_comparison.ref_date IS 'Reference day.';
 COMMENT ON COLUMN marts.indicator_comparison.area IS 'land (all Kreise); kreisfreie_stadt or landkreis (from the Kreis'' name); or a BBSR settlement-structure type: kreisfreie Großstadt, Städtischer Kreis, Ländlicher Kreis mit Verdichtungsansätzen, Dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
 COMMENT ON COLUMN marts.indicator_comparison.hessen IS 'The indicator for Hessen''s Kreise of the area.';
 COMMENT ON COLUMN marts.indicator_comparison.sachsen IS 'The indicator for Sachsen''s Kreise of the area.';
@@ -207,5 +206,4 @@ COMMENT ON COLUMN marts.indicator_comparison.hessen_kreise_expected IS 'Hessian 
 COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise IS 'Saxon Kreise with figures.';
 COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise_expected IS 'Saxon Kreise of the area that existed on the date.';
 COMMENT ON COLUMN marts.indicator_comparison.sources IS 'The publishers'' tables the figures come from.';
-COMMENT ON COLUMN marts.indicator_comparison.vintage IS 'The newest Stand among those tables.';
 COMMENT ON COLUMN marts.indicator_comparison.census_basis IS 'The census the population figures of both Länder stand on (zensus2022, zensus2011, ...; two joined by + where they differ, NULL where none enters the indicator).';

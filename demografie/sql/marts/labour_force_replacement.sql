@@ -10,10 +10,11 @@ WITH ranges AS (
         max(population) FILTER (WHERE age_from = 60 AND age_to = 64) AS age_60_64,
         max(population) FILTER (WHERE age_from = 15 AND age_to = 24) AS age_15_24,
         max(population) FILTER (WHERE age_from = 55 AND age_to = 64) AS age_55_64,
-        string_agg(DISTINCT census_basis, '+' ORDER BY census_basis)
-            FILTER (WHERE (age_from, age_to) IN ((15, 19), (60, 64), (15, 24), (55, 64))) AS census_basis,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table)
-            FILTER (WHERE (age_from, age_to) IN ((15, 19), (60, 64), (15, 24), (55, 64))) AS source_tables,
+        -- of the four ranges only (a macro takes no FILTER: NULLs, which the lists leave out, instead)
+        core.basis_list(CASE WHEN (age_from, age_to) IN ((15, 19), (60, 64), (15, 24), (55, 64)) THEN census_basis END)
+            AS census_basis,
+        core.source_list(CASE WHEN (age_from, age_to) IN ((15, 19), (60, 64), (15, 24), (55, 64)) THEN source_table END)
+            AS source_tables,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic
     FROM marts.population_by_age_range
     GROUP BY region_code, ref_date

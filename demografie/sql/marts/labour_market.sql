@@ -16,7 +16,7 @@ WITH figures AS (
         max(value) FILTER (WHERE measure = 'employees_residence' AND nationality = 'total') AS employees_residence,
         max(value) FILTER (WHERE measure = 'unemployed' AND nationality = 'total') AS unemployed,
         max(value) FILTER (WHERE measure = 'unemployment_rate' AND nationality = 'total') AS unemployment_rate,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage,
         bool_or(synthetic) AS synthetic
     FROM core.preferred_observations
@@ -63,4 +63,3 @@ COMMENT ON COLUMN marts.labour_market.employees_workplace_per_1000 IS 'employees
 COMMENT ON COLUMN marts.labour_market.employees_residence_per_1000 IS 'employees_residence per 1,000 inhabitants aged 15-64.';
 COMMENT ON COLUMN marts.labour_market.commuter_balance_per_1000 IS 'commuter_balance per 1,000 inhabitants aged 15-64.';
 COMMENT ON COLUMN marts.labour_market.unemployed_per_1000 IS 'unemployed per 1,000 inhabitants aged 15-64.';
-COMMENT ON COLUMN marts.labour_market.vintage IS 'The newest Stand among those tables.';

@@ -33,7 +33,7 @@ summed AS (
         count(value) AS regions_used,
         max(vintage) AS vintage,
         bool_or(synthetic) AS synthetic,
-        string_agg(DISTINCT census_basis, '+' ORDER BY census_basis) AS census_basis
+        core.basis_list(census_basis) AS census_basis
     FROM current
     WHERE region_level = 'kreis'
     GROUP BY ALL
@@ -57,7 +57,6 @@ COMMENT ON COLUMN marts.land_totals.unit IS 'Unit of the value (count, percent, 
 COMMENT ON COLUMN marts.land_totals.ref_date IS 'Reference day (or last day of the period).';
 COMMENT ON COLUMN marts.land_totals.period_type IS 'stichtag, year, quarter or month.';
 COMMENT ON COLUMN marts.land_totals.age_from IS 'First year of age of the band (inclusive); NULL with age_to NULL: all ages.';
-COMMENT ON COLUMN marts.land_totals.age_to IS 'Last year of age of the band (inclusive); NULL: open-ended.';
 COMMENT ON COLUMN marts.land_totals.source_dims IS 'Further classifying variables of the table (code -> attribute code), kept apart, never summed over.';
 COMMENT ON COLUMN marts.land_totals.census_basis IS 'The census the figure stands on (for a sum: that of its Kreise, two joined by + where they differ); NULL for figures that stand on no census.';
 COMMENT ON COLUMN marts.land_totals.source_table IS 'The publisher''s table.';
@@ -90,7 +89,6 @@ COMMENT ON COLUMN marts.state_comparison.unit IS 'Unit of the value (count, perc
 COMMENT ON COLUMN marts.state_comparison.ref_date IS 'Reference day (or last day of the period).';
 COMMENT ON COLUMN marts.state_comparison.period_type IS 'stichtag, year, quarter or month.';
 COMMENT ON COLUMN marts.state_comparison.age_from IS 'First year of age of the band (inclusive); NULL with age_to NULL: all ages.';
-COMMENT ON COLUMN marts.state_comparison.age_to IS 'Last year of age of the band (inclusive); NULL: open-ended.';
 COMMENT ON COLUMN marts.state_comparison.source_dims IS 'Further classifying variables of the table (code -> attribute code), kept apart, never summed over.';
 COMMENT ON COLUMN marts.state_comparison.hessen IS 'The Land figure of Hessen (see marts.land_totals).';
 COMMENT ON COLUMN marts.state_comparison.sachsen IS 'The Land figure of Sachsen (see marts.land_totals).';

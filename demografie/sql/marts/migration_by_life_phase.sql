@@ -13,7 +13,7 @@ WITH moves AS (
         core.newest_name(region_name, vintage) AS region_name, any_value(region_level) AS region_level, any_value(state) AS state,
         max(value) FILTER (WHERE measure LIKE 'moves\_in%' ESCAPE '\') AS moves_in,
         max(value) FILTER (WHERE measure LIKE 'moves\_out%' ESCAPE '\') AS moves_out,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage,
         bool_or(synthetic) AS synthetic
     FROM core.preferred_observations
@@ -27,7 +27,7 @@ phase_moves_by_borders AS (
         any_value(m.region_name) AS region_name, any_value(m.region_level) AS region_level,
         any_value(m.state) AS state,
         sum(m.moves_in) AS moves_in, sum(m.moves_out) AS moves_out,
-        string_agg(DISTINCT m.source_tables, ', ' ORDER BY m.source_tables) AS source_tables,
+        core.source_list(m.source_tables) AS source_tables,
         max(m.vintage) AS vintage, bool_or(m.synthetic) AS synthetic
     FROM moves AS m
     JOIN meta.life_phases AS p ON m.age_from = p.age_from AND m.age_to = coalesce(p.age_to, 999)
@@ -42,8 +42,8 @@ phase_moves AS (
 phase_population AS (
     SELECT
         p.life_phase, r.region_code, year(r.ref_date) AS year, sum(r.population) AS population,
-        string_agg(DISTINCT r.source_table, ', ' ORDER BY r.source_table) AS population_source_tables,
-        string_agg(DISTINCT r.census_basis, '+' ORDER BY r.census_basis) AS population_census_basis
+        core.source_list(r.source_table) AS population_source_tables,
+        core.basis_list(r.census_basis) AS population_census_basis
     FROM marts.population_by_age_range AS r
     JOIN meta.life_phases AS p
       ON p.age_from = r.age_from AND p.age_to IS NOT DISTINCT FROM r.age_to

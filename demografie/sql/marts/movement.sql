@@ -13,7 +13,7 @@ WITH figures AS (
         max(value) FILTER (WHERE measure = 'deaths') AS deaths,
         max(value) FILTER (WHERE measure = 'moves_in') AS moves_in,
         max(value) FILTER (WHERE measure = 'moves_out') AS moves_out,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage,
         bool_or(synthetic) AS synthetic
     FROM core.preferred_observations
@@ -52,7 +52,6 @@ COMMENT ON COLUMN marts.movement.population_census_basis IS 'The census the popu
 COMMENT ON COLUMN marts.movement.natural_balance_per_1000 IS 'natural_balance per 1,000 inhabitants.';
 COMMENT ON COLUMN marts.movement.net_migration_per_1000 IS 'net_migration per 1,000 inhabitants.';
 COMMENT ON COLUMN marts.movement.source_tables IS 'The publishers'' tables the movement figures come from.';
-COMMENT ON COLUMN marts.movement.vintage IS 'The newest Stand among those tables.';
 
 -- Who moves where: net migration by age band (e.g. young adults into the cities).
 CREATE VIEW marts.net_migration_by_age AS
@@ -68,7 +67,7 @@ SELECT
     max(value) FILTER (WHERE measure = 'moves_in') AS moves_in,
     max(value) FILTER (WHERE measure = 'moves_out') AS moves_out,
     max(value) FILTER (WHERE measure = 'moves_in') - max(value) FILTER (WHERE measure = 'moves_out') AS net_migration,
-    string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+    core.source_list(source_table) AS source_tables,
     max(vintage) AS vintage,
     bool_or(synthetic) AS synthetic
 FROM core.preferred_observations
@@ -79,8 +78,6 @@ ORDER BY region_code, year, age_from;
 COMMENT ON VIEW marts.net_migration_by_age IS 'Moves in and out and net migration per region, year and age band.';
 COMMENT ON COLUMN marts.net_migration_by_age.year IS 'Calendar year of the moves.';
 COMMENT ON COLUMN marts.net_migration_by_age.age_from IS 'First year of age of the band (inclusive).';
-COMMENT ON COLUMN marts.net_migration_by_age.age_to IS 'Last year of age of the band (inclusive); NULL: open-ended.';
 COMMENT ON COLUMN marts.net_migration_by_age.moves_in IS 'Persons of the band moving into the region in the year.';
 COMMENT ON COLUMN marts.net_migration_by_age.moves_out IS 'Persons of the band moving out of the region in the year.';
 COMMENT ON COLUMN marts.net_migration_by_age.net_migration IS 'Persons: moves_in - moves_out.';
-COMMENT ON COLUMN marts.net_migration_by_age.vintage IS 'The newest Stand among those tables.';

@@ -20,7 +20,6 @@ COMMENT ON COLUMN marts.population.population IS 'Persons; NULL where the publis
 COMMENT ON COLUMN marts.population.status IS 'The publisher''s symbol instead of a number (- nothing, . secret/unknown, ... not yet available, / not reliable, x locked).';
 COMMENT ON COLUMN marts.population.quality IS 'The publisher''s quality mark (e.g. p provisional), if any.';
 COMMENT ON COLUMN marts.population.source_table IS 'The publisher''s table this figure comes from.';
-COMMENT ON COLUMN marts.population.vintage IS 'The publisher''s Stand of that table.';
 COMMENT ON COLUMN marts.population.chosen_because IS 'Why this source was preferred over the others that carry the same figure.';
 COMMENT ON COLUMN marts.population.sources_available IS 'How many source tables carry this figure (the others are in core.current_observations).';
 COMMENT ON COLUMN marts.population.census_basis IS 'The census the figure stands on (zensus2022, zensus2011, vz1987, register1990, ...), from its date and vintage; see core.observations.census_basis and docs/census-bases.md.';

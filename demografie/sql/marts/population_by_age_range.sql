@@ -17,7 +17,7 @@ by_table AS (
         any_value(b.region_name) AS region_name, any_value(b.region_level) AS region_level,
         any_value(b.state) AS state, min(b.precedence) AS precedence, max(b.vintage) AS vintage,
         sum(b.value) AS population, bool_or(b.synthetic) AS synthetic,
-        string_agg(DISTINCT b.census_basis, '+' ORDER BY b.census_basis) AS census_basis
+        core.basis_list(b.census_basis) AS census_basis
     FROM bands AS b
     JOIN meta.age_ranges AS r ON b.age_to >= r.age_from AND b.age_from <= coalesce(r.age_to, 999)
     GROUP BY r.age_from, r.age_to, b.source_table, b.region_code, b.ref_date
@@ -36,11 +36,7 @@ ORDER BY region_code, ref_date, age_from, age_to;
 
 COMMENT ON TABLE marts.population_by_age_range IS
     'Persons of each age range of meta.age_ranges per region and reference date, from the age bands of one table that tile the range; the denominators of the per-age-group rates.';
-COMMENT ON COLUMN marts.population_by_age_range.age_from IS 'First year of age of the range (inclusive).';
-COMMENT ON COLUMN marts.population_by_age_range.age_to IS 'Last year of age of the range (inclusive); NULL: open-ended.';
 COMMENT ON COLUMN marts.population_by_age_range.ages IS 'The range as from-to or from+ (years of age).';
 COMMENT ON COLUMN marts.population_by_age_range.population IS 'Persons of the range on the reference date.';
 COMMENT ON COLUMN marts.population_by_age_range.census_basis IS 'The census the figure stands on.';
 COMMENT ON COLUMN marts.population_by_age_range.source_table IS 'The publisher''s table whose age bands were summed.';
-COMMENT ON COLUMN marts.population_by_age_range.vintage IS 'The publisher''s Stand of the figures.';
-COMMENT ON COLUMN marts.population_by_age_range.ref_date IS 'Reference day.';

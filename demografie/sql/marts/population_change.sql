@@ -126,7 +126,6 @@ ORDER BY c.region_code, c.ref_date;
 
 COMMENT ON VIEW marts.population_change IS
     'Population change per region over 1, 5 and 10 years to each reference date (same day of the year; all sexes, ages, nationalities), never silently across a census re-basing: change_Ny_method says whether the change is direct (one basis), linked (chain-linked at change_Ny_link_date, where the warehouse holds both bases) or a break (NULL). Land figures summed from their Kreise count like published ones. See docs/census-bases.md.';
-COMMENT ON COLUMN marts.population_change.ref_date IS 'Reference day.';
 COMMENT ON COLUMN marts.population_change.population IS 'Persons on ref_date (the figure in force, from the most authoritative source).';
 COMMENT ON COLUMN marts.population_change.census_basis IS 'The census the ref_date figure stands on (zensus2022, zensus2011, vz1987, register1990, ...).';
 COMMENT ON COLUMN marts.population_change.derivation IS 'published = the publisher''s figure; sum_of_kreise = a Land figure summed from every Kreis of the table.';

@@ -27,13 +27,11 @@ COMMENT ON VIEW marts.population_projection IS
     'Projected population (Destatis 12421) per Land, edition, variant, reference date, sex and age: projections, never observations; every edition kept.';
 COMMENT ON COLUMN marts.population_projection.edition IS 'The coordinated projection the figure belongs to (meta.projection_editions); NULL for a vintage before every known edition.';
 COMMENT ON COLUMN marts.population_projection.edition_name IS 'The edition''s name.';
-COMMENT ON COLUMN marts.population_projection.base_date IS 'The population date the edition projects from.';
 COMMENT ON COLUMN marts.population_projection.variant IS 'The publisher''s variant code (BEV-VARIANTE-01 ...); its assumptions (births G, life expectancy L, migration W) are in the table''s metadata.';
 COMMENT ON COLUMN marts.population_projection.ref_date IS 'The projected day (31 December).';
 COMMENT ON COLUMN marts.population_projection.projected_population IS 'Persons projected: the publisher''s figure scaled by the unit its file states (in 1,000 as published: rounded to thousands).';
 COMMENT ON COLUMN marts.population_projection.status IS 'The publisher''s symbol instead of a number, if any.';
 COMMENT ON COLUMN marts.population_projection.base_census_basis IS 'The census the base population stands on (meta.projection_editions).';
 COMMENT ON COLUMN marts.population_projection.source_table IS 'The publisher''s table (12421-0003 totals, 12421-0004 by sex and age).';
-COMMENT ON COLUMN marts.population_projection.vintage IS 'The publisher''s Stand of the figures.';
 COMMENT ON COLUMN marts.population_projection.age_from IS 'First year of age (inclusive); NULL with age_to NULL: all ages (12421-0003).';
 COMMENT ON COLUMN marts.population_projection.age_to IS 'Last year of age (inclusive); NULL: open-ended or all ages.';

@@ -33,9 +33,6 @@ ORDER BY region_code, edition, variant, ref_date;
 
 COMMENT ON VIEW marts.projected_age_structure IS
     'Projected age structure and replacement ratio of the labour force per Land, edition, variant and date (from 12421-0004); projections, never observations.';
-COMMENT ON COLUMN marts.projected_age_structure.edition IS 'The coordinated projection (meta.projection_editions).';
-COMMENT ON COLUMN marts.projected_age_structure.base_date IS 'The population date the edition projects from.';
-COMMENT ON COLUMN marts.projected_age_structure.variant IS 'The publisher''s variant code.';
 COMMENT ON COLUMN marts.projected_age_structure.ref_date IS 'The projected day (31 December).';
 COMMENT ON COLUMN marts.projected_age_structure.projected_population IS 'Persons projected, all ages (the sum of the single years).';
 COMMENT ON COLUMN marts.projected_age_structure.share_under_20 IS 'Percent of the projected population aged under 20.';

@@ -29,9 +29,6 @@ ORDER BY p.region_code, p.edition, p.variant, p.ref_date;
 
 COMMENT ON VIEW marts.projection_gap IS
     'Projected against observed population per Land, edition, variant and 31 December for the years that have both, with the census basis of each side.';
-COMMENT ON COLUMN marts.projection_gap.edition IS 'The coordinated projection (meta.projection_editions).';
-COMMENT ON COLUMN marts.projection_gap.base_date IS 'The population date the edition projects from.';
-COMMENT ON COLUMN marts.projection_gap.variant IS 'The publisher''s variant code.';
 COMMENT ON COLUMN marts.projection_gap.projected_population IS 'Persons projected for the day (rounded to thousands).';
 COMMENT ON COLUMN marts.projection_gap.observed_population IS 'Persons counted on the day (marts.population).';
 COMMENT ON COLUMN marts.projection_gap.gap IS 'Persons: projected_population - observed_population.';

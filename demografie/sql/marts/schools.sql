@@ -11,7 +11,7 @@ WITH leavers AS (
         max(value) FILTER (WHERE measure = 'school_leavers_without_hsa') AS school_leavers_without_hsa,
         max(value) FILTER (WHERE measure = 'school_leavers_abitur') AS school_leavers_abitur,
         max(value) FILTER (WHERE measure = 'vocational_leavers') AS vocational_leavers,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic
     FROM core.preferred_observations
     WHERE measure IN ('school_leavers', 'school_leavers_without_hsa', 'school_leavers_abitur', 'vocational_leavers')
@@ -25,7 +25,7 @@ pupils AS (
         max(value) FILTER (WHERE measure = 'vocational_pupils' AND class = '') AS vocational_pupils,
         max(value) FILTER (WHERE measure = 'vocational_pupils' AND class = 'Berufsschulen') AS berufsschule_pupils,
         max(value) FILTER (WHERE measure = 'pupils' AND class = '') AS general_school_pupils,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic
     FROM core.classified_observations
     WHERE measure IN ('vocational_pupils', 'pupils') AND class_variable = 'SCHULART'

@@ -13,7 +13,7 @@ WITH figures AS (
         max(value) FILTER (WHERE measure = 'care_recipients_residential') AS care_recipients_residential,
         max(value) FILTER (WHERE measure = 'hospital_beds') AS hospital_beds,
         max(value) FILTER (WHERE measure = 'hospitals') AS hospitals,
-        string_agg(DISTINCT source_table, ', ' ORDER BY source_table) AS source_tables,
+        core.source_list(source_table) AS source_tables,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic
     FROM core.preferred_observations
     WHERE measure IN ('daycare_places', 'care_recipients', 'care_recipients_residential', 'hospital_beds', 'hospitals')
@@ -65,7 +65,6 @@ COMMENT ON COLUMN marts.services.care_recipients_per_1000_65_plus IS 'care_recip
 COMMENT ON COLUMN marts.services.hospitals IS 'Hospitals (23111-01-04-4), 31 December.';
 COMMENT ON COLUMN marts.services.hospital_beds IS 'Hospital beds set up, annual average.';
 COMMENT ON COLUMN marts.services.population IS 'Persons on 31 December of the year (marts.year_end_population).';
-COMMENT ON COLUMN marts.services.population_census_basis IS 'The census population stands on.';
 COMMENT ON COLUMN marts.services.hospital_beds_per_10000 IS 'hospital_beds per 10,000 inhabitants.';
 COMMENT ON COLUMN marts.services.source_tables IS 'The publishers'' tables of the services.';
 COMMENT ON COLUMN marts.services.vintage IS 'The newest Stand among the services tables.';

@@ -25,6 +25,5 @@ COMMENT ON VIEW marts.year_end_population IS
     'Population on 31 December per region and year, in all and aged 15-64: the denominators of the annual rates of marts.movement and marts.labour_market.';
 COMMENT ON COLUMN marts.year_end_population.year IS 'The year whose 31 December the figures are of.';
 COMMENT ON COLUMN marts.year_end_population.population IS 'Persons on 31 December (marts.population, all ages).';
-COMMENT ON COLUMN marts.year_end_population.population_census_basis IS 'The census population stands on.';
 COMMENT ON COLUMN marts.year_end_population.working_age_population IS 'Persons aged 15-64 on 31 December (marts.age_structure; NULL where no table''s age bands give it).';
 COMMENT ON COLUMN marts.year_end_population.working_age_census_basis IS 'The census working_age_population stands on.';

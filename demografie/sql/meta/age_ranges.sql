@@ -12,6 +12,4 @@ FROM (
 ORDER BY age_from, age_to;
 
 COMMENT ON TABLE meta.age_ranges IS 'The age ranges whose population marts.population_by_age_range gives.';
-COMMENT ON COLUMN meta.age_ranges.age_from IS 'First year of age of the range (inclusive).';
-COMMENT ON COLUMN meta.age_ranges.age_to IS 'Last year of age of the range (inclusive); NULL: open-ended.';
 COMMENT ON COLUMN meta.age_ranges.label IS 'The range as from-to or from+ (years of age).';

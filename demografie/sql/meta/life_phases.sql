@@ -14,6 +14,4 @@ SELECT * FROM (VALUES
 COMMENT ON TABLE meta.life_phases IS
     'Life phases of marts.migration_by_life_phase and the age ranges each is made of.';
 COMMENT ON COLUMN meta.life_phases.life_phase IS 'education, career_start, families or retirement.';
-COMMENT ON COLUMN meta.life_phases.age_from IS 'First year of age of the range (inclusive).';
-COMMENT ON COLUMN meta.life_phases.age_to IS 'Last year of age of the range (inclusive); NULL: open-ended.';
 COMMENT ON COLUMN meta.life_phases.label IS 'The range in words.';
