@@ -83,6 +83,15 @@ def _entry(raw: dict[str, Any], where: str) -> Publisher:
         raise RegistryError(f"{label}: unknown field(s) {', '.join(unknown)}")
     if missing := [f for f in REQUIRED if f not in raw]:
         raise RegistryError(f"{label}: lacks {', '.join(missing)}")
+    route = _route(raw, label)
+    hosts = raw.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h and "/" not in h for h in hosts):
+        raise RegistryError(f"{label}: hosts must be a list of host names (host or host:port)")
+    return Publisher(**{**raw, "route": route, "hosts": tuple(hosts)})
+
+
+def _route(raw: dict[str, Any], label: str) -> PublisherRoute:
+    """The entry's route, with the fields that route needs checked."""
     try:
         route = PublisherRoute(raw["route"])
     except ValueError:
@@ -94,10 +103,7 @@ def _entry(raw: dict[str, Any], where: str) -> Publisher:
         raise RegistryError(f"{label}: a publisher of figures lacks {', '.join(lacking)}")
     if not ranked and (given := [f for f in RANKED if f in raw]):
         raise RegistryError(f"{label}: a reference publisher has no figures, so no {', '.join(given)}")
-    hosts = raw.get("hosts", [])
-    if not isinstance(hosts, list) or not all(isinstance(h, str) and h and "/" not in h for h in hosts):
-        raise RegistryError(f"{label}: hosts must be a list of host names (host or host:port)")
-    return Publisher(**{**raw, "route": route, "hosts": tuple(hosts)})
+    return route
 
 
 def _load() -> Mapping[str, Publisher]:

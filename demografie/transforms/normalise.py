@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from demografie.catalog import Dataset
 from demografie.transforms.ages import AGE_VARIABLE, age_bounds
 from demografie.transforms.arrays import arange
 from demografie.transforms.errors import ParseError
@@ -71,6 +72,20 @@ class Provenance:
     load_id: str
     synthetic: bool = False
     basis: VintageBasis = VintageBasis.PUBLISHER
+
+    @classmethod
+    def of(
+        cls,
+        dataset: Dataset,
+        vintage: datetime,
+        retrieved_at: datetime,
+        load_id: str,
+        *,
+        synthetic: bool = False,
+        basis: VintageBasis = VintageBasis.PUBLISHER,
+    ) -> Provenance:
+        """The provenance of a delivery of a catalog dataset."""
+        return cls(dataset.name, dataset.source, dataset.table, vintage, retrieved_at, load_id, synthetic, basis)
 
     @property
     def where(self) -> str:

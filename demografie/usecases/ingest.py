@@ -204,15 +204,7 @@ def _provenance(
     manual: ManualFile, dataset: Dataset, request: IngestRequest, retrieved_at: datetime, modified: datetime
 ) -> Provenance:
     vintage, basis = _vintage(manual, request.vintage, modified)
-    return Provenance(
-        dataset=dataset.name,
-        source=dataset.source,
-        source_table=dataset.table,
-        vintage=vintage,
-        retrieved_at=retrieved_at,
-        load_id=request.load_id,
-        basis=basis,
-    )
+    return Provenance.of(dataset, vintage, retrieved_at, request.load_id, basis=basis)
 
 
 def _vintage(manual: ManualFile, given: datetime | None, modified: datetime) -> tuple[datetime, VintageBasis]:

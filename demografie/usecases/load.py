@@ -66,7 +66,14 @@ def load_extracted(extracted: Extracted, dataset: Dataset, paths: Paths, request
         delivery = Delivery(
             dataset,
             [unpacked(dataset.table, paths.raw, key, request.max_bytes) for key in extracted.raw_files],
-            _provenance(dataset, extracted, request.load_id, request.synthetic or extracted.synthetic),
+            Provenance.of(
+                dataset,
+                extracted.vintage,
+                extracted.retrieved_at,
+                request.load_id,
+                synthetic=request.synthetic or extracted.synthetic,
+                basis=extracted.basis,
+            ),
             request.states,
             decimal=extracted.decimal,
             years=extracted.years,
@@ -90,16 +97,3 @@ def load_extracted(extracted: Extracted, dataset: Dataset, paths: Paths, request
 def unpacked(table: str, raw: Store, key: str, max_bytes: int) -> Opener:
     """Opens a landed answer as a stream: the file inside a zip (checked), else the file."""
     return archive.unpacking(table, lambda: raw.open_input(key), max_bytes)
-
-
-def _provenance(dataset: Dataset, extracted: Extracted, load_id: str, synthetic: bool) -> Provenance:
-    return Provenance(
-        dataset=dataset.name,
-        source=dataset.source,
-        source_table=dataset.table,
-        vintage=extracted.vintage,
-        retrieved_at=extracted.retrieved_at,
-        load_id=load_id,
-        synthetic=synthetic,
-        basis=extracted.basis,
-    )
