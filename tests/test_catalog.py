@@ -3,7 +3,6 @@ user catalog merged over it, and a table of a known publisher outside both loade
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
@@ -190,15 +189,13 @@ def test_a_bad_publisher_entry_is_refused_naming_it(entry: str, message: str) ->
     assert str(refused.value).startswith(message)
 
 
-CATALOGUES = {"regio": "regioDB_tables.csv", "destatis": "genesis_tables.csv", "zensus": "zensusDB_tables.csv"}
 NEWER_THAN_THE_SNAPSHOT = {"1000A-0000"}  # the Zensus 2022 database's table, published after it
 
 
 def test_every_shipped_table_code_is_one_its_publisher_lists() -> None:
-    listed: dict[str, set[str]] = {}
-    for source, name in CATALOGUES.items():
-        with (REPO / "tests" / "data" / "catalogues" / name).open(encoding="utf-8", newline="") as handle:
-            listed[source] = {row[0] for row in csv.reader(handle) if row}
+    from demografie.reference import CATALOGUES, listed_tables
+
+    listed = {source: {entry.code for entry in listed_tables(source)} for source in CATALOGUES}
     shipped = catalog.load_datasets(None)
     unknown = [
         f"{d.name} ({d.table})"

@@ -27,6 +27,42 @@ app = typer.Typer(
     add_completion=False,
 )
 
+EXIT_CODES = "exit codes: 0 done, 1 failed, 2 wrong usage or settings, 130 stopped (Ctrl-C, SIGTERM)"
+
+
+def versions() -> list[str]:
+    """demografie's version and those of the parts that decide its results."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from demografie import __version__
+
+    found = [f"demografie {__version__}"]
+    for package in ("duckdb", "prefect", "pyarrow", "openpyxl"):
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} not installed")
+    return [*found, f"Python {platform.python_version()}"]
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        for entry in versions():
+            output.line(entry)
+        raise typer.Exit()
+
+
+@app.callback(epilog=EXIT_CODES)
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the versions and exit."),
+    ] = False,
+) -> None:
+    """Official population and labour-market statistics for Hessen and Sachsen."""
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 HomeOption = Annotated[

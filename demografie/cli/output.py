@@ -1,35 +1,157 @@
-"""What the commands print: the consoles, the progress lines, the load summary and query results.
-Every text that comes from a user, a file or a publisher is escaped: rich would read it as markup."""
+"""What the commands print: the consoles, the progress lines, tables, the load summary and query
+results. Every text that comes from a user, a file or a publisher is escaped: rich would read it
+as markup.
+
+Two rules hold for everything printed:
+- A line of text is never broken by us (`soft_wrap`): a command, a path or a URL stays one line
+  that can be copied, however narrow the terminal.
+- A table fits the terminal or is not drawn as one: its optional columns go first, then it is
+  shown as one block of `column: value` lines per row (as psql's expanded display), so no cell is
+  ever cut. Through a pipe (a CI log, a cron mail, `| grep`) and with NO_COLOR there is no colour
+  and no box drawing, and no width limit: every row is one line.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
+from rich import box
+from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-console = Console()
-err = Console(stderr=True)
+PIPE_WIDTH = 100_000  # through a pipe nothing is laid out to a width: each row stays whole
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console for the real terminal, or a plain one without colour or width through a pipe."""
+    probe = Console(stderr=stderr)
+    if probe.is_terminal:
+        return Console(stderr=stderr, soft_wrap=True, highlight=False)
+    return Console(stderr=stderr, soft_wrap=True, highlight=False, width=PIPE_WIDTH, color_system=None)
+
+
+console = make_console()
+err = make_console(stderr=True)
+
+
+def plain(target: Console) -> bool:
+    """Whether `target` gets no colour and no box drawing: not a terminal, or NO_COLOR set."""
+    return not target.is_terminal or target.no_color
+
+
+def line(text: str, target: Console | None = None) -> None:
+    """One line of our own text (with markup), never broken."""
+    (target or console).print(text, soft_wrap=True)
 
 
 def progress_line(step: str, detail: str) -> None:
     style = {"failed": "bold red", "loaded": "green", "unchanged": "dim", "built": "bold green"}
-    console.print(f"[{style.get(step, 'cyan')}]{step:>9}[/] {escape(detail)}")
+    line(f"[{style.get(step, 'cyan')}]{step:>9}[/] {escape(detail)}")
 
 
-QUERY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "enable_external_access": False,
-    "lock_configuration": True,
-}
+@dataclass(frozen=True)
+class Column:
+    name: str
+    optional: bool = False  # left out first when the table does not fit
+    justify: JustifyMethod = "left"
 
 
-def print_query(warehouse: Path, query: str, title: str | None) -> None:
+def show_table(
+    columns: Sequence[Column | str],
+    rows: Sequence[Sequence[str]],
+    title: str | None = None,
+    target: Console | None = None,
+) -> None:
+    """Rows (already escaped, markup allowed) as a table that fits `target`, else as blocks."""
+    out = target or console
+    wanted = [c if isinstance(c, Column) else Column(c) for c in columns]
+    for chosen in (wanted, [c for c in wanted if not c.optional]):
+        table = _table(chosen, [_pick(wanted, chosen, row) for row in rows], title, out)
+        if _natural_width(table, out) <= out.width:
+            out.print(table)
+            return
+    _show_blocks(wanted, rows, title, out)
+
+
+def _natural_width(table: Table, out: Console) -> int:
+    """The width the table takes with no limit (rich's own measure is capped at the console's)."""
+    return out.measure(table, options=out.options.update(width=PIPE_WIDTH, max_width=PIPE_WIDTH)).maximum
+
+
+def _pick(wanted: list[Column], chosen: list[Column], row: Sequence[str]) -> list[str]:
+    return [value for column, value in zip(wanted, row, strict=True) if column in chosen]
+
+
+def _table(columns: list[Column], rows: list[list[str]], title: str | None, out: Console) -> Table:
+    bare = plain(out)
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=None if bare else box.SIMPLE_HEAD,
+        show_edge=not bare,
+        pad_edge=not bare,
+        title_style=None if bare else "bold",
+        header_style=None if bare else "bold",
+    )
+    for column in columns:
+        table.add_column(column.name, no_wrap=True, justify=column.justify)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _show_blocks(columns: list[Column], rows: Sequence[Sequence[str]], title: str | None, out: Console) -> None:
+    """Each row as `column: value` lines: what a narrow terminal shows of a wide table."""
+    if title:
+        out.print(f"[bold]{title}[/]", soft_wrap=True)
+    width = max(len(c.name) for c in columns)
+    for number, row in enumerate(rows, start=1):
+        out.print(f"[dim]-- {number} --[/]", soft_wrap=True)
+        for column, value in zip(columns, row, strict=True):
+            out.print(f"{escape(column.name) + ':':<{width + 1}} {value}", soft_wrap=True)
+
+
+class QueryFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"  # one object a line
+    MARKDOWN = "markdown"
+
+
+def print_query(warehouse: Path, query: str, title: str | None, output_format: QueryFormat = QueryFormat.TABLE) -> None:
+    """The result of `query`: a table for a person, or CSV, JSON lines or Markdown for a program
+    (plain text, nothing else on stdout, so `> file.csv` and `| jq` work)."""
+    columns, rows = run_query(warehouse, query)
+    if columns is None:
+        return
+    if output_format is QueryFormat.CSV:
+        writer = csv.writer(_Stdout(), lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    elif output_format is QueryFormat.JSON:
+        for row in rows:
+            typer.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str))
+    elif output_format is QueryFormat.MARKDOWN:
+        typer.echo(markdown(columns, rows))
+    else:
+        show_table([Column(c) for c in columns], [[cell(v) for v in row] for row in rows], escape(title or ""))
+        line(f"[dim]{len(rows)} row(s)[/]")
+
+
+def run_query(warehouse: Path, query: str) -> tuple[list[str] | None, list[tuple[Any, ...]]]:
     import duckdb
+
+    from demografie.publish.export import QUERY_CONFIG
 
     try:
         # read-only is for DuckDB's catalog; COPY ... TO, ATTACH and read_csv still reach files, so
@@ -37,18 +159,25 @@ def print_query(warehouse: Path, query: str, title: str | None) -> None:
         with duckdb.connect(str(warehouse), read_only=True, config=QUERY_CONFIG) as con:
             relation = con.sql(query)
             if relation is None:
-                return
-            columns, rows = relation.columns, relation.fetchall()
+                return None, []
+            return list(relation.columns), relation.fetchall()
     except duckdb.Error as exc:
-        err.print(f"[bold red]Query failed:[/] {escape(str(exc))}")
+        err.print(f"[bold red]Query failed:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
-    table = Table(title=escape(title) if title else None, show_lines=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(cell(value) for value in row))
-    console.print(table)
-    console.print(f"[dim]{len(rows)} row(s)[/]")
+
+
+class _Stdout:
+    def write(self, text: str) -> None:
+        typer.echo(text, nl=False)
+
+
+def markdown(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    def text(value: Any) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(map(text, columns)) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(map(text, row)) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def cell(value: object) -> str:
@@ -60,19 +189,31 @@ def cell(value: object) -> str:
 
 
 def print_summary(summary: Any) -> None:
-    table = Table(title=escape(f"Load {summary.load_id}"))
-    for column in ("dataset", "table", "outcome", "observations", "dates", "vintage", "message"):
-        table.add_column(column)
+    """One row per table of the run; a message (why it failed, a note) as a line of its own below."""
+    columns = [
+        Column("dataset", optional=True),
+        Column("table"),
+        Column("outcome"),
+        Column("observations", justify="right"),
+        Column("dates", optional=True),
+        Column("vintage", optional=True),
+    ]
+    rows = [
+        [escape(str(c)) for c in (t.dataset, t.table, t.outcome, t.rows, _dates(t), t.vintage[:16].replace("T", " "))]
+        for t in summary.tables
+    ]
+    show_table(columns, rows, escape(f"Load {summary.load_id}"))
     for t in summary.tables:
-        dates = f"{t.first_date} … {t.last_date}" if t.first_date else ""
-        table.add_row(
-            *(escape(str(c)) for c in (t.dataset, t.table, t.outcome, t.rows, dates, t.vintage, t.message[:80]))
-        )
-    console.print(table)
+        if t.message:
+            line(f"  {escape(t.table)}: {escape(t.message)}")
     if summary.build is not None:
-        console.print(
+        line(
             f"warehouse {escape(str(summary.build.warehouse))}: {summary.build.current_observations} "
             f"current observations from {summary.build.deliveries} deliveries"
         )
         for warning in summary.build.warnings:
-            console.print(f"[yellow]warning:[/] {escape(warning)}")
+            line(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def _dates(outcome: Any) -> str:
+    return f"{outcome.first_date} … {outcome.last_date}" if outcome.first_date else ""

@@ -26,10 +26,50 @@ from demografie.cli.base import (
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run against the warehouse (read-only)")],
+    output_format: Annotated[
+        output.QueryFormat,
+        typer.Option("--format", "-f", help="table for reading; csv, json (one object a line) or markdown to pipe"),
+    ] = output.QueryFormat.TABLE,
     home: HomeOption = None,
 ) -> None:
     """Run a query against the warehouse and print the result."""
-    output.print_query(warehouse_or_exit(home), query, None)
+    output.print_query(warehouse_or_exit(home), query, None, output_format)
+
+
+@app.command()
+def export(
+    relation: Annotated[
+        str | None, typer.Argument(help="A relation of the warehouse, e.g. marts.population (or --query)")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file: .csv, .parquet or .xlsx")] = Path("export.xlsx"),
+    query: Annotated[str | None, typer.Option("--query", "-q", help="SQL instead of a relation")] = None,
+    state: Annotated[str | None, typer.Option(help="Only this Land (a relation with a state column): 06, 14")] = None,
+    where: Annotated[
+        str | None, typer.Option(help="Only the rows of this SQL condition, e.g. \"area = 'land'\"")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Write a relation or a query to CSV, Parquet or XLSX (by the suffix of --out). An XLSX gets a
+    sheet `sources`: the publishers' tables, their Stand and licence, the census bases, and whether
+    the figures are synthetic."""
+    from demografie.publish.export import ExportError, relation_query
+    from demografie.publish.export import export as write_export
+
+    if (relation is None) == (query is None):
+        fail("Error:", "give a relation (e.g. marts.population) or --query SQL, not both", code=2)
+    try:
+        sql_text = query if query is not None else relation_query(str(relation), state, where)
+        if query is not None and (state or where):
+            raise ExportError("--state and --where go with a relation; put the condition into --query")
+        exported = write_export(warehouse_or_exit(home), sql_text, out)
+    except ExportError as exc:
+        fail("Not exported:", str(exc))
+    said = f"{exported.rows} row(s) written to {exported.path}"
+    if exported.provenance.synthetic:
+        said += " (SYNTHETIC figures, not official statistics)"
+    output.line(escape(said))
+    if exported.provenance.tables:
+        output.line(escape(f"from the tables {', '.join(sorted(exported.provenance.tables))}"))
 
 
 @app.command()

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 import demografie.cli.output as output
 from demografie.cli.base import (
@@ -19,6 +18,7 @@ from demografie.cli.base import (
     settings_for,
     stopped,
 )
+from demografie.cli.output import Column
 
 
 @app.command()
@@ -62,25 +62,37 @@ def status(home: HomeOption = None) -> None:
 def _print_runs(paths: Any) -> None:
     from demografie.usecases.runlog import recent_runs
 
-    runs = Table(title=escape(f"Last runs in {paths.home}"))
-    for column in ("flow", "started (UTC)", "finished", "loaded", "unchanged", "failed", "built"):
-        runs.add_column(column)
-    skipped = []
+    columns = [
+        Column("flow"),
+        Column("started (UTC)"),
+        Column("finished", optional=True),
+        Column("loaded", justify="right"),
+        Column("unchanged", justify="right"),
+        Column("failed", justify="right"),
+        Column("built"),
+    ]
+    rows, skipped = [], []
     for run in recent_runs(paths, 10):
         if isinstance(run, str):
             skipped.append(run)
             continue
         failed = run.outcomes.get("failed", 0)
-        runs.add_row(
-            str(run.flow),
-            str(run.started_at),
-            str(run.finished_at)[11:19],
-            str(run.outcomes.get("loaded", 0)),
-            str(run.outcomes.get("unchanged", 0)),
-            f"[red]{failed}[/]" if failed else "0",
-            "yes" if run.built else "no",
+        rows.append(
+            [
+                escape(str(run.flow)),
+                escape(str(run.started_at)[:19].replace("T", " ")),
+                escape(str(run.finished_at)[11:19]),
+                str(run.outcomes.get("loaded", 0)),
+                str(run.outcomes.get("unchanged", 0)),
+                f"[red]{failed}[/]" if failed else "0",
+                "yes" if run.built else "no",
+            ]
         )
-    output.console.print(runs)
+    output.line(f"[bold]Last runs[/] in {escape(str(paths.home))}")
+    if rows:
+        output.show_table(columns, rows)
+    else:
+        output.line("  none recorded")
     for note in skipped:
         output.console.print(f"[yellow]skipped: {escape(note)}[/]")
 
@@ -91,12 +103,9 @@ def _print_server_runs() -> None:
     on_server = server_runs(10)
     if not on_server:
         return
-    table = Table(title="Last flow runs on the Prefect server")
-    for column in ("flow", "run", "state", "started (UTC)", "took"):
-        table.add_column(column)
-    for entry in on_server:
-        table.add_row(*(escape(str(entry[k])) for k in ("flow", "name", "state", "started", "took")))
-    output.console.print(table)
+    columns = [Column("flow"), Column("run", optional=True), Column("state"), Column("started (UTC)"), Column("took")]
+    rows = [[escape(str(entry[k])) for k in ("flow", "name", "state", "started", "took")] for entry in on_server]
+    output.show_table(columns, rows, "Last flow runs on the Prefect server")
 
 
 def _print_freshness(paths: Any) -> None:
@@ -107,22 +116,34 @@ def _print_freshness(paths: Any) -> None:
     from demografie.warehouse.lake import ManifestError, committed_entries, orphan_warning, orphans
     from demografie.warehouse.sqlfiles import read_sql
 
-    fresh = Table(title="Freshness of the datasets held")
-    for column in ("dataset", "table", "newest vintage", "age (days)", "expected within", "state"):
-        fresh.add_column(column)
+    columns = [
+        Column("dataset"),
+        Column("table", optional=True),
+        Column("newest vintage"),
+        Column("days", justify="right"),
+        Column("due", justify="right", optional=True),
+        Column("state"),
+    ]
+    rows = []
     if paths.warehouse.exists() and not unreadable(paths.warehouse):
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             held = con.execute(read_sql("status/freshness.sql")).fetchall()
         for dataset, table, vintage, fresh_days, age, state in held:
-            fresh.add_row(
-                escape(dataset),
-                escape(table),
-                f"{vintage:%Y-%m-%d %H:%M}",
-                str(age),
-                str(fresh_days),
-                STATE_STYLE[state],
+            rows.append(
+                [
+                    escape(dataset),
+                    escape(table),
+                    f"{vintage:%Y-%m-%d %H:%M}",
+                    str(age),
+                    str(fresh_days),
+                    STATE_STYLE[state],
+                ]
             )
-    output.console.print(fresh)
+    output.line("[bold]Freshness[/] (days since the newest vintage; due: expected within)")
+    if rows:
+        output.show_table(columns, rows)
+    else:
+        output.line("  none: no warehouse to read")
     try:
         entries = committed_entries(paths.lake)
     except ManifestError as exc:
@@ -194,21 +215,30 @@ def deliveries_list(
     home: HomeOption = None,
 ) -> None:
     """Every committed delivery: its id, table, vintage, rows and the raw file it came from."""
-    listing = Table(title="Deliveries in the lake")
-    for column in ("id", "source", "table", "vintage", "rows", "dates", "raw file"):
-        listing.add_column(column, overflow="fold")
-    for e in entries_or_exit(settings_for(home).paths.lake):
-        if table is None or e.source_table == table:
-            listing.add_row(
-                e.content_sha256[:16],
-                escape(e.source),
-                escape(e.source_table),
-                e.vintage[:16].replace("T", " "),
-                str(e.rows),
-                f"{e.first_ref_date} … {e.last_ref_date}",
-                escape(e.raw_file),
-            )
-    output.console.print(listing)
+    # no column is optional: too narrow a terminal shows each delivery as a block, raw file included
+    columns = [
+        Column("id"),
+        Column("source"),
+        Column("table"),
+        Column("vintage"),
+        Column("rows", justify="right"),
+        Column("dates"),
+        Column("raw file"),
+    ]
+    rows = [
+        [
+            e.content_sha256[:16],
+            escape(e.source),
+            escape(e.source_table),
+            e.vintage[:16].replace("T", " "),
+            str(e.rows),
+            f"{e.first_ref_date} … {e.last_ref_date}",
+            escape(e.raw_file),
+        ]
+        for e in entries_or_exit(settings_for(home).paths.lake)
+        if table is None or e.source_table == table
+    ]
+    output.show_table(columns, rows, "Deliveries in the lake")
 
 
 @deliveries_app.command("drop")
@@ -259,28 +289,74 @@ def sources(home: HomeOption = None) -> None:
 
     settings = settings_for(home)
     held = holdings(entries_or_exit(settings.paths.lake))
-    table = Table(title="Datasets and their publisher tables")
-    for column in ("dataset", "publisher table", "route", "level", "coverage", "held", "vintage"):
-        table.add_column(column, no_wrap=column == "dataset", overflow="fold")
-    topic = None
+    columns = [
+        Column("dataset"),
+        Column("publisher table"),
+        Column("route"),
+        Column("level", optional=True),
+        Column("coverage", optional=True),
+        Column("held"),
+        Column("vintage"),
+    ]
+    by_topic: dict[str, list[list[str]]] = {}
     for d in sorted(catalog.of(settings).datasets, key=lambda d: (d.topic, d.precedence, d.name)):
-        if d.topic != topic:
-            if topic is not None:
-                table.add_section()
-            topic = d.topic
-            table.add_row(f"[bold]{topic.upper()}[/]")
         holding = held.get((d.source, d.table))
-        table.add_row(
-            escape(d.name),
-            escape(f"{d.source} {d.table}"),
-            "nightly" if d.access is catalog.Access.API else "ingest",
-            d.level,
-            d.coverage,
-            f"{holding.first_ref_date[:4]}–{holding.last_ref_date[:4]}" if holding else "[dim]–[/]",
-            holding.latest_vintage[:16].replace("T", " ") if holding else "[dim]–[/]",
+        by_topic.setdefault(d.topic, []).append(
+            [
+                escape(d.name),
+                escape(f"{d.source} {d.table}"),
+                "nightly" if d.access is catalog.Access.API else "ingest",
+                escape(d.level),
+                escape(d.coverage),
+                f"{holding.first_ref_date[:4]}–{holding.last_ref_date[:4]}" if holding else "–",
+                holding.latest_vintage[:16].replace("T", " ") if holding else "–",
+            ]
         )
-    output.console.print(table)
+    for topic, rows in by_topic.items():
+        output.show_table(columns, rows, escape(topic.upper()))
     output.console.print(
         "[dim]route: nightly = fetched by `demografie run` over the GENESIS API; ingest = a publication or web "
         "download you save and load with `demografie ingest`.[/]"
     )
+
+
+@app.command()
+def find(
+    words: Annotated[list[str], typer.Argument(help="Words of the title or the start of a code, e.g. Pflege Kreise")],
+    live: Annotated[
+        bool, typer.Option("--live", help="Ask each GENESIS publisher with credentials (find/find) instead")
+    ] = False,
+    publisher: Annotated[str | None, typer.Option(help="Only this publisher: regio, destatis or zensus")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many tables")] = 30,
+    home: HomeOption = None,
+) -> None:
+    """Search the publishers' tables by words of their title or code, and say which ones the
+    catalog already harmonises and how to add another to the user catalog."""
+    from demografie import catalog
+    from demografie.reference import CATALOGUES
+    from demografie.usecases.find import catalog_entry, find_live, find_offline
+
+    if publisher is not None and publisher not in CATALOGUES:
+        fail("Error:", f"--publisher {publisher}: one of {', '.join(CATALOGUES)}", code=2)
+    settings = settings_for(home)
+    known = catalog.of(settings)
+    if live:
+        from demografie.flows.tasks import credentials_lookup
+
+        found = find_live(words, settings, known, credentials_lookup, publisher)
+    else:
+        found = find_offline(words, known, publisher)
+    for note in found.notes:
+        output.line(f"[yellow]{escape(note)}[/]")
+    output.line(escape(f"{len(found.hits)} table(s) in {found.searched} match {' '.join(words)!r}"))
+    for hit in found.hits[:limit]:
+        held = f"in the catalog as {hit.dataset}" if hit.dataset else "not in the catalog"
+        output.line(f"[bold]{escape(hit.publisher)} {escape(hit.code)}[/]  {escape(hit.time or '-')}  {escape(held)}")
+        output.line(f"  {escape(hit.title)}")
+    if len(found.hits) > limit:
+        output.line(f"[dim]… and {len(found.hits) - limit} more: more words narrow it, --limit shows more[/]")
+    missing = next((hit for hit in found.hits[:limit] if hit.dataset is None), None)
+    if missing is not None:
+        user_catalog = escape(str(settings.paths.home / "catalog.toml"))
+        output.line(f"\nTo load {escape(missing.code)} as published, add to {user_catalog}:")
+        output.console.print(catalog_entry(missing), markup=False, highlight=False, soft_wrap=True)

@@ -348,6 +348,8 @@ def _answer(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[in
         return 200, "application/json", path.read_bytes()
     if endpoint == "data/tablefile":
         return _tablefile(state, endpoint, form)
+    if endpoint == "find/find":
+        return 200, "application/json", _find(root, endpoint, form)
     if endpoint == "catalogue/results":
         return _results(state, endpoint, form)
     if endpoint == "data/resultfile":
@@ -367,6 +369,22 @@ JOB_CREATED = (
     "abgerufen werden: "
 )
 REGIONAL = (b"DINSG", b"DLAND", b"REGBEZ", b"KREISE", b"GEMEIN")
+
+
+def _find(root: Path, endpoint: str, form: dict[str, str]) -> bytes:
+    """`find/find` over the titles of the tables this server holds (their metadata answers)."""
+    words = form.get("term", "").casefold().split()
+    tables = []
+    for path in sorted((root / "metadata").glob("*.json")):
+        content = str((json.loads(path.read_text("utf-8")).get("Object") or {}).get("Content", ""))
+        if words and all(word in f"{path.stem} {content}".casefold() for word in words):
+            tables.append({"Code": path.stem, "Content": content, "Time": "", "Valid": "true"})
+    if not tables:
+        return _envelope(endpoint, form, 104, NO_OBJECTS)
+    body = json.loads(_envelope(endpoint, form, 0, "erfolgreich"))
+    body.pop("Object")
+    body.update({"Cubes": None, "Statistics": None, "Tables": tables, "Timeseries": None, "Variables": None})
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def _tablefile(state: ServerState, endpoint: str, form: dict[str, str]) -> tuple[int, str, bytes]:

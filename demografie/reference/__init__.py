@@ -21,6 +21,9 @@ projection_editions.csv: the editions of Destatis' coordinated population projec
 population date each starts from, the first vintage that carries it, and the census that base
 population stands on, each with its evidence.
 
+catalogues/: the publishers' own lists of their tables (code, title, time range) as the three GENESIS
+databases returned them to `catalogue/tables` (snapshot of CATALOGUE_STAND; catalogues/README.md).
+
 territory_changes.csv: a Kreis formed from part of another, and until when it was part of it
 (Hanau, inside the Main-Kinzig-Kreis until 31.12.2025): what a map needs to draw a date with a
 boundary edition of another Gebietsstand.
@@ -216,3 +219,27 @@ def projection_editions() -> list[ProjectionEdition]:
             )
         )
     return editions
+
+
+# the publishers' table lists, and the day of the snapshot (catalogues/README.md)
+CATALOGUES = {"regio": "regioDB_tables.csv", "destatis": "genesis_tables.csv", "zensus": "zensusDB_tables.csv"}
+CATALOGUE_STAND = date(2024, 2, 20)
+
+
+@dataclass(frozen=True)
+class ListedTable:
+    """A table as its publisher lists it."""
+
+    publisher: str
+    code: str
+    title: str  # one line (the lists break long titles)
+    time: str  # the time range, as listed ("31.12.1995 - 31.12.2021")
+
+
+def listed_tables(publisher: str) -> list[ListedTable]:
+    """Every table `publisher` listed in the snapshot."""
+    text = (resources.files("demografie") / "reference" / "catalogues" / CATALOGUES[publisher]).read_text("utf-8")
+    return [
+        ListedTable(publisher, row["Code"], " ".join(row["Content"].split()), row["Time"])
+        for row in csv.DictReader(io.StringIO(text))
+    ]

@@ -90,6 +90,15 @@ class TableMetadata:
     updated: datetime | None
 
 
+@dataclass(frozen=True)
+class FoundTable:
+    """A table `find/find` answered with."""
+
+    code: str
+    title: str
+    time: str  # as the publisher says it; often empty
+
+
 @dataclass
 class GenesisClient:
     publisher: Publisher
@@ -129,6 +138,20 @@ class GenesisClient:
             title=" ".join(str(obj.get("Content", "")).split()),
             updated=parse_updated(str(obj.get("Updated", ""))),
         )
+
+    def find_tables(self, term: str, limit: int = 100) -> list[FoundTable]:
+        """The publisher's full-text search over its tables (`find/find`); none found is an empty list."""
+        form = {"term": term, "category": "tables", "pagelength": str(limit), "language": "de"}
+        envelope = _json(self._post("find", "find", form, table="-"), self.publisher.key, "-")
+        status = parse_status(envelope)
+        if status is not None and status.code == 104:
+            return []
+        self._raise_for_status(envelope, "-", "find/find")
+        return [
+            FoundTable(str(t.get("Code", "")), " ".join(str(t.get("Content", "")).split()), str(t.get("Time") or ""))
+            for t in envelope.get("Tables") or []
+            if isinstance(t, dict) and t.get("Code")
+        ]
 
     def tablefile(self, request: TableRequest) -> Download:
         form = request.form()
