@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -75,12 +75,22 @@ def show_table(
     """Rows (already escaped, markup allowed) as a table that fits `target`, else as blocks."""
     out = target or console
     wanted = [c if isinstance(c, Column) else Column(c) for c in columns]
-    for chosen in (wanted, [c for c in wanted if not c.optional]):
+    for chosen in _narrower(wanted):
         table = _table(chosen, [_pick(wanted, chosen, row) for row in rows], title, out)
         if _natural_width(table, out) <= out.width:
             out.print(table)
             return
     _show_blocks(wanted, rows, title, out)
+
+
+def _narrower(columns: list[Column]) -> Iterator[list[Column]]:
+    """All columns, then without the optional ones, the last first."""
+    chosen = list(columns)
+    yield chosen
+    for column in reversed(columns):
+        if column.optional:
+            chosen = [c for c in chosen if c is not column]
+            yield chosen
 
 
 def _natural_width(table: Table, out: Console) -> int:

@@ -291,8 +291,9 @@ def sources(home: HomeOption = None) -> None:
     held = holdings(entries_or_exit(settings.paths.lake))
     columns = [
         Column("dataset"),
-        Column("publisher table"),
-        Column("route"),
+        Column("publisher", optional=True),
+        Column("table"),
+        Column("route", optional=True),
         Column("level", optional=True),
         Column("coverage", optional=True),
         Column("held"),
@@ -304,7 +305,8 @@ def sources(home: HomeOption = None) -> None:
         by_topic.setdefault(d.topic, []).append(
             [
                 escape(d.name),
-                escape(f"{d.source} {d.table}"),
+                escape(d.source),
+                escape(d.table),
                 "nightly" if d.access is catalog.Access.API else "ingest",
                 escape(d.level),
                 escape(d.coverage),
@@ -314,10 +316,8 @@ def sources(home: HomeOption = None) -> None:
         )
     for topic, rows in by_topic.items():
         output.show_table(columns, rows, escape(topic.upper()))
-    output.console.print(
-        "[dim]route: nightly = fetched by `demografie run` over the GENESIS API; ingest = a publication or web "
-        "download you save and load with `demografie ingest`.[/]"
-    )
+    output.line("[dim]route: nightly = fetched by `demografie run` over the GENESIS API;[/]")
+    output.line("[dim]       ingest = a publication you save and load with `demografie ingest`.[/]")
 
 
 @app.command()

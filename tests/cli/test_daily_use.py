@@ -116,6 +116,9 @@ def test_status_and_deliveries_at_80_columns_cut_nothing(demo: Demo, monkeypatch
     # too wide for 80 columns: one block per delivery, every raw file whole on its line
     assert all(f"raw file: {raw}" in listed.output.splitlines() for raw in raw_files)
     assert cut_cells(listed.output) == []
+    sources = runner.invoke(app, ["sources", "--home", str(demo.home)])
+    assert cut_cells(sources.output) == [] and "dataset:   employees_qualification_residence" in sources.output
+    assert all(len(line) <= 80 for line in sources.output.splitlines())
 
 
 @pytest.mark.integration
