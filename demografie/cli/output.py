@@ -32,10 +32,12 @@ if TYPE_CHECKING:
 PIPE_WIDTH = 100_000  # through a pipe nothing is laid out to a width: each row stays whole
 
 
-def make_console(stderr: bool = False) -> Console:
-    """A console for the real terminal, or a plain one without colour or width through a pipe."""
-    probe = Console(stderr=stderr)
-    if probe.is_terminal:
+def make_console(stderr: bool = False, terminal_width: int | None = None) -> Console:
+    """A console for the real terminal, or a plain one without colour or width through a pipe;
+    `terminal_width`: a terminal of that width whatever the output is (a test, a screenshot)."""
+    if terminal_width is not None:
+        return Console(stderr=stderr, soft_wrap=True, highlight=False, width=terminal_width, force_terminal=True)
+    if Console(stderr=stderr).is_terminal:
         return Console(stderr=stderr, soft_wrap=True, highlight=False)
     return Console(stderr=stderr, soft_wrap=True, highlight=False, width=PIPE_WIDTH, color_system=None)
 

@@ -30,8 +30,13 @@ BOXES = "│─━┃┏┓╭╮╰╯┡┩"
 
 
 def terminal(width: int) -> Console:
-    """What a user's terminal of `width` columns is to rich."""
-    return Console(width=width, force_terminal=True, soft_wrap=True, highlight=False, color_system=None)
+    """The console the commands get in a user's terminal of `width` columns."""
+    return output.make_console(terminal_width=width)
+
+
+def seen(text: str) -> str:
+    """What the terminal shows: the text without its escape codes (colour and bold)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Ite
         mp.setattr(output, "err", terminal(80))
         result = runner.invoke(app, ["demo", "--home", str(home), "--from-year", "2022", "--to-year", "2024"])
     assert result.exit_code == 0, result.output
-    yield Demo(home, result.output)
+    yield Demo(home, seen(result.output))
 
 
 def cut_cells(text: str) -> list[str]:
@@ -107,18 +112,19 @@ def test_status_and_deliveries_at_80_columns_cut_nothing(demo: Demo, monkeypatch
     monkeypatch.setattr(output, "console", terminal(80))
     status = runner.invoke(app, ["status", "--home", str(demo.home)])
     assert status.exit_code == 0, status.output
-    assert f"warehouse {demo.warehouse}: built" in status.output
-    assert cut_cells(status.output) == []
-    assert all(len(line) <= 80 for line in status.output.splitlines() if str(demo.home) not in line)
+    shown = seen(status.output)
+    assert f"warehouse {demo.warehouse}: built" in shown and "\x1b[" in status.output  # a terminal: in colour
+    assert cut_cells(shown) == []
+    assert all(len(line) <= 80 for line in shown.splitlines() if str(demo.home) not in line)
     listed = runner.invoke(app, ["deliveries", "list", "--home", str(demo.home)])
     with duckdb.connect(str(demo.warehouse), read_only=True) as con:
         raw_files = [row[0] for row in con.execute("SELECT raw_file FROM meta.loads").fetchall()]
     # too wide for 80 columns: one block per delivery, every raw file whole on its line
-    assert all(f"raw file: {raw}" in listed.output.splitlines() for raw in raw_files)
-    assert cut_cells(listed.output) == []
-    sources = runner.invoke(app, ["sources", "--home", str(demo.home)])
-    assert cut_cells(sources.output) == [] and "dataset:   employees_qualification_residence" in sources.output
-    assert all(len(line) <= 80 for line in sources.output.splitlines())
+    assert all(f"raw file: {raw}" in seen(listed.output).splitlines() for raw in raw_files)
+    assert cut_cells(seen(listed.output)) == []
+    sources = seen(runner.invoke(app, ["sources", "--home", str(demo.home)]).output)
+    assert cut_cells(sources) == [] and "dataset:   employees_qualification_residence" in sources
+    assert all(len(line) <= 80 for line in sources.splitlines())
 
 
 @pytest.mark.integration
@@ -263,3 +269,11 @@ def test_version_names_the_parts_that_decide_the_figures() -> None:
     lines = result.output.splitlines()
     assert lines[0] == f"demografie {__version__}"
     assert f"duckdb {duck.__version__}" in lines and f"prefect {version('prefect')}" in lines
+
+
+def test_an_error_at_80_columns_names_its_path_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "a rather long folder name for the data home of the working group" / "demografie"
+    monkeypatch.setattr(output, "err", terminal(80))
+    result = runner.invoke(app, ["sql", "SELECT 1", "--home", str(home)])
+    assert result.exit_code == 2
+    assert f"No warehouse at {home / 'warehouse.duckdb'}." in seen(result.output).splitlines()[0]
