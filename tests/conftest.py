@@ -20,6 +20,7 @@ from tests.support import (
     ZENSUS_UPDATED,
     GenesisServer,
     build_warehouse,
+    built_once,
     fill_lake,
     point_at,
     publisher_dir,
@@ -52,12 +53,15 @@ def warehouse(all_samples_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture(scope="session")
 def all_samples_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One data home with every sample data table ingested (table CSVs and HSL publications with
-    the Stand they print, flat files with their recording date as vintage)."""
-    home = tmp_path_factory.mktemp("all-samples")
-    for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items(), (ZENSUS_UPDATED, (ZENSUS_GEMEINDEN,))]:
-        fill_lake(home, [sample_path(name) for name in names], vintage)
-    build_warehouse(home)
-    return home
+    the Stand they print, flat files with their recording date as vintage); built once per run and
+    only read by the tests."""
+
+    def fill(home: Path) -> None:
+        for vintage, names in [(None, TABLE_CSVS), *FLAT_FILES.items(), (ZENSUS_UPDATED, (ZENSUS_GEMEINDEN,))]:
+            fill_lake(home, [sample_path(name) for name in names], vintage)
+        build_warehouse(home)
+
+    return built_once(tmp_path_factory, "all-samples", fill)
 
 
 @pytest.fixture

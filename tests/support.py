@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -184,3 +184,22 @@ def build_warehouse(home: Path) -> None:
     from demografie.usecases.rebuild import rebuild
 
     rebuild(Settings.from_env(str(home)))
+
+
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder `build` fills once per test run, shared by every pytest-xdist worker of the run (they
+    read it, never write it): what took each worker its own half minute is built once. The workers'
+    temporary folders share a parent per run; the first takes a lock and builds, the others wait."""
+    import fcntl
+
+    base = factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder

@@ -42,7 +42,7 @@ from demografie.transforms.normalise import Provenance
 from demografie.usecases.runlog import RunSummary
 from demografie.warehouse.deliveries import Delivery, load_delivery
 from demografie.warehouse.lake import committed_entries
-from tests.support import metadata_answer, point_at, sample_path
+from tests.support import built_once, metadata_answer, point_at, sample_path
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 runner = CliRunner()
@@ -512,20 +512,24 @@ class VersionedLake:
 @pytest.fixture(scope="module")
 def versioned_lake(tmp_path_factory: pytest.TempPathFactory) -> VersionedLake:
     """A lake of three synthetic deliveries of 12411-04-02-4 (labelled synthetic), every figure
-    revised twice: 2.4 M versions of 0.8 M observations."""
-    root = tmp_path_factory.mktemp("versioned")
-    lake = Paths.from_env(root / "home").lake
-    dataset = catalog.find("12411-04-02-4")
-    written = set()
-    for seed, month in ((7, 1), (8, 2), (9, 3)):
-        source = root / f"large{seed}.csv"
-        written.add(write_large_flat_file(source, VERSIONS, seed=seed))
-        vintage = dt.datetime(2026, month, 1)
-        provenance = Provenance(dataset.name, "regio", dataset.table, vintage, vintage, "t", synthetic=True)
-        load_delivery(lake, Delivery(dataset, [opener(source)], provenance, ["06", "14"]), raw_file=f"raw/{seed}")
-        source.unlink()
-    (rows,) = written  # the same identities in each delivery, other figures
-    return VersionedLake(root / "home", rows)
+    revised twice: 2.4 M versions of 0.8 M observations; built once per run, copied by each test."""
+
+    def write(root: Path) -> None:
+        lake = Paths.from_env(root / "home").lake
+        dataset = catalog.find("12411-04-02-4")
+        written = set()
+        for seed, month in ((7, 1), (8, 2), (9, 3)):
+            source = root / f"large{seed}.csv"
+            written.add(write_large_flat_file(source, VERSIONS, seed=seed))
+            vintage = dt.datetime(2026, month, 1)
+            provenance = Provenance(dataset.name, "regio", dataset.table, vintage, vintage, "t", synthetic=True)
+            load_delivery(lake, Delivery(dataset, [opener(source)], provenance, ["06", "14"]), raw_file=f"raw/{seed}")
+            source.unlink()
+        (rows,) = written  # the same identities in each delivery, other figures
+        (root / "rows").write_text(str(rows), "utf-8")
+
+    root = built_once(tmp_path_factory, "versioned-lake", write)
+    return VersionedLake(root / "home", int((root / "rows").read_text("utf-8")))
 
 
 def opener(path: Path) -> Callable[[], BinaryIO]:
