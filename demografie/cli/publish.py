@@ -38,10 +38,10 @@ def sql(
 
 @app.command()
 def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file to write: .csv, .parquet or .xlsx")],
     relation: Annotated[
         str | None, typer.Argument(help="A relation of the warehouse, e.g. marts.population (or --query)")
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The file: .csv, .parquet or .xlsx")] = Path("export.xlsx"),
     query: Annotated[str | None, typer.Option("--query", "-q", help="SQL instead of a relation")] = None,
     state: Annotated[str | None, typer.Option(help="Only this Land (a relation with a state column): 06, 14")] = None,
     where: Annotated[
