@@ -16,7 +16,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,8 @@ def export(warehouse: Path, query: str, out: Path) -> Exported:
         os.replace(temporary, out)
     except duckdb.Error as exc:
         raise ExportError(f"the query failed: {exc}") from None
+    except pa.ArrowException as exc:
+        raise ExportError(f"the result cannot be written as {kind}: {exc}; try .parquet") from None
     except OSError as exc:
         raise ExportError(f"{out}: cannot be written ({exc.strerror or exc})") from None
     finally:
@@ -113,6 +115,8 @@ def _write(con: duckdb.DuckDBPyConnection, query: str, path: Path, kind: str) ->
     relation = con.sql(query)
     if relation is None:
         raise ExportError("the query selects nothing to export (a SELECT or a relation name)")
+    if kind != "parquet":
+        relation = _nested_as_json(relation)
     # to_arrow_reader since DuckDB 2 (fetch_record_batch is deprecated there); older ones have only the other
     reader = (
         relation.to_arrow_reader(BATCH_ROWS)
@@ -128,6 +132,20 @@ def _write(con: duckdb.DuckDBPyConnection, query: str, path: Path, kind: str) ->
     else:
         rows = _write_csv(path, reader.schema, batches)
     return rows, provenance
+
+
+NESTED = {"map", "list", "struct", "array", "union"}
+
+
+def _nested_as_json(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Columns a CSV or a sheet cannot hold (source_dims, a MAP) as JSON text: {"GES": "GESM"}."""
+    if not any(kind.id in NESTED for kind in relation.types):
+        return relation
+    columns = [
+        f'CAST(to_json("{name}") AS VARCHAR) AS "{name}"' if kind.id in NESTED else f'"{name}"'
+        for name, kind in zip(relation.columns, relation.types, strict=True)
+    ]
+    return relation.project(", ".join(columns))
 
 
 def _gathering(reader: pa.RecordBatchReader, provenance: Provenance) -> Iterator[pa.RecordBatch]:
@@ -147,7 +165,9 @@ def _write_csv(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch])
     return rows
 
 
-def _write_parquet(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch], metadata: Any) -> int:
+def _write_parquet(
+    path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch], metadata: Callable[[], dict[str, Any]]
+) -> int:
     import pyarrow.parquet as pq
 
     rows = 0
@@ -159,7 +179,9 @@ def _write_parquet(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBat
     return rows
 
 
-def _write_xlsx(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch], sources: Any) -> int:
+def _write_xlsx(
+    path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch], sources: Callable[[], list[list[Any]]]
+) -> int:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -171,7 +193,7 @@ def _write_xlsx(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch]
         if rows > XLSX_MAX_ROWS:
             raise ExportError(f"more than {XLSX_MAX_ROWS:,} rows, more than a sheet holds: export CSV or Parquet")
         for row in batch.to_pylist():
-            data.append([_xlsx_value(v) for v in row.values()])
+            data.append(list(row.values()))
     listed = book.create_sheet("sources")
     rows_of_sources = sources()
     for line in rows_of_sources:
@@ -180,11 +202,6 @@ def _write_xlsx(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch]
         data.title = "data (SYNTHETIC)"  # said where the figures are, not only beside them
     book.save(str(path))
     return rows
-
-
-def _xlsx_value(value: Any) -> Any:
-    """What a cell can hold: lists and structs as text, the rest as it is."""
-    return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, list | dict) else value
 
 
 def source_rows(con: duckdb.DuckDBPyConnection, provenance: Provenance) -> list[dict[str, Any]]:

@@ -209,6 +209,21 @@ def test_a_land_exports_as_parquet_and_csv_whole_with_its_sources(demo: Demo, tm
 
 
 @pytest.mark.integration
+def test_a_map_column_is_exported_as_json_text_where_the_format_has_no_maps(demo: Demo, tmp_path: Path) -> None:
+    with duckdb.connect(str(demo.warehouse), read_only=True) as con:
+        expected = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE cardinality(source_dims) > 0) FROM marts.land_totals"
+        ).fetchone()
+    out = tmp_path / "totals.csv"
+    result = runner.invoke(app, ["export", "marts.land_totals", "-o", str(out), "--home", str(demo.home)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    split = [json.loads(row["source_dims"]) for row in rows if row["source_dims"] not in ("", "{}")]
+    assert expected is not None and (len(rows), len(split)) == expected and all(isinstance(d, dict) for d in split)
+
+
+@pytest.mark.integration
 def test_a_failed_export_leaves_the_earlier_file_and_no_temporary(demo: Demo, tmp_path: Path) -> None:
     out = tmp_path / "kept.csv"
     out.write_text("an earlier export\n", "utf-8")
