@@ -17,6 +17,7 @@ import csv
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -156,8 +157,15 @@ def print_query(warehouse: Path, query: str, title: str | None, output_format: Q
     elif output_format is QueryFormat.MARKDOWN:
         typer.echo(markdown(columns, rows))
     else:
-        show_table([Column(c) for c in columns], [[cell(v) for v in row] for row in rows], escape(title or ""))
+        laid_out = [Column(c, justify="right" if _numeric(rows, i) else "left") for i, c in enumerate(columns)]
+        show_table(laid_out, [[cell(v) for v in row] for row in rows], escape(title or ""))
         line(f"[dim]{len(rows)} row(s)[/]")
+
+
+def _numeric(rows: Sequence[Sequence[Any]], index: int) -> bool:
+    """Whether a column holds figures (aligned right, as figures are read)."""
+    values = [row[index] for row in rows if row[index] is not None]
+    return bool(values) and all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values)
 
 
 def run_query(warehouse: Path, query: str) -> tuple[list[str] | None, list[tuple[Any, ...]]]:

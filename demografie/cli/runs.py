@@ -114,13 +114,13 @@ def demo(
         output.line(f"  {escape(command)}")
 
 
-# the columns that fit 80 columns; `demografie sql` shows the rest (derivation, synthetic, ...)
+# the columns that fit 80 columns; `demografie sql` shows the rest (dataset, nationality, derivation, ...)
 _DEMO_QUERY = """
-SELECT dataset, ref_date, sex, nationality, hessen, sachsen
+SELECT measure, ref_date, sex, hessen, sachsen
 FROM marts.state_comparison
 WHERE ref_date = (SELECT max(ref_date) FROM marts.state_comparison s WHERE s.dataset = state_comparison.dataset)
-  AND age_from IS NULL AND age_to IS NULL AND core.schema_breakdown(source_dims)
-ORDER BY dataset, nationality, sex
+  AND age_from IS NULL AND age_to IS NULL AND nationality = 'total' AND core.schema_breakdown(source_dims)
+ORDER BY measure, sex
 """
 
 
