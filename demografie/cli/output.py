@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,9 +53,9 @@ def plain(target: Console) -> bool:
     return not target.is_terminal or target.no_color
 
 
-def line(text: str, target: Console | None = None) -> None:
+def line(text: str) -> None:
     """One line of our own text (with markup), never broken."""
-    (target or console).print(text, soft_wrap=True)
+    console.print(text, soft_wrap=True)
 
 
 def progress_line(step: str, detail: str) -> None:
@@ -148,7 +149,7 @@ def print_query(warehouse: Path, query: str, title: str | None, output_format: Q
     if columns is None:
         return
     if output_format is QueryFormat.CSV:
-        writer = csv.writer(_Stdout(), lineterminator="\n")
+        writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(["" if v is None else v for v in row] for row in rows)
     elif output_format is QueryFormat.JSON:
@@ -184,11 +185,6 @@ def run_query(warehouse: Path, query: str) -> tuple[list[str] | None, list[tuple
     except duckdb.Error as exc:
         err.print(f"[bold red]Query failed:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
-
-
-class _Stdout:
-    def write(self, text: str) -> None:
-        typer.echo(text, nl=False)
 
 
 def markdown(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -65,11 +65,11 @@ def export(
     except ExportError as exc:
         fail("Not exported:", str(exc))
     said = f"{exported.rows} row(s) written to {exported.path}"
-    if exported.provenance.synthetic:
+    if exported.sources.synthetic:
         said += " (SYNTHETIC figures, not official statistics)"
     output.line(escape(said))
-    if exported.provenance.tables:
-        output.line(escape(f"from the tables {', '.join(sorted(exported.provenance.tables))}"))
+    if exported.sources.tables:
+        output.line(escape(f"from the tables {', '.join(sorted(exported.sources.tables))}"))
 
 
 @app.command()

@@ -334,6 +334,7 @@ def find(
     catalog already harmonises and how to add another to the user catalog."""
     from demografie import catalog
     from demografie.reference import CATALOGUES
+    from demografie.settings import USER_CATALOG
     from demografie.usecases.find import catalog_entry, find_live, find_offline
 
     if publisher is not None and publisher not in CATALOGUES:
@@ -357,6 +358,7 @@ def find(
         output.line(f"[dim]… and {len(found.hits) - limit} more: more words narrow it, --limit shows more[/]")
     missing = next((hit for hit in found.hits[:limit] if hit.dataset is None), None)
     if missing is not None:
-        user_catalog = escape(str(settings.paths.home / "catalog.toml"))
+        # the user catalog this home reads ($DEMOGRAFIE_CATALOG), else where it would find one
+        user_catalog = escape(str(settings.catalog or settings.paths.home / USER_CATALOG))
         output.line(f"\nTo load {escape(missing.code)} as published, add to {user_catalog}:")
         output.console.print(catalog_entry(missing), markup=False, highlight=False, soft_wrap=True)

@@ -47,8 +47,9 @@ class ExportError(PublishError, ValueError):
 
 
 @dataclass
-class Provenance:
-    """What the exported rows come from, gathered while they are written."""
+class Sources:
+    """What the exported rows come from (tables, census bases, synthetic), gathered while they are
+    written."""
 
     tables: set[str] = field(default_factory=set)
     bases: set[str] = field(default_factory=set)
@@ -75,7 +76,7 @@ def _split(values: pa.Array, separator: str) -> set[str]:
 class Exported:
     path: Path
     rows: int
-    provenance: Provenance
+    sources: Sources
 
 
 def relation_query(relation: str, state: str | None = None, where: str | None = None) -> str:
@@ -111,7 +112,7 @@ def export(warehouse: Path, query: str, out: Path) -> Exported:
     return Exported(out, *written)
 
 
-def _write(con: duckdb.DuckDBPyConnection, query: str, path: Path, kind: str) -> tuple[int, Provenance]:
+def _write(con: duckdb.DuckDBPyConnection, query: str, path: Path, kind: str) -> tuple[int, Sources]:
     relation = con.sql(query)
     if relation is None:
         raise ExportError("the query selects nothing to export (a SELECT or a relation name)")
@@ -123,15 +124,15 @@ def _write(con: duckdb.DuckDBPyConnection, query: str, path: Path, kind: str) ->
         if hasattr(relation, "to_arrow_reader")
         else relation.fetch_record_batch(BATCH_ROWS)
     )
-    provenance = Provenance()
-    batches = _gathering(reader, provenance)
+    seen = Sources()
+    batches = _gathering(reader, seen)
     if kind == "xlsx":
-        rows = _write_xlsx(path, reader.schema, batches, lambda: sources_sheet(con, provenance))
+        rows = _write_xlsx(path, reader.schema, batches, lambda: sources_sheet(con, seen))
     elif kind == "parquet":
-        rows = _write_parquet(path, reader.schema, batches, lambda: sources_metadata(con, provenance))
+        rows = _write_parquet(path, reader.schema, batches, lambda: sources_metadata(con, seen))
     else:
         rows = _write_csv(path, reader.schema, batches)
-    return rows, provenance
+    return rows, seen
 
 
 NESTED = {"map", "list", "struct", "array", "union"}
@@ -148,9 +149,9 @@ def _nested_as_json(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelatio
     return relation.project(", ".join(columns))
 
 
-def _gathering(reader: pa.RecordBatchReader, provenance: Provenance) -> Iterator[pa.RecordBatch]:
+def _gathering(reader: pa.RecordBatchReader, seen: Sources) -> Iterator[pa.RecordBatch]:
     for batch in reader:
-        provenance.add(batch)
+        seen.add(batch)
         yield batch
 
 
@@ -204,31 +205,31 @@ def _write_xlsx(
     return rows
 
 
-def source_rows(con: duckdb.DuckDBPyConnection, provenance: Provenance) -> list[dict[str, Any]]:
-    return query_rows(con, "export/sources.sql", {"tables": sorted(provenance.tables)})
+def source_rows(con: duckdb.DuckDBPyConnection, seen: Sources) -> list[dict[str, Any]]:
+    return query_rows(con, "export/sources.sql", {"tables": sorted(seen.tables)})
 
 
-def sources_sheet(con: duckdb.DuckDBPyConnection, provenance: Provenance) -> list[list[Any]]:
+def sources_sheet(con: duckdb.DuckDBPyConnection, seen: Sources) -> list[list[Any]]:
     """The rows of the `sources` sheet: the tables, then the census bases, then the notes."""
     sheet: list[list[Any]] = []
-    if provenance.synthetic:
+    if seen.synthetic:
         sheet += [[SYNTHETIC_NOTE], []]
     columns = ["source table", "dataset", "title", "publisher", "newest Stand in the warehouse", "licence"]
     sheet.append(columns)
     keys = ("source_table", "dataset", "title", "publisher", "newest_stand", "licence")
-    sheet += [[row[key] for key in keys] for row in source_rows(con, provenance)]
+    sheet += [[row[key] for key in keys] for row in source_rows(con, seen)]
     sheet += [[], ["census basis", "meaning"]]
     labels = {b.basis: b.label for b in census_bases()}
-    bases = [[basis, labels.get(basis, "")] for basis in sorted(provenance.bases)]
+    bases = [[basis, labels.get(basis, "")] for basis in sorted(seen.bases)]
     sheet += bases or [["none", "no population figure enters these rows"]]
-    if provenance.bbsr:
+    if seen.bbsr:
         sheet += [[], ["settlement types", SETTLEMENT_STRUCTURE_SOURCE]]
     return sheet
 
 
-def sources_metadata(con: duckdb.DuckDBPyConnection, provenance: Provenance) -> dict[str, Any]:
+def sources_metadata(con: duckdb.DuckDBPyConnection, seen: Sources) -> dict[str, Any]:
     return {
-        "tables": [{k: str(v) for k, v in row.items()} for row in source_rows(con, provenance)],
-        "census_bases": sorted(provenance.bases),
-        "synthetic": provenance.synthetic,
+        "tables": [{k: str(v) for k, v in row.items()} for row in source_rows(con, seen)],
+        "census_bases": sorted(seen.bases),
+        "synthetic": seen.synthetic,
     }

@@ -292,3 +292,14 @@ def test_an_error_at_80_columns_names_its_path_whole(tmp_path: Path, monkeypatch
     result = runner.invoke(app, ["sql", "SELECT 1", "--home", str(home)])
     assert result.exit_code == 2
     assert f"No warehouse at {home / 'warehouse.duckdb'}." in seen(result.output).splitlines()[0]
+
+
+def test_find_offers_the_entry_for_the_user_catalog_the_home_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = tmp_path / "elsewhere" / "my-catalog.toml"
+    mine.parent.mkdir()
+    mine.write_text("", "utf-8")
+    monkeypatch.setenv("DEMOGRAFIE_CATALOG", str(mine))
+    result = runner.invoke(app, ["find", "22411-02-01-4", "--home", str(tmp_path / "home")])
+    assert f"To load 22411-02-01-4 as published, add to {mine}:" in result.output
