@@ -1,4 +1,4 @@
-"""Atomic file writes shared by the raw landing zone and the lake.
+"""Atomic file writes shared by the raw landing zone and the lake, and what a stream reads from.
 
 A reader (an analyst, DuckDB, the next run) must never see half a file: every write goes to a
 hidden temporary name in the target directory, is flushed to disk and then renamed over the
@@ -8,6 +8,7 @@ final name, which is atomic on POSIX file systems.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import uuid
@@ -65,3 +66,15 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def local_file(stream: object) -> Path | None:
+    """The regular file on local disk that `stream` reads from its start, if it is one: a reader
+    can then open it by name instead of being handed its bytes."""
+    if not isinstance(stream, io.BufferedReader) or not isinstance(stream.raw, io.FileIO):
+        return None
+    name = stream.name
+    if not isinstance(name, str) or stream.tell() != 0:
+        return None
+    path = Path(name).absolute()
+    return path if path.is_file() else None

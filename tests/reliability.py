@@ -158,7 +158,7 @@ FAULT_CASES: tuple[FaultCase, ...] = (
         "flat file with a shifted column",
         on_tablefile(body=shifted_column, content_type="text/csv"),
         "failed",
-        "malformed flat file: CSV parse error: Expected 17 columns, got 18",
+        "malformed flat file: line 6: 18 fields where the header has 17",
     ),
     FaultCase(
         "header-only flat file",
@@ -170,7 +170,7 @@ FAULT_CASES: tuple[FaultCase, ...] = (
         "flat file in ISO-8859-1 instead of UTF-8",
         on_tablefile(body=latin1, content_type="text/csv"),
         "failed",
-        "malformed flat file: not valid UTF-8 (wrong encoding?)",
+        "malformed flat file: line 2: not valid UTF-8 (wrong encoding?)",
     ),
     FaultCase("connection dropped in the middle of the answer, once", on_tablefile(1, cut_body=True), "loaded", ""),
     FaultCase(

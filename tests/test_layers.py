@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.support import REPO
 
 PACKAGE = REPO / "demografie"
-BOTTOM = "bottom"  # catalog, settings, tuning, fileio, storage, redact, the package itself
+BOTTOM = "bottom"  # catalog, settings, tuning, fileio, storage, redact, sqltext, the package itself
 # what each layer may import besides itself and the bottom (docs/architecture.md)
 ALLOWED = {
     "cli": {"flows", "usecases", "warehouse", "transforms", "sources", "publish", "devserver", "reference"},

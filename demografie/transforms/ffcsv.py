@@ -6,22 +6,28 @@ Header: statistics_code;statistics_label;time_code;time_label;time;
 
 UTF-8 with or without BOM, `;`, decimal comma (German) or point (English). Every column stays a
 string, codes keep their leading zeros; `value` becomes a float64 with NULL wherever the publisher
-printed a symbol, and the symbol goes to `status`.
+printed a symbol, and the symbol goes to `status`. DuckDB's CSV reader reads the rows: it splits a
+file among all cores and was three times as fast as pyarrow's on this layout (bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, BinaryIO
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from demografie.sqltext import read_sql
 from demografie.transforms.arrays import arange
 from demografie.transforms.errors import ParseError
 from demografie.transforms.harmonise import COUNT_UNITS
@@ -67,9 +73,12 @@ class FlatFile:
     published: datetime | None = None
 
 
-BLOCK_BYTES = 32 << 20  # rows are parsed in blocks of this many bytes: memory stays bounded
-PARSE_BLOCK_BYTES = 4 << 20  # a block is split into pieces of this size, parsed in parallel
+# rows handed to the normaliser at a time (about 40 MB of a flat file): memory stays bounded
+BATCH_ROWS = 1 << 17
 MAX_LINE_BYTES = 1 << 20  # a flat-file line is a few hundred bytes
+# the reader's own buffers; it streams, so a file of any size needs no more
+READER_MEMORY = "512MB"
+SPOOL_CHUNK_BYTES = 1 << 20
 UNREAD_COLUMNS = frozenset({"statistics_label", "time_label"})
 UNREAD_LABEL = re.compile(r"^\d+_variable_label$")
 
@@ -85,15 +94,31 @@ def parse_ffcsv(data: bytes, where: str, decimal: str | None = None) -> FlatFile
 
 
 def iter_ffcsv(
-    stream: BinaryIO, where: str, decimal: str | None = None, block_bytes: int | None = None
+    stream: BinaryIO, where: str, decimal: str | None = None, batch_rows: int | None = None
 ) -> Iterator[FlatFile]:
-    """Parse a v5 flat file from a stream, one block of rows at a time, so that a file of any size
-    needs the memory of one block. The decimal mark found in one block binds the later ones."""
-    first = stream.readline(MAX_LINE_BYTES)
+    """`iter_ffcsv_file` of a stream (a zip member, an answer in memory): it is copied to a
+    temporary file first, read through to its end, because DuckDB's reader splits a file it can
+    open by name among all cores."""
+    with tempfile.TemporaryDirectory(prefix="demografie-flat-") as folder:
+        path = Path(folder) / "flat.csv"
+        with path.open("wb") as copy:
+            shutil.copyfileobj(stream, copy, SPOOL_CHUNK_BYTES)
+        yield from iter_ffcsv_file(path, where, decimal, batch_rows)
+
+
+def iter_ffcsv_file(
+    path: Path, where: str, decimal: str | None = None, batch_rows: int | None = None
+) -> Iterator[FlatFile]:
+    """Parse a v5 flat file one block of rows at a time, so that a file of any size needs the
+    memory of one block. The decimal mark found in one block binds the later ones."""
+    with path.open("rb") as file:
+        first = file.readline(MAX_LINE_BYTES)
+    if len(first) == MAX_LINE_BYTES and not first.endswith(b"\n"):
+        raise ParseError(where, LINE_TOO_LONG)
     header = _header(first[len(BOM) :] if first.startswith(BOM) else first, where)
     _count_variables(header, where)
     line = 2
-    for table in _string_batches(stream, header, where, block_bytes or BLOCK_BYTES):
+    for table in _string_batches(path, header, where, batch_rows or BATCH_ROWS):
         table = table.append_column("line", arange(table.num_rows, start=line))
         line += table.num_rows
         _check_statistics_code(table, where)
@@ -104,26 +129,60 @@ def iter_ffcsv(
         raise ParseError(where, "the flat file has a header but no data rows")
 
 
-def _string_batches(stream: BinaryIO, header: list[str], where: str, block_bytes: int) -> Iterator[pa.Table]:
-    """Blocks of whole lines, each parsed by all cores. The labels the normaliser never reads
-    (statistics, time and variable labels) are not converted."""
-    include = [name for name in header if name not in UNREAD_COLUMNS and not UNREAD_LABEL.match(name)]
-    while chunk := stream.read(block_bytes):
-        if not chunk.endswith(b"\n"):
-            rest = stream.readline(MAX_LINE_BYTES)
-            if len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
-                raise ParseError(where, f"a line longer than {MAX_LINE_BYTES} bytes; not a flat file")
-            chunk += rest
+LINE_TOO_LONG = f"a line longer than {MAX_LINE_BYTES} bytes; not a flat file"
+
+
+def _string_batches(path: Path, header: list[str], where: str, batch_rows: int) -> Iterator[pa.Table]:
+    """Blocks of rows in file order, read by DuckDB on all cores (sql/parse/flat_file.sql). The
+    labels the normaliser never reads (statistics, time and variable labels) are not converted.
+    DuckDB sees the columns by position only: a header name is the file's text, and DuckDB's names
+    are case-insensitive and end at a NUL byte."""
+    fields = [i for i, name in enumerate(header) if name not in UNREAD_COLUMNS and not UNREAD_LABEL.match(name)]
+    parameters = {
+        "path": str(path),
+        "columns": {f"c{i}": "VARCHAR" for i in range(len(header))},
+        "fields": [f"c{i}" for i in fields],
+        "max_line": MAX_LINE_BYTES,
+    }
+    schema = pa.schema([(header[i], pa.string()) for i in fields])
+    with duckdb.connect(config={"memory_limit": READER_MEMORY}) as con:
         try:
-            yield pacsv.read_csv(
-                io.BytesIO(chunk),
-                read_options=pacsv.ReadOptions(column_names=header, block_size=PARSE_BLOCK_BYTES),
-                **_csv_options(header, include),
-            )
-        except pa.ArrowInvalid as exc:
-            if "Empty CSV file" in str(exc):  # blank lines only
-                continue
-            raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
+            reader = con.sql(read_sql("parse/flat_file.sql"), params=parameters).to_arrow_reader(batch_rows)
+            pending: list[pa.RecordBatch] = []
+            for batch in reader:
+                pending.append(batch)
+                if sum(b.num_rows for b in pending) >= batch_rows:
+                    yield _strings(pending, schema)
+                    pending = []
+            if pending:
+                yield _strings(pending, schema)
+        except duckdb.Error as exc:
+            raise ParseError(where, reader_problem(str(exc))) from None
+
+
+def _strings(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_batches(batches).rename_columns(schema.names).cast(schema)
+
+
+CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
+FIELD_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def reader_problem(message: str) -> str:
+    """What DuckDB's reader found wrong, said without its advice on reader options (which would
+    read a broken file as if it were whole) and without the offending line's content."""
+    found = CSV_ERROR_LINE.search(message)
+    at = f"line {found.group(1)}: " if found else ""
+    if "Maximum line size" in message:
+        return LINE_TOO_LONG
+    if "Invalid unicode" in message:
+        return f"malformed flat file: {at}not valid UTF-8 (wrong encoding?)"
+    if counts := FIELD_COUNT.search(message):
+        return f"malformed flat file: {at}{counts.group(2)} fields where the header has {counts.group(1)}"
+    if "unterminated quote" in message:
+        return f"malformed flat file: {at}a quoted field is never closed"
+    first = message.splitlines()[0] if message else "unreadable"
+    return f"malformed flat file: {first.removeprefix('Invalid Input Error: ')}"
 
 
 def finish(table: pa.Table, decimal: str | None, where: str) -> FlatFile:
@@ -183,14 +242,13 @@ def read_string_table(body: bytes, header: list[str], where: str) -> pa.Table:
         raise ParseError(where, f"malformed flat file: {_arrow_message(exc)}") from None
 
 
-def _csv_options(header: list[str], include: list[str] | None = None) -> dict[str, Any]:
+def _csv_options(header: list[str]) -> dict[str, Any]:
     return {
         "parse_options": pacsv.ParseOptions(delimiter=";"),
         "convert_options": pacsv.ConvertOptions(
             column_types=dict.fromkeys(header, pa.string()),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
-            include_columns=include,
         ),
     }
 

@@ -1,7 +1,8 @@
 """One delivery (a file, or the parts of a split request) through parse -> normalise -> lake.
 
-A v5 flat file, the format of the large tables, is read as a stream in blocks: its memory is
-that of one block whatever its size. Every other format is small and read whole.
+A v5 flat file, the format of the large tables, is read in blocks: its memory is that of one block
+whatever its size. A raw file on local disk is read where it lies; a zip member is copied to a
+temporary file first, because the reader splits a file among all cores. Every other format is small and read whole.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
 
 import pyarrow as pa
 
 from demografie.catalog import Dataset
+from demografie.fileio import local_file
 from demografie.storage import Store
 from demografie.transforms.errors import ParseError
-from demografie.transforms.ffcsv import FlatFile, iter_ffcsv
+from demografie.transforms.ffcsv import FlatFile, iter_ffcsv, iter_ffcsv_file
 from demografie.transforms.formats import Format, parse, sniff
 from demografie.transforms.normalise import Block, Provenance, VintageBasis, no_rows, normalise, normalise_block
 from demografie.transforms.tablecsv import prints_stand
@@ -137,17 +140,19 @@ def _stage_streamed(
 
     def blocks() -> Iterator[pa.Table]:
         # block k is normalised in a second thread while block k + 1 is parsed (both release the GIL)
-        with ThreadPoolExecutor(1, thread_name_prefix="normalise") as pool:
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="normalise") as pool,
+            ThreadPoolExecutor(1, thread_name_prefix="digest") as hasher,
+        ):
             for opener in openers:
                 with opener() as stream:
-                    hashing = _Hashing(stream)
-                    for block in _one_ahead(pool, iter_ffcsv(cast(BinaryIO, hashing), where, decimal), normalised):
+                    flats, digest = _read_flat(stream, where, decimal, hasher)
+                    for block in _one_ahead(pool, flats, normalised):
                         if block is not None:
                             check_rows(block.table, where, dataset.harmonised)
                             ledger.add(block.identity)
                             yield block.table
-                    hashing.drain()
-                    digests.append(hashing.digest())
+                    digests.append(digest())
 
     def seal() -> str:
         if ledger.blocks == 0:
@@ -160,6 +165,30 @@ def _stage_streamed(
         return stage_delivery(lake, blocks(), seal, years=years, mapping=dataset.mapping)
     finally:
         ledger.close()
+
+
+def _read_flat(
+    stream: BinaryIO, where: str, decimal: str | None, hasher: ThreadPoolExecutor
+) -> tuple[Iterator[FlatFile], Callable[[], bytes]]:
+    """The blocks of a flat file and, once they are read, the sha256 of its bytes. A local file is
+    read by name, without a copy, and hashed in `hasher` beside the parse; any other stream (a zip
+    member) is hashed as it is copied for the reader."""
+    path = local_file(stream)
+    if path is not None:
+        digest = hasher.submit(_file_sha256, path)
+        return iter_ffcsv_file(path, where, decimal), digest.result
+    hashing = _Hashing(stream)
+
+    def read_through() -> bytes:
+        hashing.drain()
+        return hashing.digest()
+
+    return iter_ffcsv(cast(BinaryIO, hashing), where, decimal), read_through
+
+
+def _file_sha256(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").digest()
 
 
 def _one_ahead(pool: ThreadPoolExecutor, items: Iterator[T], work: Callable[[T], R]) -> Iterator[R]:
@@ -207,29 +236,12 @@ class _Hashing:
         self._sha.update(data)
         return data
 
-    def readline(self, size: int = -1) -> bytes:
-        line = self._stream.readline(size)
-        self._sha.update(line)
-        return line
-
     def drain(self) -> None:
         while self.read(1 << 20):
             pass
 
     def digest(self) -> bytes:
         return self._sha.digest()
-
-    # what pyarrow asks of a Python file it reads: a forward-only stream
-    closed = False
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        pass
 
 
 def _combined(digests: list[bytes]) -> str:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from typing import Any
 
 import duckdb
 
-SQL_ROOT = resources.files("demografie") / "sql"
+from demografie.sqltext import SQL_ROOT, read_sql
 
-
-def read_sql(relative: str) -> str:
-    return (SQL_ROOT / relative).read_text("utf-8")
+__all__ = ["SQL_ROOT", "build_steps", "check_files", "query_rows", "read_sql"]
 
 
 def query_rows(

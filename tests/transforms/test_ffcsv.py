@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -112,4 +114,33 @@ def test_a_line_without_end_is_refused_not_read_into_memory() -> None:
     header = HEADER.encode() + b"\n"
     endless = header + b"12411;" + b"x" * (2 * ffcsv.MAX_LINE_BYTES)
     with pytest.raises(ParseError, match=r"t: a line longer than 1048576 bytes; not a flat file"):
-        list(ffcsv.iter_ffcsv(io.BytesIO(endless), "t", ",", block_bytes=1024))
+        list(ffcsv.iter_ffcsv(io.BytesIO(endless), "t", ","))
+
+
+def test_a_header_without_end_is_refused() -> None:
+    with pytest.raises(ParseError, match=r"^t: a line longer than 1048576 bytes; not a flat file$"):
+        parse_ffcsv(b"statistics_code;" * (ffcsv.MAX_LINE_BYTES // 8), "t")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (flat(row("06411", "", "1"), row("06412", "", "2") + ";extra"), "line 3: 18 fields where the header has 17"),
+        (flat(row("06411", "", "1").rsplit(";", 1)[0]), "line 2: 16 fields where the header has 17"),
+        (flat(row("06411", "", "1"), row("06412", "", "1")).replace(b"\xc3\xb6", b"\xf6"), "line 2: not valid UTF-8"),
+        (flat(row("06411", "", "1").replace("06411", '"06411')), "line 2: a quoted field is never closed"),
+    ],
+)
+def test_a_broken_line_is_named_by_its_number(data: bytes, message: str) -> None:
+    with pytest.raises(ParseError, match=f"^t: malformed flat file: {message}"):
+        parse_ffcsv(data, "t")
+
+
+def test_the_copy_for_the_reader_is_gone_after_a_parse_and_after_a_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert parse_ffcsv(flat(row("06411", "", "1")), "t").table.num_rows == 1
+    with pytest.raises(ParseError):
+        parse_ffcsv(flat(row("06411", "", "1") + ";extra"), "t")
+    assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from datetime import date, datetime
@@ -265,11 +266,12 @@ def lake_rows(paths: Paths) -> list[tuple[object, ...]]:
 def test_a_flat_file_read_in_many_blocks_gives_the_same_lake_as_read_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = sample_path(SAMPLE_POPULATION).read_bytes()  # 296 KB: 30 blocks of 10 KB
+    data = sample_path(SAMPLE_POPULATION).read_bytes()  # 296 KB, 2,000 rows: blocks of 100 rows
     whole, blocked = Paths.from_env(tmp_path / "whole"), Paths.from_env(tmp_path / "blocked")
     provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
     first = load_delivery(whole.lake, Delivery(POPULATION, [data], provenance, ["06", "14"], decimal=","), raw_file="r")
-    monkeypatch.setattr(ffcsv, "BLOCK_BYTES", 10_000)
+    monkeypatch.setattr(ffcsv, "BATCH_ROWS", 100)
+    assert len(list(ffcsv.iter_ffcsv(io.BytesIO(data), "t", ","))) > 10
     second = load_delivery(
         blocked.lake, Delivery(POPULATION, [data], provenance, ["06", "14"], decimal=","), raw_file="r"
     )
@@ -278,13 +280,27 @@ def test_a_flat_file_read_in_many_blocks_gives_the_same_lake_as_read_at_once(
     assert lake_rows(whole) == lake_rows(blocked)
 
 
+def test_a_flat_file_on_disk_is_read_where_it_lies_and_keeps_the_digest_of_its_bytes(tmp_path: Path) -> None:
+    data = sample_path(SAMPLE_POPULATION).read_bytes()
+    source = tmp_path / "answer.csv"
+    source.write_bytes(data)
+    on_disk, in_memory = Paths.from_env(tmp_path / "on-disk"), Paths.from_env(tmp_path / "in-memory")
+    provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
+    opened = load_delivery(
+        on_disk.lake, Delivery(POPULATION, [lambda: source.open("rb")], provenance, ["06", "14"]), raw_file="r"
+    )
+    given = load_delivery(in_memory.lake, Delivery(POPULATION, [data], provenance, ["06", "14"]), raw_file="r")
+    assert opened.entry.content_sha256 == given.entry.content_sha256 == hashlib.sha256(data).hexdigest()
+    assert lake_rows(on_disk) == lake_rows(in_memory) != []
+
+
 def test_an_observation_repeated_in_a_later_block_refuses_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = sample_path(SAMPLE_POPULATION).read_bytes()
     lines = data.split(b"\n")
     hessen = next(line for line in lines if b";KREISE;" in line and b";06412;" in line)
-    monkeypatch.setattr(ffcsv, "BLOCK_BYTES", 10_000)
+    monkeypatch.setattr(ffcsv, "BATCH_ROWS", 100)
     paths = Paths.from_env(tmp_path)
     provenance = Provenance("population", "regio", "12411-01-01-4", datetime(2025, 3, 31), datetime(2025, 3, 31), "l")
     with pytest.raises(ParseError, match=r"regio: table 12411-01-01-4: 1 observation\(s\) appear more than once"):
