@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 
 def arange(n: int, start: int = 0) -> pa.Array:
     """start, start + 1, ..., start + n - 1 as int64."""
+    return pc.add(_range(n), start) if start else _range(n)
+
+
+@functools.lru_cache(maxsize=8)
+def _range(n: int) -> pa.Array:
+    # a file's blocks have one size but the last: each block's line numbers reuse the same range
     if n == 0:
         return pa.array([], pa.int64())
-    return pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), start - 1)
+    return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), 1)

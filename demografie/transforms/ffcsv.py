@@ -146,22 +146,25 @@ def _string_batches(path: Path, header: list[str], where: str, batch_rows: int) 
     }
     schema = pa.schema([(header[i], pa.string()) for i in fields])
     with duckdb.connect(config={"memory_limit": READER_MEMORY}) as con:
+        con.execute("SET enable_progress_bar = false")  # its bar would draw on the user's terminal
         try:
             reader = con.sql(read_sql("parse/flat_file.sql"), params=parameters).to_arrow_reader(batch_rows)
-            pending: list[pa.RecordBatch] = []
+            # blocks of exactly `batch_rows` rows but the last: the normaliser reuses what depends
+            # only on a block's size (DuckDB hands on batches of any size)
+            pending = schema.empty_table()
             for batch in reader:
-                pending.append(batch)
-                if sum(b.num_rows for b in pending) >= batch_rows:
-                    yield _strings(pending, schema)
-                    pending = []
-            if pending:
-                yield _strings(pending, schema)
+                pending = pa.concat_tables([pending, _strings(batch, schema)])
+                while pending.num_rows >= batch_rows:
+                    yield pending.slice(0, batch_rows).combine_chunks()
+                    pending = pending.slice(batch_rows)
+            if pending.num_rows:
+                yield pending.combine_chunks()
         except duckdb.Error as exc:
             raise ParseError(where, reader_problem(str(exc))) from None
 
 
-def _strings(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_batches(batches).rename_columns(schema.names).cast(schema)
+def _strings(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_batches([batch]).rename_columns(schema.names).cast(schema)
 
 
 CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -277,26 +280,35 @@ def _matching(column: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
 def _parse_values(
     table: pa.Table, decimal: str | None, where: str
 ) -> tuple[pa.ChunkedArray, pa.ChunkedArray, str | None]:
+    # a flat file repeats its figures and symbols: each distinct text is judged and converted once
     raw = table.column("value")
-    is_symbol = pc.is_in(raw, value_set=pa.array(SYMBOLS))
-    is_number = _matching(raw, NUMBER_PATTERN)
-    # a count in thousands groups (1.140.888) is named as what it is before it counts as no number
-    units = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("value_unit")))
-    is_count = pc.is_in(units, value_set=pa.array(sorted(COUNT_UNITS)))
-    grouped = pc.and_(is_count, pc.and_(pc.invert(is_number), _matching(raw, SEPARATED_THOUSANDS)))
-    _reject(table, grouped, "value", THOUSANDS_PROBLEM, where)
-    _reject(table, pc.invert(pc.or_(is_symbol, is_number)), "value", "is neither a number nor a GENESIS symbol", where)
     distinct = pc.unique(raw)
+    position = pc.index_in(raw, value_set=distinct)
+    symbol = pc.is_in(distinct, value_set=pa.array(SYMBOLS))
+    number = pc.match_substring_regex(distinct, NUMBER_PATTERN)
+    separated = pc.match_substring_regex(distinct, SEPARATED_THOUSANDS)
+    is_number, is_separated = number.take(position), separated.take(position)
+    # a count in thousands groups (1.140.888) is named as what it is before it counts as no number
+    is_count = _is_count(table.column("value_unit"))
+    _reject(table, pc.and_(is_count, pc.and_(pc.invert(is_number), is_separated)), "value", THOUSANDS_PROBLEM, where)
+    known = pc.or_(symbol, number).take(position)
+    _reject(table, pc.invert(known), "value", "is neither a number nor a GENESIS symbol", where)
     has_comma = pc.any(pc.match_substring(distinct, ",")).as_py()
     has_point = pc.any(pc.match_substring_regex(distinct, r"^-?[0-9]+\.[0-9]+$")).as_py()
     used = _decimal_mark(decimal, bool(has_comma), bool(has_point), where)
-    _reject(table, pc.and_(is_count, _matching(raw, SEPARATED_THOUSANDS)), "value", THOUSANDS_PROBLEM, where)
-    numeric = pc.if_else(is_number, raw, None)
+    _reject(table, pc.and_(is_count, is_separated), "value", THOUSANDS_PROBLEM, where)
+    numeric = pc.if_else(number, distinct, None)
     if used == ",":
         numeric = pc.replace_substring(numeric, ",", ".")
-    values = pc.cast(numeric, pa.float64())
-    status = pc.if_else(is_symbol, raw, None)
+    values = pc.cast(numeric, pa.float64()).take(position)
+    status = pc.if_else(symbol, distinct, None).take(position)
     return values, status, used
+
+
+def _is_count(units: pa.ChunkedArray) -> pa.ChunkedArray:
+    distinct = pc.unique(units)
+    counts = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(distinct)), value_set=pa.array(sorted(COUNT_UNITS)))
+    return counts.take(pc.index_in(units, value_set=distinct))
 
 
 def _decimal_mark(declared: str | None, has_comma: bool, has_point: bool, where: str) -> str | None:

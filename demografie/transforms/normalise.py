@@ -110,10 +110,10 @@ def normalise(
 @dataclass(frozen=True)
 class Block:
     """Normalised observations, and each one's identity (measure, region, date and every
-    classifying code) as one string, for the uniqueness check across the blocks of a file."""
+    classifying code, one column each), for the uniqueness check across the blocks of a file."""
 
     table: pa.Table
-    identity: pa.ChunkedArray
+    identity: pa.Table
 
 
 def normalise_block(
@@ -261,14 +261,8 @@ def _time_columns(table: pa.Table, dims: list[tuple[str, int]], where: str) -> d
     if unknown:
         raise ParseError(where, f"unsupported time variable(s) {unknown}")
     # a file has few distinct (time code, time) pairs: each is read once, then spread by index
-    pairs = pa.table({"code": time_codes, "text": table.column("time")})
-    distinct = pairs.group_by(["code", "text"]).aggregate([])
-    dates = _dates(distinct.column("code"), distinct.column("text"), where).take(
-        pc.index_in(
-            pc.binary_join_element_wise(time_codes, table.column("time"), "|"),
-            value_set=pc.binary_join_element_wise(distinct.column("code"), distinct.column("text"), "|"),
-        )
-    )
+    codes, texts, position = _distinct_pairs(time_codes, table.column("time"))
+    dates = _dates(codes, texts, where).take(position)
     periods = _lookup(time_codes, {k: v[0] for k, v in TIME_CODES.items()})
     months = [i for code, i in dims if code == MONTH_VARIABLE]
     if months:
@@ -323,53 +317,74 @@ def _ages(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str,
         raise ParseError(where, f"more than one age variable: {[c for c, _ in dims if AGE_VARIABLE.match(c)]}")
     if not positions:
         return {"age_from": pa.nulls(table.num_rows, pa.int16()), "age_to": pa.nulls(table.num_rows, pa.int16())}
-    codes = table.column(f"{positions[0]}_variable_attribute_code")
-    labels = table.column(f"{positions[0]}_variable_attribute_label")
-    pairs = pa.table({"code": codes, "label": labels}).group_by(["code", "label"]).aggregate([]).to_pylist()
-    bounds = {}
-    for pair in pairs:
-        found = age_bounds(pair["code"], pair["label"])
+    age = positions[0]
+    codes, labels, position = _distinct_pairs(
+        table.column(f"{age}_variable_attribute_code"), table.column(f"{age}_variable_attribute_label")
+    )
+    bounds = []
+    for code, label in zip(codes.to_pylist(), labels.to_pylist(), strict=True):
+        found = age_bounds(code, label)
         if found is None:
-            raise ParseError(where, f"unknown age class {pair['code']!r} ({pair['label']!r})")
-        bounds[(pair["code"], pair["label"])] = found
-    key = pc.binary_join_element_wise(codes, labels, "\x1f")
-    keys = pa.array(["\x1f".join(k) for k in bounds], pa.string())
-    index = pc.index_in(key, value_set=keys)
+            raise ParseError(where, f"unknown age class {code!r} ({label!r})")
+        bounds.append(found)
     return {
-        "age_from": pa.array([b[0] for b in bounds.values()], pa.int16()).take(index),
-        "age_to": pa.array([b[1] for b in bounds.values()], pa.int16()).take(index),
+        "age_from": pa.array([b[0] for b in bounds], pa.int16()).take(position),
+        "age_to": pa.array([b[1] for b in bounds], pa.int16()).take(position),
     }
+
+
+def _distinct_pairs(first: pa.ChunkedArray, second: pa.ChunkedArray) -> tuple[pa.Array, pa.Array, pa.ChunkedArray]:
+    """The distinct (first, second) pairs of two columns, and per row the position of its pair.
+    Pairs are found by integer codes, not by joining the texts of every row."""
+    firsts, seconds = pc.unique(first), pc.unique(second)
+    width = max(len(seconds), 1)
+    key = pc.add(
+        pc.multiply(pc.index_in(first, value_set=firsts).cast(pa.int64()), width),
+        pc.index_in(second, value_set=seconds).cast(pa.int64()),
+    )
+    keys = pc.unique(key)
+    row = pc.divide(keys, width)
+    return firsts.take(row), seconds.take(pc.subtract(keys, pc.multiply(row, width))), pc.index_in(key, value_set=keys)
 
 
 def _dims_map(table: pa.Table, dims: list[tuple[str, int]]) -> pa.Array:
     """MAP(variable code -> attribute code) of the classifying variables, keys sorted."""
-    n, width = table.num_rows, len(dims)
-    if not width:
-        offsets = pc.multiply(arange(n + 1), 0).cast(pa.int32())
+    offsets, keys, index = _map_layout(table.num_rows, tuple(code for code, _ in dims))
+    if not dims:
         return pa.MapArray.from_arrays(offsets, pa.array([], pa.string()), pa.array([], pa.string()))
+    columns = [table.column(f"{i}_variable_attribute_code").combine_chunks() for _, i in dims]
+    return pa.MapArray.from_arrays(offsets, keys, pa.concat_arrays(columns).take(index), type=DIMS_TYPE)
+
+
+@functools.lru_cache(maxsize=8)
+def _map_layout(n: int, codes: tuple[str, ...]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Offsets, keys and the position of each item of a map of `codes` on `n` rows, where the
+    items are the variables' attribute columns one after the other. A file's blocks have one size
+    but the last, so a file computes this once."""
+    width = len(codes)
     offsets = pc.multiply(arange(n + 1), width).cast(pa.int32())
     # entry k of the flattened map is row k // width, variable k % width; its item sits at
     # row + variable * n in the concatenated attribute columns
     entry = arange(n * width)
-    row = pc.divide(entry, width)
+    row = pc.divide(entry, max(width, 1))
     variable = pc.subtract(entry, pc.multiply(row, width))
-    keys = pa.array([code for code, _ in dims], pa.string()).take(variable)
-    columns = [table.column(f"{i}_variable_attribute_code").combine_chunks() for _, i in dims]
-    items = pa.concat_arrays(columns).take(pc.add(row, pc.multiply(variable, n)))
-    return pa.MapArray.from_arrays(offsets, keys, items, type=DIMS_TYPE)
+    keys = pa.array(codes, pa.string()).take(variable)
+    return offsets, keys, pc.add(row, pc.multiply(variable, n))
 
 
-def _identity(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]]) -> pa.ChunkedArray:
-    parts = [result.column(c).cast(pa.string()) for c in ("source_measure", "region_code", "ref_date")]
-    parts += [table.column(f"{i}_variable_attribute_code") for _, i in dims]
-    return pc.binary_join_element_wise(*parts, "\x1f")
+def _identity(result: pa.Table, table: pa.Table, dims: list[tuple[str, int]]) -> pa.Table:
+    columns = {name: result.column(name) for name in ("source_measure", "region_code", "ref_date")}
+    return pa.table(columns | {code: table.column(f"{i}_variable_attribute_code") for code, i in dims})
 
 
-def _check_unique(key: pa.ChunkedArray, where: str) -> None:
-    if pc.count_distinct(key).as_py() != len(key):
-        counts = pa.table({"key": key}).group_by("key").aggregate([("key", "count")])
-        twice = counts.filter(pc.greater(counts.column("key_count"), 1)).column("key").to_pylist()
-        raise ParseError(where, f"{len(twice)} observation(s) appear twice, e.g. {twice[0]!r}")
+def _check_unique(identity: pa.Table, where: str) -> None:
+    names = identity.column_names
+    counts = identity.group_by(names).aggregate([([], "count_all")])
+    twice = counts.filter(pc.greater(counts.column("count_all"), 1))
+    if twice.num_rows:
+        first = twice.slice(0, 1).to_pylist()[0]
+        example = "\x1f".join(str(first[name]) for name in names)
+        raise ParseError(where, f"{twice.num_rows} observation(s) appear twice, e.g. {example!r}")
 
 
 def _measures(table: pa.Table, measures: Mapping[str, str], where: str) -> pa.ChunkedArray:

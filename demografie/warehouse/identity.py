@@ -13,16 +13,17 @@ LEDGER_MEMORY = "256MB"
 
 
 class IdentityLedger:
-    """The identities seen so far, as 64-bit hashes in a DuckDB table in a temporary directory
-    (16 million observations take 128 MB; past the memory limit DuckDB evicts the table's blocks
-    and spills the final grouped count to disk, so memory stays flat for any file size). A hash
+    """The identities seen so far, as 64-bit hashes in an in-memory DuckDB table (16 million
+    observations take 128 MB; past the memory limit DuckDB evicts the table's blocks and spills the
+    final grouped count to a temporary directory, so memory stays flat for any file size; nothing
+    is logged or checkpointed, as a database file would be). A hash
     collision (about 1 in 10^5 at 16 million rows) would refuse a valid delivery; it can never
     let a repeated observation through."""
 
     def __init__(self) -> None:
         self._spill = tempfile.TemporaryDirectory(prefix="demografie-identities-")
         self._con = duckdb.connect(
-            f"{self._spill.name}/identities.duckdb",
+            ":memory:",
             config={
                 "threads": 1,
                 "memory_limit": LEDGER_MEMORY,
@@ -30,12 +31,14 @@ class IdentityLedger:
                 "preserve_insertion_order": False,
             },
         )
+        self._con.execute("SET enable_progress_bar = false")  # its bar would draw on the user's terminal
         self._con.execute(read_sql("staging/identity_ledger.sql"))
         self.blocks = 0
 
-    def add(self, identity: pa.ChunkedArray) -> None:
+    def add(self, identity: pa.Table) -> None:
+        """One block's identities: a column per part (measure, region, date, classifying codes)."""
         self.blocks += 1
-        self._con.register("identity_block", pa.table({"identity": identity}))
+        self._con.register("identity_block", identity)
         self._con.execute(read_sql("staging/identity_add.sql"))
         self._con.unregister("identity_block")
 
