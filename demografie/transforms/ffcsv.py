@@ -164,7 +164,10 @@ def _string_batches(path: Path, header: list[str], where: str, batch_rows: int) 
 
 
 def _strings(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_batches([batch]).rename_columns(schema.names).cast(schema)
+    """The batch under the header's names, an empty field '' (DuckDB reads it as NULL): only the
+    few columns with empty fields are touched."""
+    columns = [column.fill_null("") if column.null_count else column for column in batch.columns]
+    return pa.Table.from_arrays(columns, names=schema.names).cast(schema)
 
 
 CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")

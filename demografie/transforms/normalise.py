@@ -194,7 +194,7 @@ def _region_position(flat: FlatFile, where: str) -> int:
     """The one variable position that carries the region in every row."""
     positions = []
     for i in range(1, flat.variables + 1):
-        codes = flat.table.column(f"{i}_variable_code")
+        codes = pc.unique(flat.table.column(f"{i}_variable_code"))  # a variable's code, rarely two
         regional = pc.or_(
             pc.is_in(codes, value_set=pa.array(sorted(REGIONAL_VARIABLES))),
             pc.match_substring_regex(codes, ZENSUS_REGIONAL_VARIABLE),
@@ -256,14 +256,13 @@ def _ags(codes: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _time_columns(table: pa.Table, dims: list[tuple[str, int]], where: str) -> dict[str, pa.ChunkedArray]:
-    time_codes = table.column("time_code")
-    unknown = sorted(set(pc.unique(time_codes).to_pylist()) - set(TIME_CODES))
+    # a file has few distinct (time code, time) pairs: each is read once, then spread by index
+    codes, texts, position = _distinct_pairs(table.column("time_code"), table.column("time"))
+    unknown = sorted(set(codes.to_pylist()) - set(TIME_CODES))
     if unknown:
         raise ParseError(where, f"unsupported time variable(s) {unknown}")
-    # a file has few distinct (time code, time) pairs: each is read once, then spread by index
-    codes, texts, position = _distinct_pairs(time_codes, table.column("time"))
     dates = _dates(codes, texts, where).take(position)
-    periods = _lookup(time_codes, {k: v[0] for k, v in TIME_CODES.items()})
+    periods = _lookup(codes, {k: v[0] for k, v in TIME_CODES.items()}).take(position)
     months = [i for code, i in dims if code == MONTH_VARIABLE]
     if months:
         return _monthly(table.column(f"{months[0]}_variable_attribute_code"), dates, where)
@@ -390,18 +389,20 @@ def _check_unique(identity: pa.Table, where: str) -> None:
 def _measures(table: pa.Table, measures: Mapping[str, str], where: str) -> pa.ChunkedArray:
     """Harmonised measure per row, by code; then by a `label:<start>` key for codes not listed
     (where only the publisher's label is known); then `"*"` for the rest (see catalog.Dataset)."""
-    pairs = pa.table({"code": table.column("value_variable_code"), "label": table.column("value_variable_label")})
+    codes, labels, position = _distinct_pairs(table.column("value_variable_code"), table.column("value_variable_label"))
     full = dict(measures)
-    for pair in pairs.group_by(["code", "label"]).aggregate([]).to_pylist():
-        if pair["code"] not in full and (by_label := _by_label(measures, pair["label"])) is not None:
-            full[pair["code"]] = by_label
-    unlisted = sorted({code for code in pc.unique(pairs.column("code")).to_pylist() if code not in full})
+    for code, label in zip(codes.to_pylist(), labels.to_pylist(), strict=True):
+        if code not in full and (by_label := _by_label(measures, label)) is not None:
+            full[code] = by_label
+    unlisted = sorted({code for code in codes.to_pylist() if code not in full})
     if "*" in measures and unlisted:
         fallback = measures["*"]
         if fallback != "*" and len(unlisted) > 1:
             raise ParseError(where, f"value variables {unlisted} would all become {fallback!r}; list them")
         full |= {code: code.lower() if fallback == "*" else fallback for code in unlisted}
-    return _mapped(table, "value_variable_code", full, "value variable", where)
+    if unknown := sorted({code for code in codes.to_pylist() if code not in full}):
+        raise ParseError(where, f"unknown value variable {unknown[:5]}; known: {sorted(full)}")
+    return pa.array([full[code] for code in codes.to_pylist()], pa.string()).take(position)
 
 
 def _by_label(measures: Mapping[str, str], label: str) -> str | None:

@@ -23,6 +23,7 @@ import pyarrow as pa
 from demografie.catalog import Dataset
 from demografie.fileio import local_file
 from demografie.storage import Store
+from demografie.transforms.arrays import prefer_jemalloc
 from demografie.transforms.errors import ParseError
 from demografie.transforms.ffcsv import FlatFile, iter_ffcsv, iter_ffcsv_file
 from demografie.transforms.formats import Format, parse, sniff
@@ -133,6 +134,7 @@ def _stage_streamed(
 ) -> StagedDelivery:
     where = provenance.where
     digests: list[bytes] = []
+    prefer_jemalloc()
     ledger = IdentityLedger()
 
     def normalised(flat: FlatFile) -> Block | None:

@@ -60,11 +60,12 @@ def check_rows(observations: pa.Table, where: str, harmonised: bool = True) -> N
     value = observations.column("value")
     unit = observations.column("unit")
     measure = observations.column("measure")
-    negative = pc.and_(
-        pc.and_(pc.is_in(unit, PERSON_UNITS), pc.is_in(measure, pa.array(sorted(NEVER_NEGATIVE)))), pc.less(value, 0)
-    )
-    _refuse(observations, negative, where, "negative count(s) of persons")
-    if not harmonised:
+    below_zero = pc.less(value, 0)
+    if pc.any(below_zero).as_py():  # most deliveries have no negative figure at all
+        persons = pc.and_(pc.is_in(unit, PERSON_UNITS), pc.is_in(measure, pa.array(sorted(NEVER_NEGATIVE))))
+        negative = pc.and_(persons, below_zero)
+        _refuse(observations, negative, where, "negative count(s) of persons")
+    if not harmonised or not pc.any(pc.equal(unit, "percent")).as_py():
         return
     percent = pc.and_(pc.equal(unit, "percent"), pc.invert(pc.match_substring(measure, "change")))
     outside = pc.and_(percent, pc.or_(pc.less(value, 0), pc.greater(value, 100)))

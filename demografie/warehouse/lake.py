@@ -185,7 +185,7 @@ def stage_delivery(
     try:
         with (
             lake.output(incoming) as stream,
-            pq.ParquetWriter(stream, FILE_SCHEMA, compression="zstd") as writer,
+            pq.ParquetWriter(stream, FILE_SCHEMA, compression="zstd", write_statistics=STATISTICS) as writer,
             ThreadPoolExecutor(1, thread_name_prefix="lake-writer") as pool,
         ):
             # one block is written while the next is parsed (both release the GIL): two cores busy,
@@ -210,6 +210,10 @@ def stage_delivery(
 
 
 ROW_GROUP_ROWS = 1 << 20
+# min/max per row group where a reader may filter on them; a region's name, the map of source
+# codes, status, quality and load id cost the writer time and prune nothing
+UNFILTERED = frozenset({"region_name", "source_dims", "status", "quality", "load_id"})
+STATISTICS = [name for name in FILE_SCHEMA.names if name not in UNFILTERED]
 
 
 def _file_rows(observations: pa.Table) -> pa.Table:
