@@ -159,7 +159,10 @@ def _string_batches(path: Path, header: list[str], where: str, batch_rows: int) 
                     pending = pending.slice(batch_rows)
             if pending.num_rows:
                 yield pending.combine_chunks()
-        except duckdb.Error as exc:
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            # a later batch's error arrives through Arrow's stream, as an OSError carrying DuckDB's text
+            if isinstance(exc, OSError) and not READER_ERROR.match(str(exc)):
+                raise
             raise ParseError(where, reader_problem(str(exc))) from None
 
 
@@ -170,6 +173,7 @@ def _strings(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, names=schema.names).cast(schema)
 
 
+READER_ERROR = re.compile(r"^\w+( \w+)* Error: ")  # DuckDB's: "Invalid Input Error: …"
 CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
 FIELD_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 

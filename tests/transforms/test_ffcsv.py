@@ -117,6 +117,12 @@ def test_a_line_without_end_is_refused_not_read_into_memory() -> None:
         list(ffcsv.iter_ffcsv(io.BytesIO(endless), "t", ","))
 
 
+def test_a_broken_line_far_into_the_file_is_named_too() -> None:
+    rows = [row(f"{i:05d}", "", "1") for i in range(20_000)]  # the reader's later batches
+    with pytest.raises(ParseError, match=r"^t: malformed flat file: line 20002: 8 fields where the header has 17$"):
+        parse_ffcsv(flat(*rows, ";".join(row("06411", "", "1").split(";")[:8])), "t")
+
+
 def test_a_header_without_end_is_refused() -> None:
     with pytest.raises(ParseError, match=r"^t: a line longer than 1048576 bytes; not a flat file$"):
         parse_ffcsv(b"statistics_code;" * (ffcsv.MAX_LINE_BYTES // 8), "t")
