@@ -1,10 +1,10 @@
 """Build the DuckDB warehouse from the lake into a new file, check it, and swap it in.
 
-Analysts may hold the live file open (even for the whole run): the build only reads it, attached
-read-only, to copy the versions of tables whose deliveries did not change (warehouse/reuse.py), and
-builds in full when it cannot. The new file replaces it with an atomic rename only after every
-`error` check passed; until then, and whenever anything fails, the previous warehouse stays live
-and untouched.
+Analysts may hold the live file open (even for the whole run): the build only reads it, to copy it
+byte for byte and keep in the copy the versions of tables whose deliveries did not change
+(warehouse/reuse.py), and builds in full in a new file when it cannot. The new file replaces the
+live one with an atomic rename only after every `error` check passed; until then, and whenever
+anything fails, the previous warehouse stays live and untouched.
 """
 
 from __future__ import annotations
@@ -54,13 +54,24 @@ from demografie.warehouse.lake import (
     manifest_file,
     orphans,
 )
-from demografie.warehouse.reuse import FULL, Reuse, attach_live, copy_versions, fingerprint_table, fingerprints, recipe
+from demografie.warehouse.reuse import (
+    Reuse,
+    TableKey,
+    brief,
+    clear_for_rebuild,
+    copy_live,
+    fingerprint_table,
+    fingerprints,
+    join_kept,
+    kept_tables,
+    recipe,
+)
 from demografie.warehouse.sqlfiles import build_steps, read_sql
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MEMORY_MB = int(default(BUILD_MEMORY_MB))
-VERSIONING_STEP = "core/observations.sql"  # after it, the reused versions are copied in
+VERSIONING_STEP = "core/observations.sql"  # after it, the computed versions join the kept ones
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class BuildResult:
     current_observations: int
     checks: list[CheckResult]
     seconds: dict[str, float]  # by phase: stage, core, reuse, marts, docs, checks, finish
-    reuse: Reuse  # the tables whose versions were copied from the previous warehouse
+    reuse: Reuse  # the tables whose versions were kept from the previous warehouse
     tables: int
     orphans: list[str]  # lake.orphans: files the build cannot see, each a warning
 
@@ -273,19 +284,20 @@ def _build(
     datasets: Sequence[Dataset],
     live: Path | None,
 ) -> _Built:
-    con = duckdb.connect(str(staging), config=limits.config())
-    # no progress bar of DuckDB's own: on a terminal it would cut through the run's progress lines
-    con.execute("SET enable_progress_bar = false")
     clock = _Clock()
+    versioning = _versioning_tables(datasets)
+    prints = fingerprints(entries, recipe(versioning.values()))
+    con, reuse = _open_staging(staging, limits, live, prints)
+    clock.lap("reuse" if reuse.any else "stage")
     try:
         try:
-            reuse = _stage(con, paths.lake, entries, datasets, live)
+            _stage(con, paths.lake, entries, versioning, prints, reuse)
             clock.lap("stage")
             for step in build_steps():
                 con.execute(read_sql(step))
                 clock.lap(_phase(step))
                 if step == VERSIONING_STEP and reuse.any:
-                    copy_versions(con, reuse)
+                    join_kept(con)
                     clock.lap("reuse")
             _describe_shared_columns(con)
             clock.lap("docs")
@@ -308,6 +320,48 @@ def _build(
     finally:
         con.close()
     return _Built(versions, current, checks, clock.seconds, reuse)
+
+
+def _open_staging(
+    staging: Path, limits: _Limits, live: Path | None, prints: dict[TableKey, str]
+) -> tuple[duckdb.DuckDBPyConnection, Reuse]:
+    """The new warehouse's connection: a copy of the live file that keeps the unchanged tables'
+    versions (warehouse/reuse.py), else an empty file for a full build."""
+    why = copy_live(live, staging)
+    if why is None and live is not None:
+        kept = _keep_in_copy(staging, limits, live, prints)
+        if isinstance(kept, tuple):
+            return kept
+        why = kept
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return _connect(staging, limits), Reuse(frozenset(), why or "a full build")
+
+
+def _keep_in_copy(
+    staging: Path, limits: _Limits, live: Path, prints: dict[TableKey, str]
+) -> tuple[duckdb.DuckDBPyConnection, Reuse] | str:
+    """The copy, cleared but for the versions it keeps; else why it keeps none (and it is closed)."""
+    try:
+        con = _connect(staging, limits)
+    except duckdb.Error as exc:  # a torn copy, or a file of another DuckDB
+        return f"{live.name} cannot be opened as a copy ({brief(exc)})"
+    try:
+        reuse = kept_tables(con, live, prints)
+        if reuse.any:
+            clear_for_rebuild(con, reuse)
+            return con, reuse
+    except duckdb.Error as exc:
+        reuse = Reuse(frozenset(), f"the copy of {live.name} cannot be cleared ({brief(exc)})")
+    con.close()
+    return reuse.reason
+
+
+def _connect(path: Path, limits: _Limits) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), config=limits.config())
+    # no progress bar of DuckDB's own: on a terminal it would cut through the run's progress lines
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _phase(step: str) -> str:
@@ -369,24 +423,27 @@ def _name_a_broken_file(lake: Store, entries: list[ManifestEntry]) -> None:
             raise LakeFileError(damaged(entry, f"is damaged: {exc}")) from None
 
 
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    lake: Store,
-    entries: list[ManifestEntry],
-    datasets: Sequence[Dataset],
-    live: Path | None,
-) -> Reuse:
-    """Register what the build reads; the lake files only of the tables whose versions are computed."""
-    versioning = {
+def _versioning_tables(datasets: Sequence[Dataset]) -> dict[str, pa.Table]:
+    """The tables that decide, with its deliveries, a table's versions (part of the recipe)."""
+    return {
         "catalog_datasets": _catalog_table(datasets),
         "census_bases": _census_bases_table(),
         "census_rebasings": _rebasings_table(),
     }
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    lake: Store,
+    entries: list[ManifestEntry],
+    versioning: dict[str, pa.Table],
+    prints: dict[TableKey, str],
+    reuse: Reuse,
+) -> None:
+    """Register what the build reads; the lake files only of the tables whose versions are computed."""
     for name, table in versioning.items():
         con.register(name, table)
-    prints = fingerprints(entries, recipe(versioning.values()))
     con.register("observation_fingerprints", fingerprint_table(prints))
-    reuse = attach_live(con, live, prints) if live else FULL
     computed = [e for e in entries if (e.source, e.source_table) not in reuse.tables]
     # the lake is the record: a damaged file of a table whose versions are copied is still named
     # (its footer is read, 0.3 s for 600 files), not left to surprise the next full build
@@ -401,7 +458,6 @@ def _stage(
     boundaries, edition = _boundaries(lake)
     con.register("staged_boundaries", boundaries)
     con.register("staged_edition", edition)
-    return reuse
 
 
 def _stage_lake(con: duckdb.DuckDBPyConnection, lake: Store, entries: list[ManifestEntry]) -> None:

@@ -1,13 +1,16 @@
-"""Which tables' versions a build may copy from the live warehouse instead of computing them again.
+"""Which tables' versions a build keeps from the live warehouse instead of computing them again.
 
 `core.observations` is most of a build's time (the windows that find versions), and each table's
 versions follow from nothing but that table's deliveries and the build's recipe: the SQL that
 versions them, the catalog, the census reference tables, the versions of demografie, DuckDB and
 pyarrow. Every build records, per table, a fingerprint of those inputs and a digest of the versions
-it wrote (`meta.observation_inputs`). The next build copies a table's versions from the live file
-when its fingerprint is unchanged and the live rows still match their digest (nobody wrote to the
-file), and computes only the rest. The result equals a full build's; anything unexpected about the
-live file (missing, of an older layout, locked by a writer, written to) means a full build.
+it wrote (`meta.observation_inputs`). The next build starts from a byte copy of the live file
+(`copy_live`): it keeps a table's versions when its fingerprint is unchanged and the rows still
+match their digest (nobody wrote to the file), deletes the others' and drops everything else, then
+computes only the changed tables' versions and every later step. The kept versions are never
+rewritten: copying them row by row into a new file cost more than half of a nightly build. The
+result equals a full build's; anything unexpected about the live file (missing, of an older layout,
+open for writing, written to, torn) means a full build in a new file.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -30,7 +34,6 @@ from demografie.warehouse.sqlfiles import read_sql
 log = logging.getLogger(__name__)
 
 TableKey = tuple[str, str]  # (source, source_table)
-LIVE = "live"  # the name the live warehouse is attached under, read-only
 # the SQL whose text decides what a table's versions are
 VERSIONING_SQL = ("staging/lake_observations.sql", "core/observations.sql")
 FINGERPRINT_SCHEMA = pa.schema([("source", pa.string()), ("source_table", pa.string()), ("fingerprint", pa.string())])
@@ -78,22 +81,30 @@ def fingerprint_table(prints: dict[TableKey, str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=FINGERPRINT_SCHEMA)
 
 
-def attach_live(con: duckdb.DuckDBPyConnection, live: Path, prints: dict[TableKey, str]) -> Reuse:
-    """Attach the live warehouse read-only and say which tables' versions can be copied from it.
-    On any doubt the live file is detached again and the build is a full one."""
+def copy_live(live: Path | None, staging: Path) -> str | None:
+    """Copy the live warehouse byte for byte to `staging`, where the build changes it in place;
+    None when done, else why the build is a full one. Readers may hold the live file open: it is
+    only read. A torn or foreign copy is found when it is opened or checked (`kept_tables`)."""
+    if live is None:
+        return FULL.reason
     if not live.exists():
-        return Reuse(frozenset(), "no live warehouse")
+        return "no live warehouse"
     if live.with_name(live.name + ".wal").exists():
-        return Reuse(frozenset(), f"{live.name} was opened for writing (it has a write-ahead log)")
+        return f"{live.name} was opened for writing (it has a write-ahead log)"
     try:
-        con.execute(f"ATTACH '{_quoted(live)}' AS {LIVE} (READ_ONLY)")
-    except duckdb.Error as exc:
-        return Reuse(frozenset(), f"{live.name} cannot be read now ({_short(exc)})")
+        shutil.copyfile(live, staging)
+    except OSError as exc:
+        return f"{live.name} cannot be copied now ({brief(exc)})"
+    return None
+
+
+def kept_tables(con: duckdb.DuckDBPyConnection, live: Path, prints: dict[TableKey, str]) -> Reuse:
+    """On the copy of the live warehouse: the tables whose versions it keeps, those whose
+    fingerprint is unchanged and whose rows are still the ones their build wrote."""
     try:
-        recorded = con.execute(read_sql("staging/live_inputs.sql")).fetchall()
+        recorded = con.execute(read_sql("staging/kept_inputs.sql")).fetchall()
     except duckdb.Error as exc:
-        detach_live(con)
-        return Reuse(frozenset(), f"{live.name} records no inputs of its versions ({_short(exc)})")
+        return Reuse(frozenset(), f"{live.name} records no inputs of its versions ({brief(exc)})")
     for source, table, _, _ in (row for row in recorded if not row[3]):
         log.warning(
             "the versions of %s %s in %s are not the ones its build wrote (was the file written to?): "
@@ -105,27 +116,28 @@ def attach_live(con: duckdb.DuckDBPyConnection, live: Path, prints: dict[TableKe
     intact = {(source, table): fingerprint for source, table, fingerprint, ok in recorded if ok}
     tables = frozenset(key for key, value in prints.items() if intact.get(key) == value)
     if not tables:
-        detach_live(con)
         return Reuse(frozenset(), "no table's deliveries and recipe are as in the live warehouse")
-    return Reuse(tables, "the others copied from the previous warehouse")
+    return Reuse(tables, "the others kept from the previous warehouse")
 
 
-def copy_versions(con: duckdb.DuckDBPyConnection, reuse: Reuse) -> None:
-    """Append the reused tables' versions from the live file to core.observations, then let go of it."""
+def clear_for_rebuild(con: duckdb.DuckDBPyConnection, reuse: Reuse) -> None:
+    """Empty the copy but for the kept tables' versions: every other relation and macro is
+    dropped (each build step creates its own again) and the versions of every other table are
+    deleted. The kept versions wait as core.kept_observations for `join_kept`."""
+    for kind, schema, name in con.execute(read_sql("staging/built_objects.sql")).fetchall():
+        con.execute(f'DROP {kind} IF EXISTS "{schema}"."{name}" CASCADE')
     sources, tables = zip(*sorted(reuse.tables), strict=True)
-    con.register("reused_tables", pa.table({"source": sources, "source_table": tables}))
-    con.execute(read_sql("staging/reused_observations.sql"))
-    con.unregister("reused_tables")
-    detach_live(con)
+    con.register("kept_tables", pa.table({"source": sources, "source_table": tables}))
+    con.execute(read_sql("staging/keep_versions.sql"))
+    con.unregister("kept_tables")
 
 
-def detach_live(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"DETACH DATABASE IF EXISTS {LIVE}")
+def join_kept(con: duckdb.DuckDBPyConnection) -> None:
+    """After the versioning step: the versions it computed join the kept ones, which are not
+    copied again (an INSERT of millions of rows would decompress and compress every column)."""
+    con.execute(read_sql("staging/join_kept.sql"))
 
 
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _short(exc: Exception) -> str:
+def brief(exc: Exception) -> str:
+    """An error's message on one line, cut to the length of a progress line's reason."""
     return " ".join(str(exc).split())[:160]

@@ -3,7 +3,9 @@ full build, and never copied from a file that someone wrote to."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -116,7 +118,7 @@ def test_a_build_computes_only_the_changed_table_and_equals_a_full_build(
     assert result.reuse.tables == tables - {("regio", "12411-01-01-4")}
     assert "reuse" in result.seconds
     assert result.versioned() == (
-        f"versions of 1 of {len(tables)} tables computed (the others copied from the previous warehouse)"
+        f"versions of 1 of {len(tables)} tables computed (the others kept from the previous warehouse)"
     )
     # the same lake and the warehouse of before the revision, built with --full
     full = home_like(paths.home, tmp_path / "full", warehouse_of=all_samples_home)
@@ -165,5 +167,36 @@ def test_a_warehouse_held_open_for_writing_means_a_full_build(tmp_path: Path) ->
         f"versions of all {result.tables} tables computed (warehouse.duckdb was opened for writing "
         "(it has a write-ahead log))"
     )
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM core.observations").fetchall() == versions
+
+
+def test_the_build_changes_a_copy_and_never_the_live_file(tmp_path: Path) -> None:
+    paths = two_tables(tmp_path)
+    held = tmp_path / "held.duckdb"  # the live file's bytes, as an analyst's open handle still sees them
+    os.link(paths.warehouse, held)
+    before = hashlib.sha256(held.read_bytes()).hexdigest()
+    deliver_revision(paths)
+
+    result = build_warehouse(paths, catalog.DATASETS)
+
+    assert result.reuse.tables == {("regio", "13111-01-03-4")}
+    assert hashlib.sha256(held.read_bytes()).hexdigest() == before
+    assert not os.path.samefile(held, paths.warehouse)
+
+
+def test_a_live_file_that_cannot_be_opened_means_a_full_build(tmp_path: Path) -> None:
+    paths = two_tables(tmp_path)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        versions = con.execute("SELECT count(*) FROM core.observations").fetchall()
+    paths.warehouse.write_bytes(paths.warehouse.read_bytes()[:4096])  # torn: a copy taken mid-write
+
+    result = build_warehouse(paths, catalog.DATASETS)
+
+    assert result.reuse.tables == frozenset()
+    assert result.versioned().startswith(
+        f"versions of all {result.tables} tables computed (warehouse.duckdb cannot be opened as a copy ("
+    )
+    assert [p.name for p in paths.warehouse.parent.iterdir() if ".building" in p.name] == []
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core.observations").fetchall() == versions
