@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 
 import duckdb
@@ -44,6 +45,8 @@ class IdentityLedger:
 
     def repeated(self) -> int:
         """How many observations repeat an identity seen before."""
+        # the adds shared the cores with the parse; this count runs alone at the end, on all of them
+        self._con.execute(f"SET threads = {os.cpu_count() or 1}")
         row = self._con.execute(read_sql("staging/identity_repeated.sql")).fetchone()
         return int(row[0]) if row else 0
 
