@@ -184,6 +184,12 @@ def checked_hosts(text: str, prefix: str) -> tuple[str, ...]:
     return hosts
 
 
+def arrow_pool_chosen(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the operator chose pyarrow's memory pool (its own ARROW_DEFAULT_MEMORY_POOL): then
+    the parse keeps that pool instead of preferring jemalloc (transforms/arrays.py)."""
+    return bool((os.environ if environ is None else environ).get("ARROW_DEFAULT_MEMORY_POOL"))
+
+
 def user_catalog(environ: Mapping[str, str], home: Path) -> Path | None:
     """`$DEMOGRAFIE_CATALOG` (which must exist), else `catalog.toml` in the data home if there is one."""
     explicit = environ.get(CATALOG_ENV, "").strip()

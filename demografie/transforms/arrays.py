@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from demografie.settings import arrow_pool_chosen
 
 
 def arange(n: int, start: int = 0) -> pa.Array:
@@ -29,7 +30,7 @@ def prefer_jemalloc() -> None:
     allocates and frees a block's buffers hundreds of times, and jemalloc served that with a third
     less system time and 10 % less wall time at 1 M rows (bench/RESULTS.md). An operator's
     ARROW_DEFAULT_MEMORY_POOL wins; a pyarrow built without jemalloc keeps its default."""
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    if arrow_pool_chosen():
         return
     with contextlib.suppress(NotImplementedError):
         pa.set_memory_pool(pa.jemalloc_memory_pool())
