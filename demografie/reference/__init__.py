@@ -12,10 +12,12 @@ Fortschreibung of each state stood, with their days; census_rebasings.csv: from 
 publisher's figures dated after a census day stand on that census (docs/census-bases.md). Every
 row names its evidence.
 
-settlement_structure.csv: the BBSR's siedlungsstrukturelle Kreistypen of 2020 for the Kreise of
-both states (kreisfreie Großstadt, städtischer Kreis, ländlicher Kreis mit Verdichtungsansätzen,
-dünn besiedelter ländlicher Kreis), transcribed from BBSR's CSV (tests/data/samples, ISO-8859-1,
-8-digit Kennziffer) to UTF-8 and the 5-digit key; © BBSR Bonn 2020, dl-de/by-2-0.
+bbsr_siedlungsstrukt-kreistypen-2020.csv: the BBSR's siedlungsstrukturelle Kreistypen of 2020
+(kreisfreie Großstadt, städtischer Kreis, ländlicher Kreis mit Verdichtungsansätzen, dünn
+besiedelter ländlicher Kreis) for all 401 Kreise of Germany, the BBSR's own file byte for byte
+(ISO-8859-1, 8-digit Kennziffer; the same bytes as the recorded sample in tests/data/samples, whose
+README names its provenance); © BBSR Bonn 2020, dl-de/by-2-0. Read as it is, so that every Land a
+user configures has its Kreise's types and nothing was transcribed by hand.
 
 projection_editions.csv: the editions of Destatis' coordinated population projection (12421): the
 population date each starts from, the first vintage that carries it, and the census that base
@@ -156,17 +158,16 @@ SETTLEMENT_STRUCTURE_SOURCE = (
 )
 
 
+SETTLEMENT_STRUCTURE_FILE = "bbsr_siedlungsstrukt-kreistypen-2020.csv"
+
+
 def settlement_structures() -> list[SettlementStructure]:
+    """Every Kreis of the BBSR's file: its 5-digit key (the Kennziffer is the AGS and `000`)."""
+    text = (resources.files(__package__) / SETTLEMENT_STRUCTURE_FILE).read_text("latin-1")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
     return [
-        SettlementStructure(
-            row["code"],
-            row["bbsr_code"],
-            row["name"],
-            int(row["settlement_structure"]),
-            row["settlement_structure_name"],
-            int(row["classification_year"]),
-        )
-        for row in _rows("settlement_structure.csv")
+        SettlementStructure(code[:5], code, name, int(kind), kind_name, SETTLEMENT_STRUCTURE_YEAR)
+        for code, name, kind, kind_name in rows
     ]
 
 

@@ -17,7 +17,7 @@ from demografie.settings import Paths
 from demografie.transforms.formats import parse
 from demografie.transforms.normalise import Provenance, normalise
 from demografie.warehouse.lake import write_delivery
-from tests.support import fill_lake, sample_path
+from tests.support import REPO, fill_lake, sample_path
 from tests.warehouse.test_indicators import KREISE_SINGLE_YEARS, age_bands, persons
 
 MIGRATION = "regio_tabellencsv_12711-02-02-4_stand2017-10-10_utf8.csv"
@@ -36,7 +36,7 @@ def migration_rows() -> dict[tuple[str, str], list[str]]:
 def bbsr_rows() -> dict[str, tuple[str, str, str]]:
     with sample_path(BBSR).open(encoding="latin-1", newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))[1:]
-    return {r[0]: (r[1], r[2], r[3]) for r in rows if r[0][:2] in ("06", "14")}
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def test_the_bbsr_types_are_those_the_bbsr_published(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -45,7 +45,7 @@ def test_the_bbsr_types_are_those_the_bbsr_published(warehouse: duckdb.DuckDBPyC
         "SELECT bbsr_code, name, structure::VARCHAR, structure_name, classification_year FROM meta.settlement_structure"
     ).fetchall()
     assert {code: (name, kind, kind_name) for code, name, kind, kind_name, _ in held} == published
-    assert {year for *_, year in held} == {2020} and len(held) == 39
+    assert {year for *_, year in held} == {2020} and len(held) == 401  # every Kreis of Germany in 2020
     types = dict(warehouse.execute("SELECT region_code, settlement_structure FROM core.region_settlement").fetchall())
     assert (types["06412"], types["06535"], types["14626"], types["14522"]) == (1, 4, 4, 3)
     assert types["06412000"] == 1 and types["06535001"] == 4  # a Gemeinde has its Kreis' type
@@ -156,3 +156,9 @@ def test_the_rural_and_the_city_kreise_of_each_state_side_by_side(rates_home: Pa
         len({k for k in rural if k.startswith("06")}), True,
     ]  # fmt: skip
     assert by_area["kreisfreie Großstadt"][:2] == [rate(cities, "06"), rate(cities, "14")]
+
+
+def test_the_shipped_bbsr_file_is_the_recorded_one_byte_for_byte() -> None:
+    shipped = REPO / "demografie" / "reference" / "bbsr_siedlungsstrukt-kreistypen-2020.csv"
+    recorded = REPO / "tests" / "data" / "samples" / BBSR  # the repository's copy, whatever DEMOGRAFIE_SAMPLES says
+    assert shipped.read_bytes() == recorded.read_bytes()
