@@ -191,8 +191,19 @@ def reader_problem(message: str) -> str:
         return f"malformed flat file: {at}{counts.group(2)} fields where the header has {counts.group(1)}"
     if "unterminated quote" in message:
         return f"malformed flat file: {at}a quoted field is never closed"
-    first = message.splitlines()[0] if message else "unreadable"
-    return f"malformed flat file: {first.removeprefix('Invalid Input Error: ')}"
+    return f"malformed flat file: {at}{_reason(message)}"
+
+
+def _reason(message: str) -> str:
+    """The line of DuckDB's message that says what is wrong: not its heading, not the offending
+    line, not its advice."""
+    lines = [line.strip() for line in message.splitlines()]
+    said = [
+        line
+        for line in lines[1:]
+        if line and not line.startswith(("Original Line", "Possible", "*")) and "=" not in line
+    ]
+    return said[0] if said else READER_ERROR.sub("", lines[0] if lines else "") or "unreadable"
 
 
 def finish(table: pa.Table, decimal: str | None, where: str) -> FlatFile:

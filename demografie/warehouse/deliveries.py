@@ -2,7 +2,8 @@
 
 A v5 flat file, the format of the large tables, is read in blocks: its memory is that of one block
 whatever its size. A raw file on local disk is read where it lies; a zip member is copied to a
-temporary file first, because the reader splits a file among all cores. Every other format is small and read whole.
+temporary file first (in TMPDIR), because the reader splits a file among all cores. Every other
+format is small and read whole.
 """
 
 from __future__ import annotations

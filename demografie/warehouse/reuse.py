@@ -125,11 +125,16 @@ def clear_for_rebuild(con: duckdb.DuckDBPyConnection, reuse: Reuse) -> None:
     dropped (each build step creates its own again) and the versions of every other table are
     deleted. The kept versions wait as core.kept_observations for `join_kept`."""
     for kind, schema, name in con.execute(read_sql("staging/built_objects.sql")).fetchall():
-        con.execute(f'DROP {kind} IF EXISTS "{schema}"."{name}" CASCADE')
+        con.execute(f"DROP {kind} IF EXISTS {_identifier(schema)}.{_identifier(name)} CASCADE")
     sources, tables = zip(*sorted(reuse.tables), strict=True)
     con.register("kept_tables", pa.table({"source": sources, "source_table": tables}))
     con.execute(read_sql("staging/keep_versions.sql"))
     con.unregister("kept_tables")
+
+
+def _identifier(name: str) -> str:
+    """A name as a quoted SQL identifier: the copy's names are whatever its writers gave."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def join_kept(con: duckdb.DuckDBPyConnection) -> None:

@@ -150,3 +150,18 @@ def test_the_copy_for_the_reader_is_gone_after_a_parse_and_after_a_refusal(
     with pytest.raises(ParseError):
         parse_ffcsv(flat(row("06411", "", "1") + ";extra"), "t")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (
+            "Invalid Input Error: CSV Error on Line: 3\nOriginal Line: a;b\nSomething odd here.\n\n"
+            "Possible fixes:\n* Enable ignore errors\n\n  file = /tmp/demografie-flat-x/flat.csv\n",
+            "malformed flat file: line 3: Something odd here.",
+        ),
+        ("IO Error: Could not read file", "malformed flat file: Could not read file"),
+    ],
+)
+def test_a_reader_error_of_another_kind_says_what_without_advice_or_paths(message: str, said: str) -> None:
+    assert ffcsv.reader_problem(message) == said
