@@ -22,10 +22,12 @@ from types import MappingProxyType
 from typing import Any
 
 from demografie.errors import DemografieError
+from demografie.laender import DEFAULT_STATES, LAENDER
 from demografie.registry import of_figures
 from demografie.settings import Settings
 
-STATES: Mapping[str, str] = MappingProxyType({"06": "Hessen", "14": "Sachsen"})
+# the two Länder the report and maps compare (issue 30 makes them configurable too)
+STATES: Mapping[str, str] = MappingProxyType({key: LAENDER[key] for key in DEFAULT_STATES})
 
 LICENCES: Mapping[str, str] = MappingProxyType({entry.key: entry.licence for entry in of_figures()})
 
@@ -135,6 +137,15 @@ class Dataset:
         and row variable): a lake delivery normalised under another is normalised again."""
         text = json.dumps([self.name, dict(self.measures), self.row_variable], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def mapping_for(self, states: Iterable[str]) -> str:
+        """`mapping`, with the Länder a delivery keeps when they are not the default two: a delivery
+        normalised for other Länder is normalised again from its raw answer (a lake written before
+        DEMOGRAFIE_STATES existed keeps its digests)."""
+        chosen = tuple(sorted(set(states)))
+        if chosen == DEFAULT_STATES:
+            return self.mapping
+        return hashlib.sha256(json.dumps([self.mapping, chosen]).encode("utf-8")).hexdigest()[:16]
 
     @property
     def harmonised(self) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from demografie.errors import DemografieError
+from demografie.laender import DEFAULT_STATES, EVERY_STATE, LAENDER, UnknownStateError, parse_states
 from demografie.registry import REGISTRY, Publisher, PublisherRoute
 from demografie.storage import Store
 from demografie.tuning import BUILD_MEMORY_MB, LOCK_WAIT_SECONDS, MAX_UNPACKED_BYTES, TUNABLES, read_tunable
@@ -26,6 +27,7 @@ HOME_ENV = "DEMOGRAFIE_HOME"
 STORAGE_ENV = "DEMOGRAFIE_STORAGE"
 CATALOG_ENV = "DEMOGRAFIE_CATALOG"
 DEBUG_ENV = "DEMOGRAFIE_DEBUG"
+STATES_ENV = "DEMOGRAFIE_STATES"
 USER_CATALOG = "catalog.toml"
 DEFAULT_HOME = Path("data")
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -53,6 +55,11 @@ VARIABLES = (
     Variable(STORAGE_ENV, "the data home", "where raw/ and lake/ live: a shared path or an s3:// URI"),
     Variable(CATALOG_ENV, f"`<home>/{USER_CATALOG}` if there is one", "a user catalog merged over the shipped one"),
     Variable(DEBUG_ENV, "unset", "`1` brings tracebacks to the terminal"),
+    Variable(
+        STATES_ENV,
+        f"`{','.join(DEFAULT_STATES)}`",
+        "the Länder to load: keys or names (`06,14,16`, `Hessen Thüringen`) or `all`",
+    ),
     *(
         Variable(f"{e.env_prefix}_URL", f"`{e.base_url}`", _url_meaning(e))
         for e in sorted(REGISTRY.values(), key=lambda e: e.env_prefix)
@@ -126,6 +133,7 @@ class Settings:
     hosts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     catalog: Path | None = None  # the user catalog merged over the shipped one
     debug: bool = False
+    states: tuple[str, ...] = DEFAULT_STATES  # the Länder fetched, kept and built (laender.py)
 
     @classmethod
     def from_env(cls, home: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +146,7 @@ class Settings:
             hosts={p: checked_hosts(env[f"{p}_HOSTS"], p) for p in URL_PREFIXES if env.get(f"{p}_HOSTS", "").strip()},
             catalog=user_catalog(env, paths.home),
             debug=env.get(DEBUG_ENV) == "1",
+            states=configured_states(env),
         )
 
     def tuned(self, name: str) -> float:
@@ -182,6 +191,21 @@ def checked_hosts(text: str, prefix: str) -> tuple[str, ...]:
     if bad := [h for h in hosts if "/" in h or " " in h or "@" in h]:
         raise SettingsError(f"{prefix}_HOSTS lists {bad[0]!r}, not a host name (host or host:port, comma-separated)")
     return hosts
+
+
+def configured_states(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The Länder of DEMOGRAFIE_STATES (the partnership's two when unset)."""
+    text = environ.get(STATES_ENV, "").strip()
+    if not text:
+        return DEFAULT_STATES
+    try:
+        return parse_states(text)
+    except UnknownStateError as exc:
+        known = ", ".join(f"{key} {name}" for key, name in LAENDER.items())
+        raise SettingsError(
+            f"{STATES_ENV}={text!r}: {str(exc)!r} is not a Land; give keys or names separated by commas ({known}) "
+            f"or '{EVERY_STATE}'"
+        ) from None
 
 
 def arrow_pool_chosen(environ: Mapping[str, str] | None = None) -> bool:

@@ -175,7 +175,8 @@ def fill_lake(home: Path, files: Sequence[Path], vintage: datetime | None = None
 
     settings = Settings.from_env(str(home))
     settings.paths.ensure()
-    ingest_files(settings, IngestRequest([str(path) for path in files], f"fixture-{uuid.uuid4().hex}", vintage=vintage))
+    load_id = f"fixture-{uuid.uuid4().hex}"
+    ingest_files(settings, IngestRequest([str(p) for p in files], load_id, vintage=vintage, states=settings.states))
 
 
 def build_warehouse(home: Path) -> None:

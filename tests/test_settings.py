@@ -97,3 +97,28 @@ def test_nothing_below_the_settings_reads_the_environment() -> None:
         if re.search(r"os\.environ|os\.getenv", path.read_text("utf-8"))
     }
     assert readers == set(READERS)
+
+
+@pytest.mark.parametrize(
+    ("given", "states"),
+    [
+        ("", ("06", "14")),
+        ("06,14,16", ("06", "14", "16")),
+        ("16 06, 14", ("06", "14", "16")),
+        ("Hessen, thüringen", ("06", "16")),
+        ("6", ("06",)),
+    ],
+)
+def test_the_lander_to_load_are_configured_by_key_or_name(tmp_path: Path, given: str, states: tuple[str, ...]) -> None:
+    assert Settings.from_env(tmp_path, {"DEMOGRAFIE_STATES": given}).states == states
+
+
+def test_all_lander_are_the_sixteen(tmp_path: Path) -> None:
+    states = Settings.from_env(tmp_path, {"DEMOGRAFIE_STATES": "all"}).states
+    assert states == tuple(f"{key:02d}" for key in range(1, 17))
+
+
+@pytest.mark.parametrize("given", ["06,17", "Hesse", "06,,Bayern,x"])
+def test_a_state_that_is_no_land_is_refused_with_the_variable(tmp_path: Path, given: str) -> None:
+    with pytest.raises(SettingsError, match=r"^DEMOGRAFIE_STATES=.* is not a Land; give keys or names .*16 Thüringen"):
+        Settings.from_env(tmp_path, {"DEMOGRAFIE_STATES": given})

@@ -53,7 +53,7 @@ def backfill(
     settings = Settings.from_env(home)
     settings.paths.ensure()
     chosen = catalog.of(settings).select(datasets)  # with the user catalog of this home
-    wanted_states = sorted(states or catalog.STATES)
+    wanted_states = sorted(states or settings.states)
     summary = RunSummary(current_load_id(), "backfill")
     with exclusive(settings, summary):
         fetch_all(

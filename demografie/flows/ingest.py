@@ -7,7 +7,6 @@ from datetime import datetime
 
 from prefect import flow, get_run_logger
 
-from demografie import catalog
 from demografie.flows.runs import current_load_id, exclusive, finish
 from demografie.settings import Settings
 from demografie.usecases.ingest import BatchRefusedError, IngestRequest, ingest_files
@@ -35,7 +34,7 @@ def ingest(
     settings = Settings.from_env(home)
     settings.paths.ensure()
     summary = RunSummary(current_load_id(), "ingest")
-    request = IngestRequest(files, summary.load_id, table, vintage, sorted(states or catalog.STATES))
+    request = IngestRequest(files, summary.load_id, table, vintage, sorted(states or settings.states))
     with exclusive(settings, summary):
         try:
             summary.tables += ingest_files(settings, request, keep_going)

@@ -58,7 +58,7 @@ def nightly(
     settings = Settings.from_env(home)
     settings.paths.ensure()
     chosen = catalog.of(settings).select(datasets)  # with the user catalog of this home
-    wanted_states = sorted(states or catalog.STATES)
+    wanted_states = sorted(states or settings.states)
     summary = RunSummary(current_load_id(), "nightly")
     day = reference_day(as_of)
     with exclusive(settings, summary):

@@ -169,7 +169,7 @@ def finish(settings: Settings, summary: RunSummary) -> RunSummary:
     """Build if anything new was loaded or the warehouse lags behind the lake (no warehouse yet,
     or a killed run), record the run, publish its artifacts, and fail the run if any table failed."""
     paths = settings.paths
-    if any(t.outcome is Outcome.LOADED for t in summary.tables) or lags_behind(paths):
+    if any(t.outcome is Outcome.LOADED for t in summary.tables) or lags_behind(settings):
         summary.build = build(settings)
     else:
         get_run_logger().info("nothing new: the warehouse stays as it is")

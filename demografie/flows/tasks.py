@@ -110,7 +110,7 @@ def extract(
     dataset = catalog.of(settings).find(dataset_name)
     client = clients.genesis_client(dataset.source, settings, credentials_lookup)
     progress.report("fetch", f"{dataset.table} {start_year}-{end_year}")
-    fetcher = clients.table_fetcher(client, states or sorted(catalog.STATES), settings)
+    fetcher = clients.table_fetcher(client, states or list(settings.states), settings)
     return fetch_table(
         dataset,
         client,

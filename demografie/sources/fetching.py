@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from demografie.laender import DEFAULT_STATES
 from demografie.settings import Settings
 from demografie.sources import errors
 from demografie.sources.genesis import Download, GenesisClient, TableRequest
@@ -72,7 +73,7 @@ class Fetched:
 @dataclass
 class TableFetcher:
     client: GenesisClient
-    states: Sequence[str] = ("06", "14")
+    states: Sequence[str] = DEFAULT_STATES
     jobs: JobPolicy = field(default_factory=JobPolicy)
 
     def fetch(self, request: TableRequest) -> Fetched:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from demografie.laender import LAENDER
+
 # Variables whose attribute code is a region key (an AGS prefix, or DG for Germany).
 REGIONAL_VARIABLES = frozenset({"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"})
 # The Zensus 2022 database names its regional variables by level and Gebietsstand instead:
@@ -191,23 +193,8 @@ LABEL_UNITS: Mapping[str, str] = MappingProxyType(
     }
 )
 LAND_CODES: Mapping[str, str] = MappingProxyType(
-    {
-        "Schleswig-Holstein": "01",
-        "Hamburg": "02",
-        "Niedersachsen": "03",
-        "Bremen": "04",
-        "Nordrhein-Westfalen": "05",
-        "Hessen": "06",
-        "Rheinland-Pfalz": "07",
-        "Baden-Württemberg": "08",
-        "Bayern": "09",
-        "Saarland": "10",
-        "Berlin": "11",
-        "Brandenburg": "12",
-        "Mecklenburg-Vorpommern": "13",
-        "Sachsen": "14",
-        "Sachsen-Anhalt": "15",
-        "Thüringen": "16",
+    {name: key for key, name in LAENDER.items()}
+    | {
         # the names of English answers (language=en)
         "Lower Saxony": "03",
         "North Rhine-Westphalia": "05",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +20,7 @@ from typing import BinaryIO
 from demografie import archive, catalog, progress
 from demografie.catalog import Dataset
 from demografie.errors import DemografieError, FlowError
+from demografie.laender import DEFAULT_STATES
 from demografie.redact import redact
 from demografie.settings import Paths, Settings
 from demografie.sources.landing import land
@@ -111,7 +112,7 @@ class IngestRequest:
     load_id: str
     table: str | None = None  # --table: every file is this table
     vintage: datetime | None = None  # --vintage: the publisher's Stand of every file
-    states: Sequence[str] = field(default_factory=lambda: sorted(catalog.STATES))
+    states: Sequence[str] = DEFAULT_STATES
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.errors import DemografieError
 from demografie.fileio import remove_temporaries
+from demografie.laender import DEFAULT_STATES
 from demografie.settings import Paths, Settings
 from demografie.transforms.normalise import Provenance
 from demografie.usecases.load import unpacked
@@ -52,9 +53,12 @@ def remove_leftovers(paths: Paths) -> list[str]:
     return [str(path.relative_to(paths.home)) if path.is_relative_to(paths.home) else str(path) for path in leftovers]
 
 
-def lags_behind(paths: Paths) -> bool:
-    """Whether the warehouse is missing or older than the lake (a killed run): a run builds then."""
-    return not is_current(paths)
+def lags_behind(settings: Settings) -> bool:
+    """Whether the warehouse is missing or older than the lake (a killed run), or the lake holds
+    deliveries normalised under another catalog entry or for other Länder (DEMOGRAFIE_STATES
+    changed): a run builds then, normalising those again first."""
+    datasets = catalog.of(settings).datasets
+    return not is_current(settings.paths) or bool(_normalised_otherwise(settings.paths, datasets, settings.states))
 
 
 @dataclass(frozen=True)
@@ -98,33 +102,46 @@ class Rebuilt:
 def rebuild(settings: Settings, full: bool = False, allow_empty: bool = False) -> Rebuilt:
     """The warehouse of `settings`' home rebuilt with its catalog, its memory and unpacking limits."""
     paths, datasets = settings.paths, catalog.of(settings).datasets
-    notes = renormalise_changed(paths, datasets, sorted(catalog.STATES), settings.max_unpacked_bytes)
+    notes = renormalise_changed(paths, datasets, settings.states, settings.max_unpacked_bytes)
     built = build_warehouse(paths, datasets, settings.build_memory_mb, full=full, allow_empty=allow_empty)
     return Rebuilt(built, notes)
 
 
 def renormalise_changed(paths: Paths, datasets: Sequence[Dataset], states: Sequence[str], max_bytes: int) -> list[str]:
-    """Normalise again every delivery whose dataset's mapping (measures, row variable) is not the
-    one it was normalised under; a record without a mapping (written before it was kept) is left as
-    it is. Returns one line per dataset said to the user."""
+    """Normalise again every delivery whose dataset's mapping (measures, row variable) or whose
+    Länder are not the ones it was normalised under; a record without a mapping (written before it
+    was kept) is left as it is. Returns one line per dataset said to the user."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for entry, dataset in _normalised_otherwise(paths, datasets, states):
+        outcome = _renormalise(paths, entry, dataset, states, max_bytes)
+        notes.setdefault((dataset.name, _why(entry, dataset, states)), []).append(outcome)
+    return [_note(name, why, outcomes) for (name, why), outcomes in notes.items()]
+
+
+def _normalised_otherwise(
+    paths: Paths, datasets: Sequence[Dataset], states: Sequence[str]
+) -> list[tuple[ManifestEntry, Dataset]]:
+    """The deliveries normalised under another catalog entry or for other Länder than now."""
     entries = committed_entries(paths.lake)
     by_name = {d.name: d for d in with_lake_tables(datasets, entries)}
-    changed = [
+    return [
         (e, by_name[e.dataset])
         for e in entries
-        if e.mapping is not None and e.dataset in by_name and e.mapping != by_name[e.dataset].mapping
+        if e.mapping is not None and e.dataset in by_name and e.mapping != by_name[e.dataset].mapping_for(states)
     ]
-    notes: dict[str, list[str]] = {}
-    for entry, dataset in changed:
-        outcome = _renormalise(paths, entry, dataset, states, max_bytes)
-        notes.setdefault(dataset.name, []).append(outcome)
-    return [_note(name, outcomes) for name, outcomes in notes.items()]
 
 
-def _note(dataset: str, outcomes: list[str]) -> str:
+def _why(entry: ManifestEntry, dataset: Dataset, states: Sequence[str]) -> str:
+    kept = tuple(entry.states.split(",")) if entry.states else DEFAULT_STATES
+    if kept != tuple(sorted(set(states))) and entry.mapping == dataset.mapping_for(kept):
+        return f"the Länder to load changed (DEMOGRAFIE_STATES: {','.join(kept)} -> {','.join(sorted(set(states)))})"
+    return "its catalog entry changed"
+
+
+def _note(dataset: str, why: str, outcomes: list[str]) -> str:
     done = outcomes.count("")
     missing = [o for o in outcomes if o]
-    said = f"{dataset}: its catalog entry changed; {done} delivery(ies) normalised again from raw/"
+    said = f"{dataset}: {why}; {done} delivery(ies) normalised again from raw/"
     return said + (f"; {len(missing)} kept as they were ({missing[0]})" if missing else "")
 
 

@@ -83,7 +83,12 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
     observations = pa.concat_tables([normalise(p, provenance, dataset.measures, states) for p in parsed])
     check_rows(observations, provenance.where, dataset.harmonised)
     digest = _digest(contents)
-    return stage_delivery(lake, [observations], lambda: digest, years=years, mapping=dataset.mapping)
+    return stage_delivery(lake, [observations], lambda: digest, years=years, **_normalised_for(dataset, states))
+
+
+def _normalised_for(dataset: Dataset, states: Collection[str]) -> dict[str, str]:
+    """What a delivery's commit record says it was normalised under: the entry and the Länder."""
+    return {"mapping": dataset.mapping_for(states), "states": ",".join(sorted(set(states)))}
 
 
 def _printed_vintage(provenance: Provenance, printed: set[datetime | None]) -> Provenance:
@@ -165,7 +170,7 @@ def _stage_streamed(
         return _combined(digests)
 
     try:
-        return stage_delivery(lake, blocks(), seal, years=years, mapping=dataset.mapping)
+        return stage_delivery(lake, blocks(), seal, years=years, **_normalised_for(dataset, states))
     finally:
         ledger.close()
 

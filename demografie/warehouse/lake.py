@@ -58,9 +58,11 @@ class ManifestEntry:
     # The sha256 of the lake file itself (None in records written before it was kept): a Parquet
     # file damaged inside a data page keeps its footer and would be read as other figures.
     lake_sha256: str | None = None
-    # Dataset.mapping when it was normalised (None in older records): a changed catalog entry
-    # makes the delivery be normalised again from raw/
+    # Dataset.mapping_for(states) when it was normalised (None in older records): a changed
+    # catalog entry or other Länder make the delivery be normalised again from raw/
     mapping: str | None = None
+    # the Länder it kept, comma-separated (None in older records: the default two, laender.py)
+    states: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class StagedDelivery:
     years: tuple[int, int] | None
     file_sha256: str
     mapping: str | None = None
+    states: str | None = None
 
     @property
     def rows(self) -> int:
@@ -139,7 +142,7 @@ class StagedDelivery:
             self.discard()
 
     def _sealed(self, target: str) -> _Sealed:
-        return _Sealed(self.tally, self.digest, self.file_sha256, target, self.mapping)
+        return _Sealed(self.tally, self.digest, self.file_sha256, target, self.mapping, self.states)
 
     def discard(self) -> None:
         self.lake.delete(self.incoming)
@@ -176,6 +179,7 @@ def stage_delivery(
     *,
     years: tuple[int, int] | None = None,
     mapping: str | None = None,
+    states: str | None = None,
 ) -> StagedDelivery:
     """Write a delivery that arrives in blocks (a large file read piece by piece) to a hidden
     temporary, then `seal()`, which checks the whole delivery and returns its content digest.
@@ -206,7 +210,7 @@ def stage_delivery(
     except BaseException:
         lake.delete(incoming)
         raise
-    return StagedDelivery(lake, incoming, tally, digest, years, file_sha256, mapping)
+    return StagedDelivery(lake, incoming, tally, digest, years, file_sha256, mapping, states)
 
 
 ROW_GROUP_ROWS = 1 << 20
@@ -250,6 +254,7 @@ class _Sealed:
     file_sha256: str  # of the lake file
     lake_file: str
     mapping: str | None
+    states: str | None
 
 
 def _commit(lake: Store, sealed: _Sealed, raw_file: str, years: tuple[int, int] | None) -> LakeWrite:
@@ -275,6 +280,7 @@ def _commit(lake: Store, sealed: _Sealed, raw_file: str, years: tuple[int, int] 
         end_year=years[1] if years else None,
         lake_sha256=sealed.file_sha256,
         mapping=sealed.mapping,
+        states=sealed.states,
     )
     marker = manifest_file(entry.source, entry.source_table, digest)
     lake.write_bytes(marker, json.dumps(asdict(entry), indent=2).encode("utf-8"))
