@@ -31,7 +31,8 @@ def warehouse_figures(home: Path, region: str) -> dict[tuple[str, str], float]:
     sexes = {"total": "", "female": "GESW", "male": "GESM"}
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "SELECT ref_date, sex, value FROM core.current_observations WHERE region_code = ? AND measure = 'population'",
+            "SELECT ref_date, sex, value FROM core.current_observations "
+            "WHERE region_code = ? AND measure = 'population'",
             [region],
         ).fetchall()
     return {(str(day), sexes[sex]): value for day, sex, value in rows}
