@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from demografie.devserver.synthetic import OLDEST, SEXES
+from demografie.laender import DEFAULT_STATES
 from demografie.reference import regions_on
 from demografie.transforms.ffcsv import header_columns
 from demografie.transforms.schema import SYNTHETIC_NOTICE
@@ -24,7 +25,7 @@ LAST_YEAR = 2024
 def write_large_flat_file(path: Path, rows: int, seed: int = 7) -> int:
     """Write at least `rows` data rows (whole Gemeinde blocks), newest year first; returns the count."""
     rng = random.Random(seed)
-    kreise = [r for r in regions_on(date(LAST_YEAR, 12, 31)) if r.level == "kreis"]
+    kreise = [r for r in regions_on(date(LAST_YEAR, 12, 31), "kreis") if r.state in DEFAULT_STATES]
     gemeinden = [(f"{k.code}{i:03d}", f"Gemeinde {i} ({k.name})") for k in kreise for i in range(GEMEINDEN_PER_KREIS)]
     ages = [(f"ALTVOLL{a:03d}", f"{a} Jahre") for a in range(OLDEST)] + [("ALTVOLL090UM", "90 Jahre und mehr")]
     label = f"Fortschreibung des Bevölkerungsstandes ({SYNTHETIC_NOTICE})"

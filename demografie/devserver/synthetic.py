@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from demografie.laender import DEFAULT_STATES
 from demografie.reference import Region, regions_on
 from demografie.transforms.ffcsv import header_columns
 from demografie.transforms.schema import SYNTHETIC_NOTICE
@@ -72,7 +73,7 @@ def write_snapshot(root: Path, first_year: int, last_year: int, seed: int = 2026
     """Write tablefile/ and metadata/ response files for the tables of the demo."""
     rng = random.Random(seed)
     # One territory for every year (that of the last one): synthetic figures need no reform history.
-    territory = regions_on(date(last_year, 12, 31))
+    territory = [r for r in regions_on(date(last_year, 12, 31)) if r.state in DEFAULT_STATES]  # the demo's two
     kreise = [r for r in territory if r.level == "kreis"]
     base = {k.code: rng.randint(100_000, 420_000) for k in kreise}
     growth = {k.code: rng.uniform(-0.008, 0.006) for k in kreise}
@@ -395,7 +396,7 @@ def write_annual_table(
     of `contents`), for tables the recorded samples do not cover: their layout as the flat file has
     it, the figures invented and said to be."""
     rng = random.Random(seed)
-    kreise = [r for r in regions_on(date(years[-1], 12, 31)) if r.level == "kreis"]
+    kreise = [r for r in regions_on(date(years[-1], 12, 31), "kreis") if r.state in DEFAULT_STATES]
     lines = [_header(1)]
     for year in years:
         for kreis in kreise:

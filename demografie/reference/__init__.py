@@ -1,10 +1,16 @@
 """Reference data shipped with the package: facts, not figures (codes, names and validity of regions).
 
-regions.csv: Land, Regierungsbezirke/statistical regions and Kreise of Hessen and Sachsen as the
-Regionaldatenbank names them, each with the period in which it existed with that territory:
-Saxony's Kreise and Regierungsbezirke until the Kreisreform of 1 August 2008 (codes and names as
-the Regionaldatenbank still lists them), the Kreise formed then, and Hanau leaving the
-Main-Kinzig-Kreis as Kreis 06415 on 1 January 2026 (so 06435 has two periods). An empty
+regions.csv: Land, Regierungsbezirke/statistical regions and Kreise of Hessen, Sachsen and
+Thüringen as the Regionaldatenbank names them, each with the period in which it existed with that
+territory: Saxony's Kreise and Regierungsbezirke until the Kreisreform of 1 August 2008 (codes and
+names as the Regionaldatenbank still lists them), the Kreise formed then, Hanau leaving the
+Main-Kinzig-Kreis as Kreis 06415 on 1 January 2026 (so 06435 has two periods), and Eisenach
+joining the Wartburgkreis on 1 July 2021 (Destatis prints "Eisenach, kreisfreie Stadt (bis
+30.06.2021)" in 12411-0017; the Regionaldatenbank lists 16056 with "-" after it, as it lists
+Saxony's old Kreise). Thüringen's Kreise are those since its Kreisreform of 1 July 1994; the
+Regionaldatenbank's population by Kreis (12411-01-01-4) starts on 31.12.1995 (its catalogue in
+catalogues/), after it. Kreise of other Länder are not here yet: their figures load, but the checks
+and Land totals that need a Land's Kreis list do not cover them. An empty
 `valid_from` means "before any data we load"; an empty `valid_to` means "still exists".
 
 census_bases.csv: the censuses (and the East's 1990 register) on which the population

@@ -103,7 +103,9 @@ def rebuild(settings: Settings, full: bool = False, allow_empty: bool = False) -
     """The warehouse of `settings`' home rebuilt with its catalog, its memory and unpacking limits."""
     paths, datasets = settings.paths, catalog.of(settings).datasets
     notes = renormalise_changed(paths, datasets, settings.states, settings.max_unpacked_bytes)
-    built = build_warehouse(paths, datasets, settings.build_memory_mb, full=full, allow_empty=allow_empty)
+    built = build_warehouse(
+        paths, datasets, settings.build_memory_mb, full=full, allow_empty=allow_empty, states=settings.states
+    )
     return Rebuilt(built, notes)
 
 

@@ -29,6 +29,7 @@ from demografie import __version__
 from demografie.catalog import Dataset, lake_only
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
+from demografie.laender import DEFAULT_STATES
 from demografie.reference import (
     SETTLEMENT_STRUCTURE_SOURCE,
     census_bases,
@@ -113,10 +114,12 @@ def build_warehouse(
     memory_mb: int = DEFAULT_MEMORY_MB,
     full: bool = False,
     allow_empty: bool = False,
+    states: Sequence[str] = DEFAULT_STATES,
 ) -> BuildResult:
     """Build, check and swap in; DuckDB spills past `memory_mb` to a directory beside the new file.
     Unless `full`, the versions of tables unchanged since the live warehouse's build are copied.
-    A lake that holds none of the live warehouse's tables is refused unless `allow_empty`."""
+    A lake that holds none of the live warehouse's tables is refused unless `allow_empty`. The
+    region reference is that of `states` (DEMOGRAFIE_STATES), the Länder the home loads."""
     remove_build_leftovers(paths.warehouse)
     entries = committed_entries(paths.lake)
     if not allow_empty:
@@ -126,7 +129,7 @@ def build_warehouse(
     spill = staging.with_name(staging.name + ".spill")
     live = None if full else paths.warehouse
     try:
-        built = _build(staging, _Limits(memory_mb, spill), paths, entries, datasets, live)
+        built = _build(staging, _Limits(memory_mb, spill), paths, entries, datasets, live, states)
         set_aside_stale_wal(paths.warehouse)
         os.replace(staging, paths.warehouse)
         fsync_dir(paths.warehouse.parent)
@@ -283,6 +286,7 @@ def _build(
     entries: list[ManifestEntry],
     datasets: Sequence[Dataset],
     live: Path | None,
+    states: Sequence[str],
 ) -> _Built:
     clock = _Clock()
     versioning = _versioning_tables(datasets)
@@ -291,7 +295,7 @@ def _build(
     clock.lap("reuse" if reuse.any else "stage")
     try:
         try:
-            _stage(con, paths.lake, entries, versioning, prints, reuse)
+            _stage(con, paths.lake, entries, versioning, prints, reuse, states)
             clock.lap("stage")
             for step in build_steps():
                 con.execute(read_sql(step))
@@ -439,6 +443,7 @@ def _stage(
     versioning: dict[str, pa.Table],
     prints: dict[TableKey, str],
     reuse: Reuse,
+    states: Sequence[str],
 ) -> None:
     """Register what the build reads; the lake files only of the tables whose versions are computed."""
     for name, table in versioning.items():
@@ -451,7 +456,7 @@ def _stage(
     _verify_files(lake, computed)
     _stage_lake(con, lake, computed)
     con.register("manifest_entries", _manifest_table(entries))
-    con.register("reference_regions", _reference_table())
+    con.register("reference_regions", _reference_table(states))
     con.register("reference_settlement_structure", _settlement_structure_table())
     con.register("reference_projection_editions", pa.Table.from_pylist([asdict(e) for e in projection_editions()]))
     con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
@@ -588,8 +593,8 @@ def _catalog_table(datasets: Sequence[Dataset]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=CATALOG_SCHEMA)
 
 
-def _reference_table() -> pa.Table:
-    rows = [asdict(region) for region in regions()]
+def _reference_table(states: Sequence[str]) -> pa.Table:
+    rows = [asdict(region) for region in regions() if region.state in states]
     schema = pa.schema(
         [
             ("code", pa.string()),

@@ -69,3 +69,22 @@ def test_a_third_land_is_loaded_as_published_and_a_changed_setting_reaches_what_
     assert warehouse_figures(tmp_path, "16051") == erfurt
     assert warehouse_figures(tmp_path, "06412") == published("06412")
     assert not lags_behind(three)
+
+
+def test_the_third_land_has_its_kreise_checked_and_eisenach_only_until_it_joined(tmp_path: Path) -> None:
+    fill_lake(tmp_path, [sample_path(POPULATION)])
+    rebuild(Settings.from_env(tmp_path, THREE))
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        missing = con.execute(
+            "SELECT violations FROM meta.check_results WHERE check_name = 'expected_regions_present'"
+        ).fetchall()
+        kreise = con.execute(
+            "SELECT count(DISTINCT k.region_code) FROM core.regions AS k WHERE k.state = '16' "
+            "AND k.region_level = 'kreis' AND core.region_existed(k.region_code, DATE '2024-12-31')"
+        ).fetchall()
+        eisenach = con.execute(
+            "SELECT core.region_existed('16056', DATE '2020-12-31'), core.region_existed('16056', DATE '2024-12-31')"
+        ).fetchall()
+    assert missing == [(0,)]
+    assert kreise == [(22,)]
+    assert eisenach == [(True, False)]
