@@ -34,6 +34,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
+from demografie.laender import LAENDER
 from demografie.transforms.errors import ParseError
 
 LAYERS = {"kreis": "KRS", "land": "LAN"}
@@ -80,10 +81,11 @@ class Edition:
 
 
 def read_edition(
-    archive: bytes, where: str, states: tuple[str, ...] = ("06", "14"), max_bytes: int = MAX_MEMBER_BYTES
+    archive: bytes, where: str, states: tuple[str, ...] = tuple(LAENDER), max_bytes: int = MAX_MEMBER_BYTES
 ) -> Edition:
-    """The Kreise and Länder of `states` from a BKG package (a zip's bytes), no member unpacking to
-    more than `max_bytes`."""
+    """The Kreise and Länder of `states` (every Land unless told: a home's maps draw the Länder it
+    loads, DEMOGRAFIE_STATES, from the one edition it keeps) from a BKG package (a zip's bytes), no
+    member unpacking to more than `max_bytes`."""
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as opened:
             package = _Package(opened, where, max_bytes)
@@ -178,7 +180,7 @@ def _layer(package: _Package, product: str, layer: str, level: str, states: tupl
         raise ParseError(where, f"layer {stem} has no {level} of the states {', '.join(states)}")
     if bad := [str(r["AGS"]) for r, _ in rows if not REGION_KEY[level].fullmatch(str(r["AGS"]))]:
         raise ParseError(where, f"layer {stem}: AGS {bad[0]!r} is not the key of a {level}")
-    return _table(_in_source_crs(rows, crs), level, product, stand)
+    return _table(_one_per_region(_in_source_crs(rows, crs)), level, product, stand)
 
 
 def _crs(prj: bytes, stem: str, where: str) -> CRS:
@@ -218,6 +220,18 @@ def _in_source_crs(rows: list[tuple[dict[str, Any], Any]], crs: CRS) -> list[tup
     return [
         (record, shapely.transform(geometry, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1]))))
         for record, geometry in rows
+    ]
+
+
+def _one_per_region(rows: list[tuple[dict[str, Any], Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """One row per region key: a coastal Land comes in two land parts (GF 4 with structure, GF 3
+    without, e.g. Schleswig-Holstein and Niedersachsen in VG1000), which are one region."""
+    parts: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    for record, geometry in rows:
+        parts.setdefault(str(record["AGS"]), []).append((record, geometry))
+    return [
+        (found[0][0], found[0][1] if len(found) == 1 else shapely.union_all([g for _, g in found]))
+        for found in parts.values()
     ]
 
 

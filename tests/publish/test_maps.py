@@ -25,6 +25,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from demografie.cli import app
+from demografie.laender import LAENDER
 from demografie.publish.maps import NEGATIVE, POSITIVE, SEQUENTIAL, Figure, Shape, place, shapes_from_rows
 from demografie.reference import regions_on
 from demografie.transforms.boundaries import read_edition
@@ -42,17 +43,19 @@ def edition_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def test_the_recorded_vg1000_holds_every_kreis_of_both_states() -> None:
+def test_the_recorded_vg1000_holds_every_kreis_of_every_land() -> None:
     kreise = [r for r in edition_rows() if r["region_level"] == "kreis"]
-    assert Counter(r["state"] for r in kreise) == {"06": 26, "14": 13}
-    expected = {r.code for r in regions_on(date(2024, 12, 31), "kreis") if r.state in ("06", "14")}
-    assert {r["region_code"] for r in kreise} == expected
-    assert sorted(r["region_code"] for r in edition_rows() if r["region_level"] == "land") == ["06", "14"]
-    for row in edition_rows():  # WGS84, where the two Länder are
+    assert len(kreise) == len({r["region_code"] for r in kreise}) == 400  # Germany's Kreise on 31.12.2024
+    referenced = {"06", "14", "16"}  # the Länder of reference/regions.csv
+    expected = {r.code for r in regions_on(date(2024, 12, 31), "kreis") if r.state in referenced}
+    assert {r["region_code"] for r in kreise if r["state"] in referenced} == expected
+    # one row per Land, though Schleswig-Holstein and Niedersachsen come in two land parts
+    assert sorted(r["region_code"] for r in edition_rows() if r["region_level"] == "land") == sorted(LAENDER)
+    for row in edition_rows():  # WGS84, within Germany
         coordinates = json.dumps(json.loads(str(row["geometry"]))["coordinates"])
         numbers = [float(n) for n in coordinates.replace("[", " ").replace("]", " ").replace(",", " ").split()]
         lons, lats = numbers[0::2], numbers[1::2]
-        assert min(lons) > 7.7 and max(lons) < 15.1 and min(lats) > 49.3 and max(lats) < 51.7, row["name"]
+        assert min(lons) > 5.8 and max(lons) < 15.1 and min(lats) > 47.2 and max(lats) < 55.1, row["name"]
 
 
 def published_areas() -> dict[str, float]:
@@ -92,8 +95,13 @@ def test_geodata_keeps_the_package_and_the_warehouse_has_the_shapes(mapped_home:
     assert (sidecar["url"], sidecar["gebietsstand"], sidecar["product"]) == (BKG, "2024-12-31", "VG1000")
     assert sidecar["sha256"] == hashlib.sha256(raw.read_bytes()).hexdigest()
     with duckdb.connect(str(mapped_home / "warehouse.duckdb"), read_only=True) as con:
-        counts = con.execute("SELECT state, region_level, count(*) FROM geo.boundaries GROUP BY ALL ORDER BY 1, 2")
+        counts = con.execute(
+            "SELECT state, region_level, count(*) FROM geo.boundaries WHERE state IN ('06', '14') "
+            "GROUP BY ALL ORDER BY 1, 2"
+        )
         assert counts.fetchall() == [("06", "kreis", 26), ("06", "land", 1), ("14", "kreis", 13), ("14", "land", 1)]
+        every = con.execute("SELECT region_level, count(*) FROM geo.boundaries GROUP BY ALL ORDER BY 1").fetchall()
+        assert every == [("kreis", 400), ("land", 16)]
         edition = con.execute("SELECT product, gebietsstand, attribution FROM geo.edition").fetchall()
     ((product, stand, attribution),) = edition
     assert (product, stand) == ("VG1000", date(2024, 12, 31))
