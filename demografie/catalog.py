@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from demografie.errors import DemografieError
-from demografie.laender import DEFAULT_STATES, LAENDER
+from demografie.laender import DEFAULT_STATES, LAENDER, chosen
 from demografie.registry import of_figures
 from demografie.settings import Settings
 
@@ -142,10 +142,10 @@ class Dataset:
         """`mapping`, with the Länder a delivery keeps when they are not the default two: a delivery
         normalised for other Länder is normalised again from its raw answer (a lake written before
         DEMOGRAFIE_STATES existed keeps its digests)."""
-        chosen = tuple(sorted(set(states)))
-        if chosen == DEFAULT_STATES:
+        kept = chosen(states)
+        if kept == DEFAULT_STATES:
             return self.mapping
-        return hashlib.sha256(json.dumps([self.mapping, chosen]).encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha256(json.dumps([self.mapping, kept]).encode("utf-8")).hexdigest()[:16]
 
     @property
     def harmonised(self) -> bool:

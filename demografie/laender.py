@@ -8,7 +8,7 @@ recorded Destatis answers `genesis_v5_ffcsv_13111-0005_de.csv` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from demografie.errors import DemografieError
@@ -42,6 +42,11 @@ class UnknownStateError(DemografieError, ValueError):
     """A configured state that is no Land."""
 
 
+def chosen(states: Iterable[str]) -> tuple[str, ...]:
+    """Land keys as a home records them: sorted, each once."""
+    return tuple(sorted(set(states)))
+
+
 def parse_states(text: str) -> tuple[str, ...]:
     """Land keys or names, separated by commas or blanks (`06,14,16`, `Hessen Thüringen`), or
     `all`: the keys, sorted and each once."""
@@ -57,4 +62,4 @@ def parse_states(text: str) -> tuple[str, ...]:
         keys.add(key)
     if not keys:
         raise UnknownStateError(text)
-    return tuple(sorted(keys))
+    return chosen(keys)

@@ -16,7 +16,7 @@ from demografie import catalog
 from demografie.catalog import Dataset
 from demografie.errors import DemografieError
 from demografie.fileio import remove_temporaries
-from demografie.laender import DEFAULT_STATES
+from demografie.laender import DEFAULT_STATES, chosen
 from demografie.settings import Paths, Settings
 from demografie.transforms.normalise import Provenance
 from demografie.usecases.load import unpacked
@@ -134,9 +134,9 @@ def _normalised_otherwise(
 
 
 def _why(entry: ManifestEntry, dataset: Dataset, states: Sequence[str]) -> str:
-    kept = tuple(entry.states.split(",")) if entry.states else DEFAULT_STATES
-    if kept != tuple(sorted(set(states))) and entry.mapping == dataset.mapping_for(kept):
-        return f"the Länder to load changed (DEMOGRAFIE_STATES: {','.join(kept)} -> {','.join(sorted(set(states)))})"
+    kept, now = (chosen(entry.states.split(",")) if entry.states else DEFAULT_STATES), chosen(states)
+    if kept != now and entry.mapping == dataset.mapping_for(kept):
+        return f"the Länder to load changed (DEMOGRAFIE_STATES: {','.join(kept)} -> {','.join(now)})"
     return "its catalog entry changed"
 
 

@@ -56,6 +56,7 @@ from demografie.warehouse.lake import (
     orphans,
 )
 from demografie.warehouse.reuse import (
+    FULL,
     Reuse,
     TableKey,
     brief,
@@ -331,25 +332,28 @@ def _open_staging(
 ) -> tuple[duckdb.DuckDBPyConnection, Reuse]:
     """The new warehouse's connection: a copy of the live file that keeps the unchanged tables'
     versions (warehouse/reuse.py), else an empty file for a full build."""
+    if live is None:
+        return _connect(staging, limits), FULL
     why = copy_live(live, staging)
-    if why is None and live is not None:
-        kept = _keep_in_copy(staging, limits, live, prints)
-        if isinstance(kept, tuple):
-            return kept
-        why = kept
+    if why is None:
+        con, reuse = _keep_in_copy(staging, limits, live, prints)
+        if con is not None:
+            return con, reuse
+        why = reuse.reason
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return _connect(staging, limits), Reuse(frozenset(), why or "a full build")
+    return _connect(staging, limits), Reuse(frozenset(), why)
 
 
 def _keep_in_copy(
     staging: Path, limits: _Limits, live: Path, prints: dict[TableKey, str]
-) -> tuple[duckdb.DuckDBPyConnection, Reuse] | str:
-    """The copy, cleared but for the versions it keeps; else why it keeps none (and it is closed)."""
+) -> tuple[duckdb.DuckDBPyConnection | None, Reuse]:
+    """The copy, cleared but for the versions it keeps; else no connection (the copy closed) and
+    why it keeps none."""
     try:
         con = _connect(staging, limits)
     except duckdb.Error as exc:  # a torn copy, or a file of another DuckDB
-        return f"{live.name} cannot be opened as a copy ({brief(exc)})"
+        return None, Reuse(frozenset(), f"{live.name} cannot be opened as a copy ({brief(exc)})")
     try:
         reuse = kept_tables(con, live, prints)
         if reuse.any:
@@ -358,7 +362,7 @@ def _keep_in_copy(
     except duckdb.Error as exc:
         reuse = Reuse(frozenset(), f"the copy of {live.name} cannot be cleared ({brief(exc)})")
     con.close()
-    return reuse.reason
+    return None, reuse
 
 
 def _connect(path: Path, limits: _Limits) -> duckdb.DuckDBPyConnection:

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from demografie.catalog import Dataset
 from demografie.fileio import local_file
+from demografie.laender import chosen
 from demografie.storage import Store
 from demografie.transforms.arrays import prefer_jemalloc
 from demografie.transforms.errors import ParseError
@@ -88,7 +89,7 @@ def stage_parts(lake: Store, delivery: Delivery) -> StagedDelivery:
 
 def _normalised_for(dataset: Dataset, states: Collection[str]) -> dict[str, str]:
     """What a delivery's commit record says it was normalised under: the entry and the Länder."""
-    return {"mapping": dataset.mapping_for(states), "states": ",".join(sorted(set(states)))}
+    return {"mapping": dataset.mapping_for(states), "states": ",".join(chosen(states))}
 
 
 def _printed_vintage(provenance: Provenance, printed: set[datetime | None]) -> Provenance:

@@ -81,12 +81,10 @@ def fingerprint_table(prints: dict[TableKey, str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=FINGERPRINT_SCHEMA)
 
 
-def copy_live(live: Path | None, staging: Path) -> str | None:
+def copy_live(live: Path, staging: Path) -> str | None:
     """Copy the live warehouse byte for byte to `staging`, where the build changes it in place;
     None when done, else why the build is a full one. Readers may hold the live file open: it is
     only read. A torn or foreign copy is found when it is opened or checked (`kept_tables`)."""
-    if live is None:
-        return FULL.reason
     if not live.exists():
         return "no live warehouse"
     if live.with_name(live.name + ".wal").exists():
