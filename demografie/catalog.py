@@ -22,12 +22,9 @@ from types import MappingProxyType
 from typing import Any
 
 from demografie.errors import DemografieError
-from demografie.laender import DEFAULT_STATES, LAENDER, chosen
+from demografie.laender import DEFAULT_STATES, chosen
 from demografie.registry import of_figures
 from demografie.settings import Settings
-
-# the two Länder the report and maps compare (issue 30 makes them configurable too)
-STATES: Mapping[str, str] = MappingProxyType({key: LAENDER[key] for key in DEFAULT_STATES})
 
 LICENCES: Mapping[str, str] = MappingProxyType({entry.key: entry.licence for entry in of_figures()})
 

@@ -1,16 +1,18 @@
-"""Choropleth maps of Kreis indicators on BKG's boundaries: both states side by side, one set of class
-breaks for both, a legend, the region's name and value on hover, and BKG's attribution.
+"""Choropleth maps of Kreis indicators on BKG's boundaries: the Länder of the warehouse (meta.states)
+side by side (up to three; more are drawn as one map), one set of class breaks for all, a legend, the
+region's name and value on hover, and BKG's attribution.
 
 Drawn as plain SVG from the warehouse's geometry (WGS84, simplified when it was loaded), so a map
 opens offline, in a mail or on a slide, with no tile server and no script. The projection is the
-plate carrée stretched by cos(51°), true to shape at the latitude of our states, which is all a
-thematic map of two Länder needs.
+plate carrée stretched by cos(51°), true to shape at the latitude of central Germany, which is all
+a thematic map of Länder needs.
 
 Territory over time: a map of a date draws the Kreise of that date. Where a Kreis of the date is not
-in the edition at hand, its figures go to the edition's region that contained it
-(reference/territory_changes.csv: Hanau inside the Main-Kinzig-Kreis until 31.12.2025), numerators
-and denominators summed, and a note says so; where no edition region contains it (Saxony's Kreise
-before 1 August 2008) it is not drawn, and a note says that too.
+in the edition at hand, its figures go to the edition's region that contains it
+(reference/territory_changes.csv: Hanau inside the Main-Kinzig-Kreis until 31.12.2025, Eisenach
+inside the Wartburgkreis since 1 July 2021), numerators and denominators summed, and a note says
+so; where no edition region contains it (Saxony's Kreise before 1 August 2008) it is not drawn, and
+a note says that too.
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ from typing import Any
 import duckdb
 
 from demografie import registry
-from demografie.catalog import STATES
 from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
+from demografie.laender import LAENDER
 from demografie.reference import census_bases, territory_changes
 from demografie.transforms.boundaries import BKG_URL, LICENCE_URL, SOURCES_URL
 from demografie.warehouse.sqlfiles import query_rows
 
 LATITUDE = 51.0
 PANEL_HEIGHT = 420.0
+# up to this many Länder are drawn apart, each in a panel of its own; more as one map, taller
+SIDE_BY_SIDE = 3
+ONE_MAP_HEIGHT = 640.0
 GAP = 40.0
 MARGIN = 10.0
 SEQUENTIAL = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d")
@@ -114,10 +119,10 @@ class _Days:
     changes: dict[str, Any]  # region code -> its territory change (reference/territory_changes.csv)
 
     def drawn_in(self, code: str, kreise: set[str]) -> tuple[str, str | None]:
-        """The edition region a figure is drawn in: its own, or (a Kreis newer than the edition)
-        the old Kreis that contains it, with a note saying so."""
+        """The edition region a figure is drawn in: its own, or (a Kreis the edition does not have)
+        the Kreis whose territory contains it on the edition's Gebietsstand, with a note saying so."""
         change = self.changes.get(code)
-        if code in kreise or not change or not self.gebietsstand <= change.part_until < self.ref_date:
+        if code in kreise or not change or not change.inside_on(self.gebietsstand):
             return code, None
         return change.part_of, (
             f"{change.note}: on {self.ref_date:%d.%m.%Y} its figures are added to those of {change.part_of_name} "
@@ -125,12 +130,12 @@ class _Days:
         )
 
     def fill_older(self, kreise: set[str], values: dict[str, float | None]) -> list[str]:
-        """A Kreis of the edition older than the figures' day is drawn with the figure of the Kreis
-        it was part of then."""
+        """A Kreis of the edition that was part of another on the figures' day is drawn with the
+        figure of the Kreis it was part of then."""
         notes = []
-        for code in kreise - set(values):
+        for code in sorted(kreise - set(values)):
             change = self.changes.get(code)
-            if change and self.ref_date <= change.part_until < self.gebietsstand and change.part_of in values:
+            if change and change.inside_on(self.ref_date) and change.part_of in values:
                 values[code] = values[change.part_of]
                 notes.append(
                     f"{change.note}: on {self.ref_date:%d.%m.%Y} it was part of {change.part_of_name}, whose "
@@ -140,18 +145,19 @@ class _Days:
 
     def unplaced_notes(self, unplaced: list[Figure]) -> list[str]:
         notes = []
-        for state, name in STATES.items():
-            if left := [f for f in unplaced if f.state == state]:
-                shown = ", ".join(f.region_name for f in left[:3]) + (" …" if len(left) > 3 else "")
-                notes.append(
-                    f"{name}: {len(left)} Kreise of {self.ref_date:%d.%m.%Y} ({shown}) are in no region of the BKG "
-                    f"edition of {self.gebietsstand:%d.%m.%Y} (their territory has changed since): not drawn."
-                )
+        for state in sorted({f.state for f in unplaced}):
+            left = [f for f in unplaced if f.state == state]
+            shown = ", ".join(f.region_name for f in left[:3]) + (" …" if len(left) > 3 else "")
+            notes.append(
+                f"{LAENDER.get(state, state)}: {len(left)} Kreise of {self.ref_date:%d.%m.%Y} ({shown}) are in no "
+                f"region of the BKG edition of {self.gebietsstand:%d.%m.%Y} (their territory has changed since): "
+                "not drawn."
+            )
         return notes
 
 
 def class_breaks(values: Iterable[float | None], classes: int = CLASSES) -> list[float]:
-    """Quantile breaks over both states' values together (so one colour means one range in both),
+    """Quantile breaks over every Land's values together (so one colour means one range in both),
     rounded to two significant digits of the range; zero becomes a break where values lie on both
     sides of it, so that colour says gain or loss."""
     known = sorted(v for v in values if v is not None and math.isfinite(v))
@@ -212,16 +218,21 @@ def _ranges(breaks: Sequence[float]) -> list[str]:
 
 
 class _Projection:
+    """Where each Land is drawn: a panel per Land (keyed by its key), or one panel `""` for all."""
+
     def __init__(self, shapes: Sequence[Shape]) -> None:
         self.stretch = math.cos(math.radians(LATITUDE))
+        states = sorted({s.state for s in shapes})
+        self.together = len(states) > SIDE_BY_SIDE
+        self.height = ONE_MAP_HEIGHT if self.together else PANEL_HEIGHT
         self.panels: dict[str, tuple[float, float, float, float]] = {}
-        for state in STATES:
-            points = [p for s in shapes if s.state == state for p in _points(s.geometry)]
+        for panel in [""] if self.together else states:
+            points = [p for s in shapes if self.panel(s.state) == panel for p in _points(s.geometry)]
             if points:
                 xs, ys = [x * self.stretch for x, _ in points], [y for _, y in points]
-                self.panels[state] = (min(xs), max(xs), min(ys), max(ys))
+                self.panels[panel] = (min(xs), max(xs), min(ys), max(ys))
         heights = [top - bottom for _, _, bottom, top in self.panels.values()]
-        self.scale = PANEL_HEIGHT / max(heights, default=1.0)
+        self.scale = self.height / max(heights, default=1.0)
         self.offsets: dict[str, float] = {}
         x = MARGIN
         for state, (left, right, _, _) in self.panels.items():
@@ -230,8 +241,11 @@ class _Projection:
         self.width = x - GAP + MARGIN
         self.top = max((top for _, _, _, top in self.panels.values()), default=0.0)
 
+    def panel(self, state: str) -> str:
+        return "" if self.together else state
+
     def point(self, state: str, lon: float, lat: float) -> str:
-        x = self.offsets[state] + lon * self.stretch * self.scale
+        x = self.offsets[self.panel(state)] + lon * self.stretch * self.scale
         y = MARGIN + 30 + (self.top - lat) * self.scale
         return f"{x:.1f},{y:.1f}"
 
@@ -258,9 +272,9 @@ def _path(shape: Shape, projection: _Projection) -> str:
 
 def render_svg(chart: Choropleth, shapes: Sequence[Shape]) -> str:
     """The map as a standalone SVG document (also inlined in HTML)."""
-    drawn = [s for s in shapes if s.state in STATES]
+    drawn = list(shapes)
     projection = _Projection(drawn)
-    height = MARGIN + 30 + PANEL_HEIGHT + 20
+    height = MARGIN + 30 + projection.height + 20
     legend_rows = math.ceil((len(chart.colours) + 1) / LEGEND_COLUMNS)
     total = height + 30 + 20 * legend_rows + 40
     parts = [
@@ -269,10 +283,11 @@ def render_svg(chart: Choropleth, shapes: Sequence[Shape]) -> str:
         f'role="img" aria-label="{html.escape(chart.title)}">',
         "<style>path.kreis:hover{stroke:#000;stroke-width:2}</style>",
     ]
-    for state, name in STATES.items():
-        if state in projection.offsets:
-            left = projection.panels[state][0] * projection.scale + projection.offsets[state]
-            parts.append(f'<text x="{left:.0f}" y="{MARGIN + 14:.0f}" font-weight="bold">{html.escape(name)}</text>')
+    for panel, (left_edge, _, _, _) in projection.panels.items():
+        if panel:  # one map of many Länder needs no heading: its section names them
+            left = left_edge * projection.scale + projection.offsets[panel]
+            name = html.escape(LAENDER.get(panel, panel))
+            parts.append(f'<text x="{left:.0f}" y="{MARGIN + 14:.0f}" font-weight="bold">{name}</text>')
     for shape in drawn:
         d = _path(shape, projection)
         if shape.level == "kreis":
@@ -381,7 +396,7 @@ def _basis_notes(rows: list[dict[str, Any]]) -> list[str]:
         notes.append("SYNTHETIC figures generated by demografie, not official statistics.")
     labels = {b.basis: b.short_label for b in census_bases()}
     bases = {
-        STATES.get(r["state"], r["state"]): labels.get(r["census_basis"], r["census_basis"])
+        LAENDER.get(r["state"], r["state"]): labels.get(r["census_basis"], r["census_basis"])
         for r in rows
         if r["census_basis"]
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,14 +22,13 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from demografie import __version__
-from demografie.catalog import STATES
 from demografie.fileio import atomic_write_bytes
+from demografie.laender import LAENDER, Land
 from demografie.publish.maps import MAP_CSS, map_sections
 from demografie.reference import SETTLEMENT_STRUCTURE_YEAR, census_bases
 from demografie.registry import attribution
 from demografie.warehouse.sqlfiles import query_rows
 
-COLOURS = {"06": "#c8102e", "14": "#00843d"}
 # the BBSR settlement-structure types, from the cities to the thinly settled countryside
 AREAS = {
     "kreisfreie Großstadt": "kreisfreie Großstädte",
@@ -45,7 +44,13 @@ LIFE_PHASES = {
 }
 TEMPLATE = "plotly_white"
 BASIS_LABELS = {b.basis: b.short_label for b in census_bases()}
-BASIS_SYMBOLS = {"zensus2022": "diamond", "zensus2011": "circle", "vz1987": "square", "register1990": "square"}
+BASIS_SYMBOLS = {
+    "zensus2022": "diamond",
+    "zensus2011": "circle",
+    "vz1987": "square",
+    "register1990": "square",
+    "berlin1990": "square",
+}
 
 Rows = list[dict[str, Any]]
 
@@ -55,7 +60,7 @@ class Chart:
     id: str
     title: str
     query: str
-    draw: Callable[[Rows], go.Figure]
+    draw: Callable[[Rows, Sequence[Land]], go.Figure]
     missing: str  # what to load so that the chart has data
     note: Callable[[Rows], str] | None = None  # a footnote under the chart
     parameters: dict[str, str] | None = None  # of the query
@@ -69,15 +74,18 @@ class Written:
 
 
 def write_report(warehouse: Path, target: Path) -> Written:
+    """The report on the Länder the warehouse holds (meta.states), each in its colour."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         provenance = query_rows(con, "report/provenance.sql")[0]
+        lands = [Land(**row) for row in query_rows(con, "report/states.sql")]
         data = {chart.id: query_rows(con, chart.query, chart.parameters) for chart in CHARTS}
         maps = map_sections(con)
     sections, drawn, empty = [], [], []
     for chart in CHARTS:
         rows = data[chart.id]
         if rows:
-            figure = chart.draw(rows).update_layout(template=TEMPLATE, margin={"t": 60, "l": 60, "r": 20, "b": 50})
+            figure = chart.draw(rows, lands)
+            figure.update_layout(template=TEMPLATE, margin={"t": 60, "l": 60, "r": 20, "b": 50})
             body = figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config={"responsive": True})
             if chart.note is not None:
                 body += f'<p class="note">{html.escape(chart.note(rows))}</p>'
@@ -87,14 +95,19 @@ def write_report(warehouse: Path, target: Path) -> Written:
             body = f'<p class="empty" id="{chart.id}">No data for this chart in this warehouse. {missing}</p>'
             empty.append(chart.id)
         sections.append(f"<section><h2>{html.escape(chart.title)}</h2>{body}</section>")
-    atomic_write_bytes(target, _page([*sections, *maps], provenance).encode("utf-8"))
+    atomic_write_bytes(target, _page([*sections, *maps], provenance, lands).encode("utf-8"))
     return Written(target, drawn, empty)
 
 
-def _pyramid(rows: Rows) -> go.Figure:
-    figure = go.Figure()
-    for column, state in enumerate(STATES, start=1):
-        mine = [r for r in rows if r["state"] == state]
+def _pyramid(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+    """One pyramid per Land, in a grid of up to four abreast."""
+    shown, columns, grid = _grid(rows, lands)
+    figure = make_subplots(
+        rows=grid, cols=columns, subplot_titles=[land.name for land in shown], shared_yaxes=True,
+        horizontal_spacing=0.04, vertical_spacing=0.3 / grid,
+    )  # fmt: skip
+    for n, land in enumerate(shown):
+        mine = [r for r in rows if r["state"] == land.key]
         total = sum(r["population"] for r in mine)
         for sex, sign, colour in (("male", -1, "#4a78b5"), ("female", 1, "#d9715f")):
             bands = [r for r in mine if r["sex"] == sex]
@@ -104,13 +117,13 @@ def _pyramid(rows: Rows) -> go.Figure:
                     x=[sign * 100 * r["population"] / _width(r) / total for r in bands],
                     y=[_band(r) for r in bands],
                     orientation="h",
-                    name=f"{STATES[state]}, {'men' if sex == 'male' else 'women'}",
+                    name=f"{land.name}, {'men' if sex == 'male' else 'women'}",
                     marker_color=colour,
-                    xaxis=f"x{column}",
-                    yaxis=f"y{column}",
                     customdata=[r["population"] for r in bands],
                     hovertemplate="%{y}: %{customdata:,.0f} persons<extra></extra>",
-                )
+                ),
+                row=n // columns + 1,
+                col=n % columns + 1,
             )
     day = rows[0]["ref_date"]
     figure.update_layout(
@@ -119,12 +132,10 @@ def _pyramid(rows: Rows) -> go.Figure:
         showlegend=False,
         title=f"Population by age and sex on {day:%d.%m.%Y} (left: men, right: women; % of all persons per "
         "year of age; the open oldest band as a whole)",
-        xaxis={"domain": [0, 0.47], "title": "Hessen", "tickformat": ".1f"},
-        xaxis2={"domain": [0.53, 1], "title": "Sachsen", "tickformat": ".1f"},
-        yaxis={"anchor": "x", "type": "category"},
-        yaxis2={"anchor": "x2", "type": "category", "showticklabels": False},
-        height=650,
+        height=650 if grid == 1 else 420 * grid,
     )
+    figure.update_xaxes(tickformat=".1f")
+    figure.update_yaxes(type="category")
     return figure
 
 
@@ -140,7 +151,7 @@ def _band(row: dict[str, Any]) -> str:
     return f"{row['age_from']}–{row['age_to']}"
 
 
-def _population_change(rows: Rows) -> go.Figure:
+def _population_change(rows: Rows, lands: Sequence[Land]) -> go.Figure:
     """Only changes within one census basis (direct) or chain-linked across a re-basing; a Kreis
     whose change crosses a break without an overlap is left out and named, never drawn as the
     plain difference."""
@@ -148,15 +159,15 @@ def _population_change(rows: Rows) -> go.Figure:
     years = 5 if five_years else 1
     key, method, link = (f"change_{years}y_percent", f"change_{years}y_method", f"change_{years}y_link_date")
     figure = go.Figure()
-    for state, name in STATES.items():
-        mine = sorted((r for r in rows if r["state"] == state and r[key] is not None), key=lambda r: r[key])
+    for land in lands:
+        mine = sorted((r for r in rows if r["state"] == land.key and r[key] is not None), key=lambda r: r[key])
         figure.add_trace(
             go.Bar(
                 x=[r[key] for r in mine],
                 y=[r["region_name"] for r in mine],
                 orientation="h",
-                name=name,
-                marker={"color": COLOURS[state], "pattern": {"shape": [_hatch(r[method]) for r in mine]}},
+                name=land.name,
+                marker={"color": land.colour, "pattern": {"shape": [_hatch(r[method]) for r in mine]}},
                 customdata=[_change_note(r[method], r[link]) for r in mine],
                 hovertemplate="%{y}: %{x:.2f} % (%{customdata})<extra></extra>",
             )
@@ -195,13 +206,13 @@ def _change_note(method: str, link: date | None) -> str:
     return f"linked at {link:%d.%m.%Y}" if method == "linked" and link else "one census basis"
 
 
-def _dependency(rows: Rows) -> go.Figure:
+def _dependency(rows: Rows, lands: Sequence[Land]) -> go.Figure:
     """One series per state, ratio and census basis, so that a re-basing shows as a gap between two
     series, and the census days as dashed lines."""
     figure = go.Figure()
-    for state, name in STATES.items():
-        for basis in sorted({r["census_basis"] or "" for r in rows if r["state"] == state}):
-            mine = [r for r in rows if r["state"] == state and (r["census_basis"] or "") == basis]
+    for land in lands:
+        for basis in sorted({r["census_basis"] or "" for r in rows if r["state"] == land.key}):
+            mine = [r for r in rows if r["state"] == land.key and (r["census_basis"] or "") == basis]
             for column, label, dash in (
                 ("old_age_dependency_ratio", "65+", "solid"),
                 ("youth_dependency_ratio", "<20", "dot"),
@@ -211,12 +222,12 @@ def _dependency(rows: Rows) -> go.Figure:
                         x=[r["ref_date"].year for r in mine],  # every point is a 31 December
                         y=[r[column] for r in mine],
                         mode="lines+markers",
-                        name=f"{name} {label} ({BASIS_LABELS.get(basis, basis or 'no basis')})",
-                        line={"color": COLOURS[state], "dash": dash},
+                        name=f"{land.name} {label} ({BASIS_LABELS.get(basis, basis or 'no basis')})",
+                        line={"color": land.colour, "dash": dash},
                         marker={"symbol": BASIS_SYMBOLS.get(basis, "circle")},
                     )
                 )
-    _mark_census_days(figure, {r["ref_date"].year for r in rows})
+    _mark_census_days(figure, {r["ref_date"].year for r in rows}, {r["state"] for r in rows})
     figure.update_layout(
         title="Dependency ratios on 31 December: 65+ and under 20 per 100 aged 20–64 (one series per census basis;"
         " dashed: census days)",
@@ -226,27 +237,31 @@ def _dependency(rows: Rows) -> go.Figure:
     return figure
 
 
-def _mark_census_days(figure: go.Figure, years: set[int]) -> None:
-    """A dashed line at each census day within the chart's years (x: the year of a 31 December, so
-    a census in May 2011 lies between 2010 and 2011)."""
+def _mark_census_days(figure: go.Figure, years: set[int], states: set[str]) -> None:
+    """A dashed line at each census day of the drawn Länder within the chart's years (x: the year of
+    a 31 December, so a census in May 2011 lies between 2010 and 2011); one line per day."""
+    days: dict[date, list[str]] = {}
     for basis in census_bases():
-        position = basis.census_day.year - 1 + basis.census_day.timetuple().tm_yday / 366
+        if states & set(basis.states) and basis.short_label not in days.get(basis.census_day, []):
+            days.setdefault(basis.census_day, []).append(basis.short_label)
+    for day, labels in days.items():
+        position = day.year - 1 + day.timetuple().tm_yday / 366
         if years and min(years) <= position <= max(years):
             figure.add_vline(
                 x=position,
                 line_dash="dash",
                 line_color="#888",
-                annotation_text=basis.short_label,
+                annotation_text=" / ".join(labels),
                 annotation_textangle=-90,
                 annotation_position="top left",
                 annotation_font_size=10,
             )
 
 
-def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows], go.Figure]:
-    """One small chart per indicator (their scales differ), the areas side by side for both states."""
+def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows, Sequence[Land]], go.Figure]:
+    """One small chart per indicator (their scales differ), the areas side by side for every Land."""
 
-    def draw(rows: Rows) -> go.Figure:
+    def draw(rows: Rows, lands: Sequence[Land]) -> go.Figure:
         indicators = sorted({r["indicator"] for r in rows})
         columns = 3
         figure = make_subplots(
@@ -256,16 +271,16 @@ def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows], go.Figure]:
             vertical_spacing=0.12,
         )
         for n, indicator in enumerate(indicators):
-            for state, name in STATES.items():
-                values = {r["area"]: r[name.lower()] for r in rows if r["indicator"] == indicator}
+            for land in lands:
+                values = {r["area"]: r["value"] for r in rows if r["indicator"] == indicator and r["state"] == land.key}
                 figure.add_trace(
                     go.Bar(
                         x=list(areas.values()),
                         y=[values.get(area) for area in areas],
-                        name=name,
-                        marker_color=COLOURS[state],
+                        name=land.name,
+                        marker_color=land.colour,
                         showlegend=n == 0,
-                        legendgroup=state,
+                        legendgroup=land.key,
                     ),
                     row=n // columns + 1,
                     col=n % columns + 1,
@@ -277,31 +292,44 @@ def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows], go.Figure]:
     return draw
 
 
-def _projections(rows: Rows) -> go.Figure:
+def _projections(rows: Rows, lands: Sequence[Land]) -> go.Figure:
     """Each Land's projected population by variant, and what was observed, on one time axis."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=list(STATES.values()))
-    for column, (state, name) in enumerate(STATES.items(), start=1):
-        mine = [r for r in rows if r["state"] == state]
-        for variant in sorted({r["variant"] for r in mine if r["kind"] == "projected"}):
-            series = [r for r in mine if r["variant"] == variant]
-            figure.add_trace(
-                go.Scatter(x=[r["ref_date"] for r in series], y=[r["persons"] for r in series], mode="lines",
-                           name=f"{name}: {variant}", line={"color": COLOURS[state], "dash": "dot"}),
-                row=1, col=column,
-            )  # fmt: skip
-        seen = [r for r in mine if r["kind"] == "observed"]
-        figure.add_trace(
-            go.Scatter(x=[r["ref_date"] for r in seen], y=[r["persons"] for r in seen], mode="lines+markers",
-                       name=f"{name}: observed", line={"color": COLOURS[state]}),
-            row=1, col=column,
-        )  # fmt: skip
+    shown, columns, grid = _grid(rows, lands)
+    figure = make_subplots(rows=grid, cols=columns, subplot_titles=[land.name for land in shown])
+    for n, land in enumerate(shown):
+        for trace in _projection_traces([r for r in rows if r["state"] == land.key], land):
+            figure.add_trace(trace, row=n // columns + 1, col=n % columns + 1)
     edition = next(r for r in rows if r["kind"] == "projected")
     figure.update_layout(
         title=f"Coordinated population projection no. {edition['edition']} (base {edition['base_date']:%d.%m.%Y}) "
         "by variant, and the observed population",
-        height=460,
+        height=460 * grid,
     )
     return figure
+
+
+def _projection_traces(mine: Rows, land: Land) -> list[go.Scatter]:
+    """One dotted line per variant, and the observed population as a solid one."""
+    traces = []
+    for variant in sorted({r["variant"] for r in mine if r["kind"] == "projected"}):
+        series = [r for r in mine if r["variant"] == variant]
+        traces.append(
+            go.Scatter(x=[r["ref_date"] for r in series], y=[r["persons"] for r in series], mode="lines",
+                       name=f"{land.name}: {variant}", line={"color": land.colour, "dash": "dot"})
+        )  # fmt: skip
+    seen = [r for r in mine if r["kind"] == "observed"]
+    traces.append(
+        go.Scatter(x=[r["ref_date"] for r in seen], y=[r["persons"] for r in seen], mode="lines+markers",
+                   name=f"{land.name}: observed", line={"color": land.colour})
+    )  # fmt: skip
+    return traces
+
+
+def _grid(rows: Rows, lands: Sequence[Land]) -> tuple[list[Land], int, int]:
+    """The Länder with rows, and the columns and rows of a grid of one panel each, four abreast."""
+    shown = [land for land in lands if any(r["state"] == land.key for r in rows)]
+    columns = max(1, min(len(shown), 4))
+    return shown, columns, math.ceil(len(shown) / columns)
 
 
 def _projection_note(rows: Rows) -> str:
@@ -311,21 +339,21 @@ def _projection_note(rows: Rows) -> str:
     )
 
 
-def _life_phases(rows: Rows) -> go.Figure:
-    """Net migration by life phase: the cities beside the thinly settled countryside, both states."""
+def _life_phases(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+    """Net migration by life phase: the cities beside the thinly settled countryside, every Land."""
     areas = ["kreisfreie Großstadt", "Dünn besiedelter ländlicher Kreis"]
     figure = make_subplots(rows=1, cols=2, subplot_titles=[AREAS[a] for a in areas], shared_yaxes=True)
     for column, area in enumerate(areas, start=1):
-        mine = {r["life_phase"]: r for r in rows if r["area"] == area}
-        for state, name in STATES.items():
+        for land in lands:
+            mine = {r["life_phase"]: r["value"] for r in rows if r["area"] == area and r["state"] == land.key}
             figure.add_trace(
                 go.Bar(
                     x=list(LIFE_PHASES.values()),
-                    y=[mine[p][name.lower()] if p in mine else None for p in LIFE_PHASES],
-                    name=name,
-                    marker_color=COLOURS[state],
+                    y=[mine.get(p) for p in LIFE_PHASES],
+                    name=land.name,
+                    marker_color=land.colour,
                     showlegend=column == 1,
-                    legendgroup=state,
+                    legendgroup=land.key,
                 ),
                 row=1,
                 col=column,
@@ -361,17 +389,17 @@ def _indicator_label(indicator: str, rows: Rows) -> str:
     return f"{indicator.replace('_', ' ')}<br>({row['unit']}, {row['ref_date']:%d.%m.%Y})"
 
 
-def _unemployment(rows: Rows) -> go.Figure:
+def _unemployment(rows: Rows, lands: Sequence[Land]) -> go.Figure:
     figure = go.Figure()
-    for state, name in STATES.items():
-        mine = [r for r in rows if r["state"] == state]
+    for land in lands:
+        mine = [r for r in rows if r["state"] == land.key]
         figure.add_trace(
             go.Scatter(
                 x=[r["year"] for r in mine],
                 y=[r["unemployment_rate"] for r in mine],
                 mode="lines+markers",
-                name=name,
-                line={"color": COLOURS[state]},
+                name=land.name,
+                line={"color": land.colour},
             )
         )
     figure.update_layout(
@@ -407,7 +435,7 @@ CHARTS = (
         "City vs countryside",
         "report/city_countryside.sql",
         _by_area("City vs countryside: the BBSR settlement-structure types", AREAS),
-        "Load Kreis tables by age, employment or movement for both states.",
+        "Load Kreis tables by age, employment or movement.",
         _sources_note,
     ),
     Chart(
@@ -456,7 +484,15 @@ CHARTS = (
 )
 
 
-def _page(sections: list[str], provenance: dict[str, Any]) -> str:
+def title(lands: Sequence[Land]) -> str:
+    """`Hessen and Sachsen`, `Hessen, Sachsen and Thüringen`, or all sixteen by number."""
+    names = [land.name for land in lands]
+    if len(names) == len(LAENDER):
+        return "All 16 Länder"
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names) or "No Land"
+
+
+def _page(sections: list[str], provenance: dict[str, Any], lands: Sequence[Land]) -> str:
     built = provenance["built_at"]
     notice = (
         '<p class="synthetic">This warehouse holds <strong>synthetic</strong> figures generated by demografie '
@@ -465,6 +501,7 @@ def _page(sections: list[str], provenance: dict[str, Any]) -> str:
         else ""
     )
     return PAGE.format(
+        title=html.escape(title(lands)),
         plotly=get_plotlyjs(),
         map_css=MAP_CSS,
         notice=notice,
@@ -477,7 +514,7 @@ def _page(sections: list[str], provenance: dict[str, Any]) -> str:
 
 
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Hessen and Sachsen: demography and labour market</title>
+<html lang="en"><head><meta charset="utf-8"><title>{title}: demography and labour market</title>
 <script>{plotly}</script>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 75rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
@@ -488,7 +525,7 @@ footer {{ color: #555; font-size: .85rem; border-top: 1px solid #ddd; padding-to
 {map_css}
 </style></head>
 <body>
-<h1>Hessen and Sachsen: demography and labour market</h1>
+<h1>{title}: demography and labour market</h1>
 {notice}
 {sections}
 <footer>Warehouse built {built}; report written {written} by demografie {version}. Figures as published by

@@ -32,9 +32,10 @@ population stands on, each with its evidence.
 catalogues/: the publishers' own lists of their tables (code, title, time range) as the three GENESIS
 databases returned them to `catalogue/tables` (snapshot of CATALOGUE_STAND; catalogues/README.md).
 
-territory_changes.csv: a Kreis formed from part of another, and until when it was part of it
-(Hanau, inside the Main-Kinzig-Kreis until 31.12.2025): what a map needs to draw a date with a
-boundary edition of another Gebietsstand.
+territory_changes.csv: a Kreis whose territory lay inside another's for a time: formed from part
+of another (Hanau, inside the Main-Kinzig-Kreis until 31.12.2025) or merged into another (Eisenach,
+inside the Wartburgkreis since 1 July 2021): what a map needs to draw a date with a boundary
+edition of another Gebietsstand.
 """
 
 from __future__ import annotations
@@ -88,6 +89,10 @@ class Rebasing:
     evidence: str
 
 
+def _day(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     text = (resources.files("demografie") / "reference" / name).read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
@@ -122,13 +127,19 @@ def rebasings() -> list[Rebasing]:
 
 @dataclass(frozen=True)
 class TerritoryChange:
-    """`code` was part of `part_of` until `part_until` (inclusive)."""
+    """The territory of Kreis `code` lay inside that of `part_of` from `part_from` until
+    `part_until` (inclusive; None: open)."""
 
     code: str
     part_of: str
-    part_until: date
+    part_from: date | None
+    part_until: date | None
     note: str
     evidence: str
+
+    def inside_on(self, day: date) -> bool:
+        """Whether on `day` the Kreis was (is) part of `part_of`."""
+        return (self.part_from is None or self.part_from <= day) and (self.part_until is None or day <= self.part_until)
 
     @property
     def part_of_name(self) -> str:
@@ -139,7 +150,7 @@ class TerritoryChange:
 def territory_changes() -> list[TerritoryChange]:
     return [
         TerritoryChange(
-            row["code"], row["part_of"], date.fromisoformat(row["part_until"]), row["note"], row["evidence"]
+            row["code"], row["part_of"], _day(row["part_from"]), _day(row["part_until"]), row["note"], row["evidence"]
         )
         for row in _rows("territory_changes.csv")
     ]

@@ -29,7 +29,7 @@ from demografie import __version__
 from demografie.catalog import Dataset, lake_only
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
-from demografie.laender import DEFAULT_STATES
+from demografie.laender import DEFAULT_STATES, LAND
 from demografie.reference import (
     SETTLEMENT_STRUCTURE_SOURCE,
     census_bases,
@@ -68,7 +68,7 @@ from demografie.warehouse.reuse import (
     kept_tables,
     recipe,
 )
-from demografie.warehouse.sqlfiles import build_steps, read_sql
+from demografie.warehouse.sqlfiles import build_steps, per_state, read_sql
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ def _build(
     states: Sequence[str],
 ) -> _Built:
     clock = _Clock()
-    versioning = _versioning_tables(datasets)
+    versioning = _versioning_tables(datasets, states)
     prints = fingerprints(entries, recipe(versioning.values()))
     con, reuse = _open_staging(staging, limits, live, prints)
     clock.lap("reuse" if reuse.any else "stage")
@@ -298,8 +298,9 @@ def _build(
         try:
             _stage(con, paths.lake, entries, versioning, prints, reuse, states)
             clock.lap("stage")
+            lands = [LAND[state] for state in states]
             for step in build_steps():
-                con.execute(read_sql(step))
+                con.execute(per_state(read_sql(step), lands))
                 clock.lap(_phase(step))
                 if step == VERSIONING_STEP and reuse.any:
                     join_kept(con)
@@ -431,11 +432,11 @@ def _name_a_broken_file(lake: Store, entries: list[ManifestEntry]) -> None:
             raise LakeFileError(damaged(entry, f"is damaged: {exc}")) from None
 
 
-def _versioning_tables(datasets: Sequence[Dataset]) -> dict[str, pa.Table]:
+def _versioning_tables(datasets: Sequence[Dataset], states: Sequence[str]) -> dict[str, pa.Table]:
     """The tables that decide, with its deliveries, a table's versions (part of the recipe)."""
     return {
         "catalog_datasets": _catalog_table(datasets),
-        "census_bases": _census_bases_table(),
+        "census_bases": _census_bases_table(states),
         "census_rebasings": _rebasings_table(),
     }
 
@@ -461,6 +462,7 @@ def _stage(
     _stage_lake(con, lake, computed)
     con.register("manifest_entries", _manifest_table(entries))
     con.register("reference_regions", _reference_table(states))
+    con.register("configured_states", _states_table(states))
     con.register("reference_settlement_structure", _settlement_structure_table())
     con.register("reference_projection_editions", pa.Table.from_pylist([asdict(e) for e in projection_editions()]))
     con.register("never_negative_measures", pa.table({"measure": sorted(NEVER_NEGATIVE)}))
@@ -612,8 +614,12 @@ def _reference_table(states: Sequence[str]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _census_bases_table() -> pa.Table:
-    """One row per census and state it was the basis for."""
+def _states_table(states: Sequence[str]) -> pa.Table:
+    return pa.Table.from_pylist([asdict(LAND[state]) for state in states])
+
+
+def _census_bases_table(states: Sequence[str]) -> pa.Table:
+    """One row per census and configured state it was the basis for."""
     rows = [
         {
             "basis": b.basis,
@@ -625,6 +631,7 @@ def _census_bases_table() -> pa.Table:
         }
         for b in census_bases()
         for state in b.states
+        if state in states
     ]
     return pa.Table.from_pylist(rows)
 

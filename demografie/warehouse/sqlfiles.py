@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
 
+from demografie.laender import Land
 from demografie.sqltext import SQL_ROOT, read_sql
 
-__all__ = ["SQL_ROOT", "build_steps", "check_files", "query_rows", "read_sql"]
+__all__ = ["SQL_ROOT", "build_steps", "check_files", "per_state", "query_rows", "read_sql"]
 
 
 def query_rows(
@@ -19,6 +21,29 @@ def query_rows(
     relation = con.execute(read_sql(relative), parameters or {})
     columns = [d[0] for d in relation.description or []]
     return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
+
+
+# a line naming one of these is written once per configured Land (per_state)
+PER_STATE = re.compile(r"\{(state|column|name)\}")
+
+
+def per_state(sql: str, lands: Sequence[Land]) -> str:
+    """The SQL with every line that names `{state}`, `{column}` or `{name}` written once per Land,
+    in the order given, so that the wide comparison marts have a column per configured Land
+    (`hessen`, `sachsen`, `thueringen`) and no SQL is assembled in Python."""
+    lines: list[str] = []
+    for line in sql.splitlines():
+        if not PER_STATE.search(line):
+            lines.append(line)
+            continue
+        lines += [_for_land(line, land) for land in lands]
+    return "\n".join(lines)
+
+
+def _for_land(line: str, land: Land) -> str:
+    # the name also stands inside COMMENT strings: a quote in it is doubled
+    values = {"state": land.key, "column": land.column, "name": land.name.replace("'", "''")}
+    return PER_STATE.sub(lambda match: values[match[1]], line)
 
 
 def check_files() -> list[str]:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from demografie import catalog
 from demografie.cli import app
+from demografie.laender import DEFAULT_STATES
 from demografie.settings import Paths
 from demografie.transforms.normalise import Provenance
 from demografie.warehouse.build import build_warehouse
@@ -49,7 +50,7 @@ def two_tables(target: Path) -> Paths:
         dataset = catalog.find(table)
         vintage = datetime(2026, 3, 15, 10)
         provenance = Provenance(dataset.name, dataset.source, dataset.table, vintage, vintage, "recorded")
-        delivery = Delivery(dataset, [sample_path(name).read_bytes()], provenance, catalog.STATES)
+        delivery = Delivery(dataset, [sample_path(name).read_bytes()], provenance, DEFAULT_STATES)
         load_delivery(paths.lake, delivery, raw_file=f"raw/{name}")
     build_warehouse(paths, catalog.DATASETS)
     return paths
@@ -66,7 +67,7 @@ def deliver_revision(paths: Paths) -> None:
     dataset = catalog.find("12411-01-01-4")
     vintage = datetime(2026, 11, 30, 8)
     provenance = Provenance(dataset.name, dataset.source, dataset.table, vintage, vintage, "revision", synthetic=True)
-    load_delivery(paths.lake, Delivery(dataset, [data.encode()], provenance, catalog.STATES), raw_file="raw/revision")
+    load_delivery(paths.lake, Delivery(dataset, [data.encode()], provenance, DEFAULT_STATES), raw_file="raw/revision")
 
 
 def relations(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 
+from demografie.laender import LAND, Land
 from demografie.settings import Settings
 from demografie.usecases.rebuild import lags_behind, rebuild
+from demografie.warehouse.sqlfiles import per_state
 from tests.support import POPULATION, fill_lake, sample_path
 
 THREE = {"DEMOGRAFIE_STATES": "06,14,16"}
@@ -88,3 +90,28 @@ def test_the_third_land_has_its_kreise_checked_and_eisenach_only_until_it_joined
     assert missing == [(0,)]
     assert kreise == [(22,)]
     assert eisenach == [(True, False)]
+
+
+def test_the_laender_are_those_the_publishers_print_with_a_column_and_colour_each() -> None:
+    with sample_path("genesis_v5_ffcsv_13111-0005_de.csv").open(encoding="utf-8-sig", newline="") as handle:
+        printed = {
+            (row["1_variable_attribute_code"], row["1_variable_attribute_label"])
+            for row in csv.DictReader(handle, delimiter=";")
+            if row["1_variable_code"] == "DLAND"
+        }
+    assert {(land.key, land.name) for land in LAND.values()} == printed
+    assert all(land.column.isidentifier() and land.column.isascii() for land in LAND.values())
+    assert len({land.column for land in LAND.values()}) == len({land.colour for land in LAND.values()}) == 16
+
+
+def test_a_line_naming_a_land_is_written_once_per_land_in_order() -> None:
+    sql = "SELECT\n    max(v) FILTER (WHERE state = '{state}') AS {column},\n    x\nCOMMENT IS '{name}';"
+    lands = [LAND["16"], Land("99", "O'Land", "oland", "#000000")]
+    assert per_state(sql, lands).splitlines() == [
+        "SELECT",
+        "    max(v) FILTER (WHERE state = '16') AS thueringen,",
+        "    max(v) FILTER (WHERE state = '99') AS oland,",
+        "    x",
+        "COMMENT IS 'Thüringen';",
+        "COMMENT IS 'O''Land';",
+    ]

@@ -1,7 +1,7 @@
 -- Descriptions of the columns many relations share, written once: the build gives them to every
 -- column of that name in core, marts, meta and geo that has no description of its own.
 SELECT * FROM (VALUES
-    ('state', '06 Hessen, 14 Sachsen.'),
+    ('state', 'Land key: 06 Hessen, 14 Sachsen, 16 Thüringen, ... (the Länder the warehouse holds: meta.states).'),
     ('region_level', 'land, regbez, kreis or gemeinde.'),
     ('region_name', 'The region''s name as published; where the tables of a row name it differently ("Landkreis Offenbach", "Offenbach, Landkreis"), the name of the newest vintage, and of those the last in alphabetical order, so that every build gives the same.'),
     ('region_code', 'AGS prefix: 2 digits Land, 3 Regierungsbezirk, 5 Kreis, 8 Gemeinde.'),

@@ -137,10 +137,10 @@ COMMENT ON COLUMN marts.indicators.sources IS 'The publishers'' tables the figur
 COMMENT ON COLUMN marts.indicators.vintage IS 'The publisher''s Stand of the figures (the newest where several tables feed the indicator).';
 COMMENT ON COLUMN marts.indicators.census_basis IS 'The census the population figures of the indicator stand on (NULL where none enter it). population_change_5y: its denominator is the earlier figure carried to this basis (linked changes), so breaks never enter a sum.';
 
--- Hessen and Sachsen side by side, for the whole Land and by settlement type, computed from all
+-- Every indicator for each Land, for the whole Land and by settlement type, computed from all
 -- Kreise of the group. A value is given only when every Kreis that existed on the date has both
 -- numerator and denominator.
-CREATE VIEW marts.indicator_comparison AS
+CREATE VIEW marts.indicator_areas AS
 WITH areas AS (
     -- each Kreis belongs to its Land, its old split (kreisfreie_stadt / landkreis) and its BBSR type
     SELECT region_code, unnest(['land', settlement_type, settlement_structure_name]) AS area
@@ -178,32 +178,48 @@ summed AS (
     GROUP BY g.theme, g.indicator, g.unit, g.state, g.ref_date, g.area
 )
 SELECT
+    theme, indicator, unit, state, ref_date, area,
+    round(CASE WHEN kreise = kreise_expected THEN value END, 3) AS value,
+    kreise, kreise_expected, sources, vintage, census_basis, synthetic
+FROM summed
+ORDER BY theme, indicator, ref_date, area, state;
+
+COMMENT ON VIEW marts.indicator_areas IS
+    'Every indicator for each Land of the warehouse (meta.states): for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type, computed from the Kreise as factor * sum(numerator) / sum(denominator). NULL unless every Kreis of the group has the figures. marts.indicator_comparison puts the Länder side by side.';
+COMMENT ON COLUMN marts.indicator_areas.theme IS 'The theme of the indicator (see marts.indicators).';
+COMMENT ON COLUMN marts.indicator_areas.indicator IS 'Name of the indicator (see marts.indicators).';
+COMMENT ON COLUMN marts.indicator_areas.unit IS 'Unit of the value.';
+COMMENT ON COLUMN marts.indicator_areas.area IS 'land (all Kreise); kreisfreie_stadt or landkreis (from the Kreis'' name); or a BBSR settlement-structure type: kreisfreie Großstadt, Städtischer Kreis, Ländlicher Kreis mit Verdichtungsansätzen, Dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
+COMMENT ON COLUMN marts.indicator_areas.value IS 'The indicator for the Land''s Kreise of the area; NULL unless every one of them has the figures.';
+COMMENT ON COLUMN marts.indicator_areas.kreise IS 'Kreise of the Land and area with figures.';
+COMMENT ON COLUMN marts.indicator_areas.kreise_expected IS 'Kreise of the Land and area that existed on the date (core.regions).';
+COMMENT ON COLUMN marts.indicator_areas.sources IS 'The publishers'' tables the figures come from.';
+COMMENT ON COLUMN marts.indicator_areas.census_basis IS 'The census the population figures stand on (two joined by + where the Kreise differ, NULL where none enters the indicator).';
+
+-- The Länder side by side: one column of each kind per Land the warehouse holds (meta.states); a
+-- line naming {state}, {column} or {name} is written once per Land when the warehouse is built.
+CREATE VIEW marts.indicator_comparison AS
+SELECT
     theme, indicator, unit, ref_date, area,
-    round(max(value) FILTER (WHERE state = '06' AND kreise = kreise_expected), 3) AS hessen,
-    round(max(value) FILTER (WHERE state = '14' AND kreise = kreise_expected), 3) AS sachsen,
-    max(kreise) FILTER (WHERE state = '06') AS hessen_kreise,
-    max(kreise_expected) FILTER (WHERE state = '06') AS hessen_kreise_expected,
-    max(kreise) FILTER (WHERE state = '14') AS sachsen_kreise,
-    max(kreise_expected) FILTER (WHERE state = '14') AS sachsen_kreise_expected,
+    max(value) FILTER (WHERE state = '{state}') AS {column},
+    max(kreise) FILTER (WHERE state = '{state}') AS {column}_kreise,
+    max(kreise_expected) FILTER (WHERE state = '{state}') AS {column}_kreise_expected,
     core.source_list(sources) AS sources,
     max(vintage) AS vintage,
     core.basis_list(census_basis) AS census_basis,
     bool_or(synthetic) AS synthetic
-FROM summed
+FROM marts.indicator_areas
 GROUP BY theme, indicator, unit, ref_date, area
 ORDER BY theme, indicator, ref_date, area;
 
 COMMENT ON VIEW marts.indicator_comparison IS
-    'Every indicator for Hessen and Sachsen side by side: for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type, computed from the Kreise as factor * sum(numerator) / sum(denominator). NULL unless every Kreis of the group has the figures.';
+    'Every indicator for the Länder of the warehouse (meta.states) side by side: for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type (marts.indicator_areas, one row per Land).';
 COMMENT ON COLUMN marts.indicator_comparison.theme IS 'The theme of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.indicator IS 'Name of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.unit IS 'Unit of the values.';
 COMMENT ON COLUMN marts.indicator_comparison.area IS 'land (all Kreise); kreisfreie_stadt or landkreis (from the Kreis'' name); or a BBSR settlement-structure type: kreisfreie Großstadt, Städtischer Kreis, Ländlicher Kreis mit Verdichtungsansätzen, Dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
-COMMENT ON COLUMN marts.indicator_comparison.hessen IS 'The indicator for Hessen''s Kreise of the area.';
-COMMENT ON COLUMN marts.indicator_comparison.sachsen IS 'The indicator for Sachsen''s Kreise of the area.';
-COMMENT ON COLUMN marts.indicator_comparison.hessen_kreise IS 'Hessian Kreise with figures.';
-COMMENT ON COLUMN marts.indicator_comparison.hessen_kreise_expected IS 'Hessian Kreise of the area that existed on the date.';
-COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise IS 'Saxon Kreise with figures.';
-COMMENT ON COLUMN marts.indicator_comparison.sachsen_kreise_expected IS 'Saxon Kreise of the area that existed on the date.';
+COMMENT ON COLUMN marts.indicator_comparison.{column} IS 'The indicator for the Kreise of {name} in the area; NULL unless every one of them has the figures.';
+COMMENT ON COLUMN marts.indicator_comparison.{column}_kreise IS 'Kreise of {name} with figures.';
+COMMENT ON COLUMN marts.indicator_comparison.{column}_kreise_expected IS 'Kreise of {name} in the area that existed on the date.';
 COMMENT ON COLUMN marts.indicator_comparison.sources IS 'The publishers'' tables the figures come from.';
-COMMENT ON COLUMN marts.indicator_comparison.census_basis IS 'The census the population figures of both Länder stand on (zensus2022, zensus2011, ...; two joined by + where they differ, NULL where none enters the indicator).';
+COMMENT ON COLUMN marts.indicator_comparison.census_basis IS 'The census the population figures of the Länder stand on (zensus2022, zensus2011, ...; two joined by + where they differ, NULL where none enters the indicator).';

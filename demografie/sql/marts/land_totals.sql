@@ -50,7 +50,7 @@ WHERE NOT EXISTS (
 );
 
 COMMENT ON VIEW marts.land_totals IS
-    'Land totals of Hessen (06) and Sachsen (14): the published Land figure, or the sum of the Kreise where the table carries no Land row (derivation says which).';
+    'Land totals of the Länder the warehouse holds (meta.states): the published Land figure, or the sum of the Kreise where the table carries no Land row (derivation says which).';
 COMMENT ON COLUMN marts.land_totals.dataset IS 'The catalog dataset (one publisher table; see meta.datasets).';
 COMMENT ON COLUMN marts.land_totals.measure IS 'Harmonised measure, e.g. population, employees.';
 COMMENT ON COLUMN marts.land_totals.unit IS 'Unit of the value (count, percent, ...).';
@@ -66,23 +66,22 @@ COMMENT ON COLUMN marts.land_totals.vintage IS 'The publisher''s Stand (for a su
 COMMENT ON COLUMN marts.land_totals.derivation IS 'published = the publisher''s Land row; sum_of_kreise = our sum of the state''s Kreise.';
 COMMENT ON COLUMN marts.land_totals.regions_used IS 'How many Kreise with a number went into a sum (1 for a published row).';
 
+-- One column of each kind per Land the warehouse holds (meta.states): a line naming {state},
+-- {column} or {name} is written once per Land when the warehouse is built (sqlfiles.per_state).
 CREATE VIEW marts.state_comparison AS
 SELECT
     dataset, source, source_table, measure, unit, ref_date, period_type, sex, age_from, age_to, nationality,
     source_dims,
-    max(value) FILTER (WHERE state = '06') AS hessen,
-    max(value) FILTER (WHERE state = '14') AS sachsen,
-    max(derivation) FILTER (WHERE state = '06') AS hessen_derivation,
-    max(derivation) FILTER (WHERE state = '14') AS sachsen_derivation,
+    max(value) FILTER (WHERE state = '{state}') AS {column},
+    max(derivation) FILTER (WHERE state = '{state}') AS {column}_derivation,
     max(vintage) AS vintage,
-    max(census_basis) FILTER (WHERE state = '06') AS hessen_census_basis,
-    max(census_basis) FILTER (WHERE state = '14') AS sachsen_census_basis,
+    max(census_basis) FILTER (WHERE state = '{state}') AS {column}_census_basis,
     bool_or(synthetic) AS synthetic
 FROM marts.land_totals
 GROUP BY ALL
 ORDER BY dataset, measure, ref_date, sex, nationality;
 
-COMMENT ON VIEW marts.state_comparison IS 'Hessen and Sachsen side by side, one row per measure, date and breakdown.';
+COMMENT ON VIEW marts.state_comparison IS 'The Länder of the warehouse (meta.states) side by side, one row per measure, date and breakdown; marts.land_totals holds the same figures one row per Land.';
 COMMENT ON COLUMN marts.state_comparison.dataset IS 'The catalog dataset (one publisher table; see meta.datasets).';
 COMMENT ON COLUMN marts.state_comparison.measure IS 'Harmonised measure, e.g. population, employees.';
 COMMENT ON COLUMN marts.state_comparison.unit IS 'Unit of the value (count, percent, ...).';
@@ -90,11 +89,8 @@ COMMENT ON COLUMN marts.state_comparison.ref_date IS 'Reference day (or last day
 COMMENT ON COLUMN marts.state_comparison.period_type IS 'stichtag, year, quarter or month.';
 COMMENT ON COLUMN marts.state_comparison.age_from IS 'First year of age of the band (inclusive); NULL with age_to NULL: all ages.';
 COMMENT ON COLUMN marts.state_comparison.source_dims IS 'Further classifying variables of the table (code -> attribute code), kept apart, never summed over.';
-COMMENT ON COLUMN marts.state_comparison.hessen IS 'The Land figure of Hessen (see marts.land_totals).';
-COMMENT ON COLUMN marts.state_comparison.sachsen IS 'The Land figure of Sachsen (see marts.land_totals).';
-COMMENT ON COLUMN marts.state_comparison.hessen_derivation IS 'published or sum_of_kreise, for Hessen.';
-COMMENT ON COLUMN marts.state_comparison.sachsen_derivation IS 'published or sum_of_kreise, for Sachsen.';
-COMMENT ON COLUMN marts.state_comparison.hessen_census_basis IS 'The census Hessen''s figure stands on (NULL: none).';
-COMMENT ON COLUMN marts.state_comparison.sachsen_census_basis IS 'The census Sachsen''s figure stands on (NULL: none).';
+COMMENT ON COLUMN marts.state_comparison.{column} IS 'The Land figure of {name} (see marts.land_totals).';
+COMMENT ON COLUMN marts.state_comparison.{column}_derivation IS 'published or sum_of_kreise, for {name}.';
+COMMENT ON COLUMN marts.state_comparison.{column}_census_basis IS 'The census the figure of {name} stands on (NULL: none).';
 COMMENT ON COLUMN marts.state_comparison.source_table IS 'The publisher''s table.';
-COMMENT ON COLUMN marts.state_comparison.vintage IS 'The publisher''s Stand (the newer of the two Länder''s figures).';
+COMMENT ON COLUMN marts.state_comparison.vintage IS 'The publisher''s Stand (the newest of the Länder''s figures).';

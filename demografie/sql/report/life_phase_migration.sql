@@ -1,16 +1,21 @@
 -- Net migration by life phase per 1,000 of the ages, in the kreisfreie Großstädte and the dünn
--- besiedelte ländliche Kreise (BBSR) of both Länder, for the newest year that has both.
+-- besiedelte ländliche Kreise (BBSR) of every Land, for the newest year that every Land has.
 WITH known AS (
-    SELECT * FROM marts.indicator_comparison
+    SELECT * FROM marts.indicator_areas
     WHERE indicator IN (
         SELECT 'net_migration_' || life_phase || '_per_1000' FROM meta.life_phases
     )
       AND area IN ('kreisfreie Großstadt', 'Dünn besiedelter ländlicher Kreis')
-      AND hessen IS NOT NULL AND sachsen IS NOT NULL
+      AND value IS NOT NULL
+),
+complete AS (
+    SELECT ref_date FROM known
+    GROUP BY ref_date
+    HAVING count(DISTINCT state) = (SELECT count(*) FROM meta.states)
 )
 SELECT
     replace(replace(indicator, 'net_migration_', ''), '_per_1000', '') AS life_phase,
-    area, ref_date, hessen, sachsen, sources, vintage, synthetic
+    area, state, ref_date, value, sources, vintage, synthetic
 FROM known
-WHERE ref_date = (SELECT max(ref_date) FROM known)
-ORDER BY area, life_phase
+WHERE ref_date = (SELECT max(ref_date) FROM complete)
+ORDER BY area, life_phase, state

@@ -1,6 +1,6 @@
 -- One indicator per Kreis on one date, as numerator and denominator, so that a Kreis merged for the
--- map is summed, never averaged. Without $ref_date: the newest date with figures of both states
--- (else the newest), so that the two maps side by side show the same day.
+-- map is summed, never averaged. Without $ref_date: the newest date with figures of every Land of
+-- the warehouse (else the newest), so that the Länder side by side show the same day.
 WITH dates AS (
     SELECT ref_date, count(DISTINCT state) AS states
     FROM marts.indicators
@@ -8,8 +8,11 @@ WITH dates AS (
     GROUP BY ref_date
 ),
 chosen AS (
-    SELECT coalesce(CAST($ref_date AS DATE), (SELECT max(ref_date) FILTER (WHERE states = 2) FROM dates),
-                    (SELECT max(ref_date) FROM dates)) AS ref_date
+    SELECT coalesce(
+        CAST($ref_date AS DATE),
+        (SELECT max(ref_date) FILTER (WHERE states = (SELECT count(*) FROM meta.states)) FROM dates),
+        (SELECT max(ref_date) FROM dates)
+    ) AS ref_date
 )
 SELECT i.region_code, i.region_name, i.state, i.numerator, i.denominator, i.factor, i.unit, i.ref_date,
        i.census_basis, i.synthetic, coalesce(d.title, i.indicator) AS title

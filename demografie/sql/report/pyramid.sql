@@ -1,4 +1,4 @@
--- Age by sex for both Länder on the newest date both have it, each from one table (two age
+-- Age by sex for every Land on the newest date all have it, each from one table (two age
 -- classifications are never mixed in one pyramid).
 WITH bands AS (
     SELECT state, ref_date, sex, age_from, age_to, population, source_table, synthetic
@@ -13,7 +13,11 @@ best AS (
 ),
 latest AS (
     SELECT max(ref_date) AS ref_date
-    FROM (SELECT ref_date FROM best GROUP BY ref_date HAVING count(DISTINCT state) = 2)
+    FROM (
+        SELECT ref_date FROM best
+        GROUP BY ref_date
+        HAVING count(DISTINCT state) = (SELECT count(*) FROM meta.states)
+    )
 )
 SELECT b.state, b.ref_date, b.sex, b.age_from, b.age_to, b.population, b.source_table, b.synthetic
 FROM bands AS b
