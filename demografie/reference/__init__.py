@@ -1,17 +1,20 @@
 """Reference data shipped with the package: facts, not figures (codes, names and validity of regions).
 
-regions.csv: Land, Regierungsbezirke/statistical regions and Kreise of Hessen, Sachsen and
-Thüringen as the Regionaldatenbank names them, each with the period in which it existed with that
-territory: Saxony's Kreise and Regierungsbezirke until the Kreisreform of 1 August 2008 (codes and
-names as the Regionaldatenbank still lists them), the Kreise formed then, Hanau leaving the
-Main-Kinzig-Kreis as Kreis 06415 on 1 January 2026 (so 06435 has two periods), and Eisenach
-joining the Wartburgkreis on 1 July 2021 (Destatis prints "Eisenach, kreisfreie Stadt (bis
-30.06.2021)" in 12411-0017; the Regionaldatenbank lists 16056 with "-" after it, as it lists
-Saxony's old Kreise). Thüringen's Kreise are those since its Kreisreform of 1 July 1994; the
-Regionaldatenbank's population by Kreis (12411-01-01-4) starts on 31.12.1995 (its catalogue in
-catalogues/), after it. Kreise of other Länder are not here yet: their figures load, but the checks
-and Land totals that need a Land's Kreis list do not cover them. An empty
-`valid_from` means "before any data we load"; an empty `valid_to` means "still exists".
+regions.csv: every Land and Kreis as the Regionaldatenbank names them, with the Regierungsbezirke
+and statistical regions of Hessen and Sachsen, each with the period in which it existed with that
+territory. The Kreise are those of Destatis' 12411-0017 (recorded), which lists every Kreis since
+31.12.1995 and marks the dissolved ones "(bis dd.mm.yyyy)": the Region Hannover of 1 November 2001,
+Sachsen-Anhalt's Kreisgebietsreform of 1 July 2007, Saxony's of 1 August 2008 (with its
+Regierungsbezirke), the Städteregion Aachen of 21 October 2009, Mecklenburg-Vorpommern's reform of
+4 September 2011, the Landkreis Göttingen of 1 November 2016, Eisenach joining the Wartburgkreis on
+1 July 2021 (so 16063 has two periods), and Hanau leaving the Main-Kinzig-Kreis as Kreis 06415 on
+1 January 2026 (06435 has two periods; HSL's Gemeindeverzeichnis). A new Kreis starts the day after
+its predecessors' last day. The reforms of 1993 and 1994 in the East (Brandenburg,
+Mecklenburg-Vorpommern, Sachsen-Anhalt, Thüringen, Sachsen) lie before the Kreis tables begin
+(31.12.1995), so their Kreise carry no `valid_from`: an empty `valid_from` means "before any data
+we load"; an empty `valid_to` means "still exists". Names of current Kreise are those of the
+Regionaldatenbank's 12411-01-01-4 (recorded, 31.12.2024), of dissolved ones Destatis' without the
+"(bis ...)".
 
 census_bases.csv: the censuses (and the East's 1990 register) on which the population
 Fortschreibung of each state stood, with their days; census_rebasings.csv: from which vintage each
@@ -33,9 +36,12 @@ catalogues/: the publishers' own lists of their tables (code, title, time range)
 databases returned them to `catalogue/tables` (snapshot of CATALOGUE_STAND; catalogues/README.md).
 
 territory_changes.csv: a Kreis whose territory lay inside another's for a time: formed from part
-of another (Hanau, inside the Main-Kinzig-Kreis until 31.12.2025) or merged into another (Eisenach,
-inside the Wartburgkreis since 1 July 2021): what a map needs to draw a date with a boundary
-edition of another Gebietsstand.
+of another (Hanau, inside the Main-Kinzig-Kreis until 31.12.2025) or merged whole into another
+(Eisenach into the Wartburgkreis, Hannover into the Region Hannover, Aachen into the Städteregion,
+Göttingen and Osterode into the new Landkreis Göttingen): what a map needs to draw a date with a
+boundary edition of another Gebietsstand. Reforms that cut Kreise apart (Sachsen-Anhalt 2007,
+Sachsen 2008, Mecklenburg-Vorpommern 2011) are not here: their old Kreise are in no region of a
+later edition, and a map says so.
 """
 
 from __future__ import annotations

@@ -46,9 +46,8 @@ def edition_rows() -> list[dict[str, Any]]:
 def test_the_recorded_vg1000_holds_every_kreis_of_every_land() -> None:
     kreise = [r for r in edition_rows() if r["region_level"] == "kreis"]
     assert len(kreise) == len({r["region_code"] for r in kreise}) == 400  # Germany's Kreise on 31.12.2024
-    referenced = {"06", "14", "16"}  # the Länder of reference/regions.csv
-    expected = {r.code for r in regions_on(date(2024, 12, 31), "kreis") if r.state in referenced}
-    assert {r["region_code"] for r in kreise if r["state"] in referenced} == expected
+    # BKG's Kreise of its Gebietsstand are those reference/regions.csv says existed that day
+    assert {r["region_code"] for r in kreise} == {r.code for r in regions_on(date(2024, 12, 31), "kreis")}
     # one row per Land, though Schleswig-Holstein and Niedersachsen come in two land parts
     assert sorted(r["region_code"] for r in edition_rows() if r["region_level"] == "land") == sorted(LAENDER)
     for row in edition_rows():  # WGS84, within Germany
@@ -198,6 +197,21 @@ def test_a_kreis_newer_than_the_edition_is_drawn_inside_the_kreis_that_contained
         "Hanau (kreisfrei since 1 January 2026): on 31.12.2026 its figures are added to those of Main-Kinzig-Kreis "
         "(06435), which contains it in the BKG edition of 31.12.2024."
     ]
+
+
+def test_kreise_merged_whole_are_drawn_inside_the_kreis_they_joined() -> None:
+    """Göttingen and Osterode am Harz formed the new Landkreis Göttingen on 1 November 2016: a map of
+    2015 on the 2024 boundaries draws their sum there, as it draws Eisenach's 2020 in the Wartburgkreis."""
+    figures = [
+        Figure("03152", "Göttingen, Landkreis", "03", 60_000, 320_000, 100),
+        Figure("03156", "Osterode am Harz, Landkreis", "03", 20_000, 75_000, 100),
+    ]
+    values, notes = place(figures, shapes(), date(2015, 12, 31), date(2024, 12, 31))
+    assert values == {"03159": pytest.approx(100 * 80_000 / 395_000)}
+    assert notes[1] == (
+        "Osterode am Harz (part of the Landkreis Göttingen since 1 November 2016): on 31.12.2015 its figures are "
+        "added to those of Göttingen, Landkreis (03159), which contains it in the BKG edition of 31.12.2024."
+    )
 
 
 def test_saxon_kreise_before_the_2008_reform_are_not_drawn_and_the_map_says_so() -> None:
