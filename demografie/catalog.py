@@ -215,9 +215,10 @@ def parse_catalog(text: str, where: str, maps: Mapping[str, Mapping[str, str]] |
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{where}: not valid TOML: {exc}") from None
-    if unknown := sorted(set(data) - {"measure_maps", "dataset"}):
+    # `states` (the Länder to load) is read by settings.py, before any catalog is
+    if unknown := sorted(set(data) - {"measure_maps", "dataset", "states"}):
         raise CatalogError(
-            f"{where}: unknown section(s) {', '.join(unknown)}; a catalog has [measure_maps] and [[dataset]]"
+            f"{where}: unknown section(s) {', '.join(unknown)}; a catalog has states, [measure_maps] and [[dataset]]"
         )
     entries, own_maps = data.get("dataset", []), data.get("measure_maps", {})
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):

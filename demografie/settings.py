@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,7 @@ VARIABLES = (
     Variable(DEBUG_ENV, "unset", "`1` brings tracebacks to the terminal"),
     Variable(
         STATES_ENV,
-        f"`{','.join(DEFAULT_STATES)}`",
+        f"the user catalog's `states`, else `{','.join(DEFAULT_STATES)}`",
         "the Länder to load: keys or names (`06,14,16`, `Hessen Thüringen`) or `all`",
     ),
     *(
@@ -144,9 +145,9 @@ class Settings:
             tuning={name: read_tunable(name, env) for name in TUNABLES},
             urls={p: checked_url(env[f"{p}_URL"].strip(), p) for p in URL_PREFIXES if env.get(f"{p}_URL", "").strip()},
             hosts={p: checked_hosts(env[f"{p}_HOSTS"], p) for p in URL_PREFIXES if env.get(f"{p}_HOSTS", "").strip()},
-            catalog=user_catalog(env, paths.home),
+            catalog=(catalog := user_catalog(env, paths.home)),
             debug=env.get(DEBUG_ENV) == "1",
-            states=configured_states(env),
+            states=configured_states(env, catalog),
         )
 
     def tuned(self, name: str) -> float:
@@ -193,17 +194,41 @@ def checked_hosts(text: str, prefix: str) -> tuple[str, ...]:
     return hosts
 
 
-def configured_states(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """The Länder of DEMOGRAFIE_STATES (the partnership's two when unset)."""
+def configured_states(environ: Mapping[str, str], catalog: Path | None = None) -> tuple[str, ...]:
+    """The Länder of DEMOGRAFIE_STATES, else of the user catalog's `states`, else the partnership's two."""
     text = environ.get(STATES_ENV, "").strip()
-    if not text:
-        return DEFAULT_STATES
+    if text:
+        return _states(text, STATES_ENV)
+    declared = catalog_states(catalog) if catalog else None
+    if declared is not None:
+        return _states(declared, f"{catalog}: states")
+    return DEFAULT_STATES
+
+
+def catalog_states(catalog: Path) -> str | None:
+    """The `states` a user catalog declares (`states = "06,14,16"` or a list of keys or names), as
+    one comma-separated text; None when it declares none or cannot be read (the catalog's own reader
+    names the fault)."""
+    try:
+        value = tomllib.loads(catalog.read_text("utf-8")).get("states")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if isinstance(value, str):
+        return value
+    raise SettingsError(f'{catalog}: states must be a text or a list of texts, e.g. states = ["06", "Thüringen"]')
+
+
+def _states(text: str, where: str) -> tuple[str, ...]:
     try:
         return parse_states(text)
     except UnknownStateError as exc:
         known = ", ".join(f"{key} {name}" for key, name in LAENDER.items())
         raise SettingsError(
-            f"{STATES_ENV}={text!r}: {str(exc)!r} is not a Land; give keys or names separated by commas ({known}) "
+            f"{where}={text!r}: {str(exc)!r} is not a Land; give keys or names separated by commas ({known}) "
             f"or '{EVERY_STATE}'"
         ) from None
 

@@ -118,6 +118,23 @@ def test_all_lander_are_the_sixteen(tmp_path: Path) -> None:
     assert states == tuple(f"{key:02d}" for key in range(1, 17))
 
 
+def test_the_user_catalog_may_declare_the_lander_and_the_variable_wins(tmp_path: Path) -> None:
+    from demografie.catalog import load_datasets
+
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text('states = ["Hessen", "Sachsen", "Thüringen"]\n', "utf-8")
+    assert Settings.from_env(tmp_path, {}).states == ("06", "14", "16")
+    assert Settings.from_env(tmp_path, {"DEMOGRAFIE_STATES": "09"}).states == ("09",)
+    assert load_datasets(catalog)  # the catalog's reader accepts the entry
+
+    catalog.write_text('states = "06,Preußen"\n', "utf-8")
+    with pytest.raises(SettingsError, match=r"catalog.toml: states='06,Preußen': 'Preußen' is not a Land"):
+        Settings.from_env(tmp_path, {})
+    catalog.write_text("states = 6\n", "utf-8")
+    with pytest.raises(SettingsError, match=r"catalog.toml: states must be a text or a list of texts"):
+        Settings.from_env(tmp_path, {})
+
+
 @pytest.mark.parametrize("given", ["06,17", "Hesse", "06,,Bayern,x"])
 def test_a_state_that_is_no_land_is_refused_with_the_variable(tmp_path: Path, given: str) -> None:
     with pytest.raises(SettingsError, match=r"^DEMOGRAFIE_STATES=.* is not a Land; give keys or names .*16 Thüringen"):
