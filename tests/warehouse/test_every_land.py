@@ -21,6 +21,7 @@ from tests.support import POPULATION, fill_lake, sample_path
 KREISE_2016_2020 = "destatis_genesis_tabellencsv_12411-0015_kreise_2016-2020.csv"
 KREISE_2021 = "destatis_genesis_tabellencsv_12411-0017_kreise_altersgruppen_2021-12-31.csv"
 SCHOOLS_2006_2015 = "regio_tabellencsv_21121-02-02-4_2006-2015_stand2018-02.csv"
+KREIS_AGES = "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv"
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,8 @@ def germany(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBP
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DEMOGRAFIE_STATES", "all")
         fill_lake(home, [sample_path(POPULATION)])
-        fill_lake(home, [sample_path(name) for name in (KREISE_2016_2020, KREISE_2021, SCHOOLS_2006_2015)])
+        tables = (KREISE_2016_2020, KREISE_2021, SCHOOLS_2006_2015, KREIS_AGES)
+        fill_lake(home, [sample_path(name) for name in tables])
         rebuild(Settings.from_env(home))
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         yield con
@@ -97,3 +99,20 @@ def test_a_kreis_missing_from_a_table_is_named_and_nothing_else(germany: duckdb.
     # the file: its NRW Kreise then add up to less than its Land row); every other Kreis of every
     # Land and date is there, Göttingen's and Hannover's predecessors not expected after them
     assert missing == {("21121-02-02-4", "05313", f"{year}-12-31") for year in (2006, 2007, 2008)}
+
+
+def test_hamburg_and_berlin_printed_as_a_land_stand_for_their_one_kreis(germany: duckdb.DuckDBPyConnection) -> None:
+    """The Kreis table CSV prints the city-states only as Land rows (02 Hamburg, 11 Berlin): their
+    figures stand for the Kreise 02000 and 11000, so every Kreis indicator covers them too."""
+    with sample_path(KREIS_AGES).open(encoding="latin-1", newline="") as handle:
+        rows = [r for r in csv.reader(handle, delimiter=";") if len(r) == 6 and r[0] in ("02", "11", "02000", "11000")]
+    assert {r[0] for r in rows} == {"02", "11"}  # no Kreis rows of their own
+    for land, kreis in (("02", "02000"), ("11", "11000")):
+        ages = {r[2]: int(r[3]) for r in rows if r[0] == land}
+        old = sum(n for label, n in ages.items() if label[:2].isdigit() and int(label.split()[0]) >= 65)
+        ((share,),) = germany.execute(
+            "SELECT 100 * numerator / denominator FROM marts.indicators WHERE indicator = 'share_65_plus' "
+            "AND region_code = ? AND ref_date = DATE '2020-12-31'",
+            [kreis],
+        ).fetchall()
+        assert share == pytest.approx(100 * old / ages["Insgesamt"])

@@ -17,6 +17,7 @@ expected AS (
 SELECT e.source_table, e.state, e.ref_date, e.region_code AS missing_kreis, e.region_name
 FROM expected AS e
 WHERE NOT EXISTS (
-    SELECT 1 FROM core.current_observations AS o
+    -- valid_observations: Hamburg and Berlin printed as their Land stand for their Kreis
+    SELECT 1 FROM core.valid_observations AS o
     WHERE o.source_table = e.source_table AND o.ref_date = e.ref_date AND o.region_code = e.region_code
 )

@@ -89,15 +89,45 @@ FROM (SELECT DISTINCT region_code, ref_date FROM core.current_observations) AS d
 -- qualified: the macro's subqueries have a region_code of their own
 WHERE core.region_existed(d.region_code, d.ref_date);
 
+-- A city-state that is one Kreis (Hamburg 02000, Berlin 11000: a Land of one Kreis in the
+-- reference) is printed in the Regionaldatenbank's Kreis table CSVs only as its Land row (its flat
+-- files carry the Kreis row too). Where a Kreis table's date lacks the Kreis row, the Land row stands
+-- for it, under the Kreis's key: the same published figure, so that the Kreis marts, the indicators
+-- and the maps have every Kreis. Land totals still take the Land row itself.
+CREATE TABLE core.city_state_kreise AS
+WITH single AS (
+    SELECT left(code, 2) AS state, any_value(code) AS kreis_code, any_value(name) AS kreis_name
+    FROM reference_regions
+    WHERE level = 'kreis'
+    GROUP BY ALL
+    HAVING count(DISTINCT code) = 1
+),
+kreis_dates AS (
+    SELECT DISTINCT source_table, ref_date, region_code FROM core.current_observations WHERE region_level = 'kreis'
+)
+SELECT o.* REPLACE (s.kreis_code AS region_code, 'kreis' AS region_level, s.kreis_name AS region_name)
+FROM core.current_observations AS o
+JOIN single AS s ON o.region_code = s.state AND o.region_level = 'land'
+WHERE EXISTS (SELECT 1 FROM kreis_dates AS k WHERE k.source_table = o.source_table AND k.ref_date = o.ref_date)
+  AND NOT EXISTS (
+    SELECT 1 FROM kreis_dates AS k
+    WHERE k.source_table = o.source_table AND k.ref_date = o.ref_date AND k.region_code = s.kreis_code
+);
+
+COMMENT ON TABLE core.city_state_kreise IS
+    'The Land rows of Hamburg and Berlin (a Land of one Kreis) standing for their Kreis (02000, 11000) in the Kreis tables that print them only as a Land: the same published figures under the Kreis key (part of core.valid_observations).';
+
 -- Current observations of regions that existed on their reference date. A dissolved region's
 -- rows (the publishers fill them with '-') never reach a mart, so they can never pass for zero.
 CREATE VIEW core.valid_observations AS
 SELECT o.*
 FROM core.current_observations AS o
-SEMI JOIN core.valid_region_dates AS v ON v.region_code = o.region_code AND v.ref_date = o.ref_date;
+SEMI JOIN core.valid_region_dates AS v ON v.region_code = o.region_code AND v.ref_date = o.ref_date
+UNION ALL
+SELECT * FROM core.city_state_kreise;
 
 COMMENT ON TABLE core.valid_region_dates IS
     'Every region and reference date of the current observations on which the region existed (what core.valid_observations keeps).';
 
 COMMENT ON VIEW core.valid_observations IS
-    'core.current_observations without rows of regions that did not exist on the reference date (dissolved or not yet formed).';
+    'core.current_observations without rows of regions that did not exist on the reference date (dissolved or not yet formed), with Hamburg''s and Berlin''s Land rows standing for their one Kreis where a Kreis table prints them only as a Land (core.city_state_kreise).';
