@@ -90,17 +90,41 @@ def docs(
     )
 
 
+StatesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--states", help="Only these of the warehouse's Länder, by key or name: 14,16 (default: every one it holds)"
+    ),
+]
+
+
+def _states(text: str | None) -> tuple[str, ...] | None:
+    from demografie.laender import UnknownStateError, parse_states
+
+    if text is None:
+        return None
+    try:
+        return parse_states(text)
+    except UnknownStateError as exc:
+        raise typer.BadParameter(f"{str(exc)!r} is not a Land", param_hint="--states") from None
+
+
 @app.command()
 def report(
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write")] = Path("report.html"),
+    states: StatesOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Write one self-contained HTML report with charts of both Länder."""
+    """Write one self-contained HTML report comparing the warehouse's Länder."""
+    from demografie.publish.maps import LandNotHeldError
     from demografie.publish.report import write_report
 
+    chosen = _states(states)
     warehouse = warehouse_or_exit(home)
     try:
-        written = write_report(warehouse, out)
+        written = write_report(warehouse, out, chosen)
+    except LandNotHeldError as exc:
+        fail("Error:", str(exc))
     except OSError as exc:
         fail("Error:", unwritable(out, exc))
     output.console.print(f"report {escape(str(written.path))}: {len(written.drawn)} chart(s) drawn")
@@ -152,14 +176,17 @@ def map_command(
     indicator: Annotated[str, typer.Argument(help="An indicator of marts.indicators, e.g. share_65_plus")],
     ref_date: Annotated[datetime | None, typer.Option("--date", help="Reference day (default: the newest)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Writes <out>.html and <out>.svg")] = Path("map"),
+    states: StatesOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Draw one indicator of both states' Kreise as a map (HTML, and SVG for slides)."""
-    from demografie.publish.maps import NoMapError, write_map
+    """Draw one indicator of the Länder's Kreise as a map (HTML, and SVG for slides)."""
+    from demografie.publish.maps import LandNotHeldError, NoMapError, write_map
 
+    chosen = _states(states)
     try:
-        written = write_map(warehouse_or_exit(home), indicator, ref_date.date() if ref_date else None, out)
-    except NoMapError as exc:
+        day = ref_date.date() if ref_date else None
+        written = write_map(warehouse_or_exit(home), indicator, day, out, chosen)
+    except (NoMapError, LandNotHeldError) as exc:
         fail("No map:", str(exc))
     except OSError as exc:
         fail("No map:", unwritable(out.with_suffix(".svg"), exc))

@@ -32,7 +32,7 @@ import duckdb
 from demografie import registry
 from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
-from demografie.laender import LAENDER
+from demografie.laender import LAENDER, Land
 from demografie.reference import census_bases, territory_changes
 from demografie.transforms.boundaries import BKG_URL, LICENCE_URL, SOURCES_URL
 from demografie.warehouse.sqlfiles import query_rows
@@ -361,13 +361,33 @@ class NoMapError(PublishError, ValueError):
     """What a map needs is not in the warehouse; the message says what to load."""
 
 
+class LandNotHeldError(PublishError, ValueError):
+    """A Land asked for that the warehouse does not hold."""
+
+
+def held_lands(con: duckdb.DuckDBPyConnection, states: Sequence[str] | None = None) -> list[Land]:
+    """The Länder the warehouse holds (meta.states), or of them those of `states`."""
+    held = [Land(**row) for row in query_rows(con, "report/states.sql")]
+    if states is None:
+        return held
+    if missing := sorted(set(states) - {land.key for land in held}):
+        names = ", ".join(f"{LAENDER.get(key, key)} ({key})" for key in missing)
+        built = ",".join(land.key for land in held)
+        raise LandNotHeldError(
+            f"this warehouse holds no {names}: it was built for {built} (DEMOGRAFIE_STATES, then `demografie build`)"
+        )
+    return [land for land in held if land.key in states]
+
+
 def read_map(
-    con: duckdb.DuckDBPyConnection, indicator: str, ref_date: date | None = None
+    con: duckdb.DuckDBPyConnection, indicator: str, ref_date: date | None, lands: Sequence[Land]
 ) -> tuple[Choropleth, list[Shape]]:
-    shape_rows = query_rows(con, "report/map_shapes.sql")
+    """The map of `indicator` for the Länder `lands`."""
+    states = [land.key for land in lands]
+    shape_rows = query_rows(con, "report/map_shapes.sql", {"states": states})
     if not shape_rows:
         raise NoMapError(NO_BOUNDARIES)
-    rows = query_rows(con, "report/map_values.sql", {"indicator": indicator, "ref_date": ref_date})
+    rows = query_rows(con, "report/map_values.sql", {"indicator": indicator, "ref_date": ref_date, "states": states})
     if not rows:
         on = f" on {ref_date:%d.%m.%Y}" if ref_date else ""
         raise NoMapError(f"no figures of {indicator}{on} in this warehouse")
@@ -421,10 +441,13 @@ class WrittenMap:
     chart: Choropleth
 
 
-def write_map(warehouse: Path, indicator: str, ref_date: date | None, stem: Path) -> WrittenMap:
-    """`<stem>.html` (the map with its notes and linked attribution) and `<stem>.svg` (for slides)."""
+def write_map(
+    warehouse: Path, indicator: str, ref_date: date | None, stem: Path, states: Sequence[str] | None = None
+) -> WrittenMap:
+    """`<stem>.html` (the map with its notes and linked attribution) and `<stem>.svg` (for slides),
+    of the Länder `states` (default: all the warehouse holds)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        chart, shapes = read_map(con, indicator, ref_date)
+        chart, shapes = read_map(con, indicator, ref_date, held_lands(con, states))
     svg, page = stem.with_suffix(".svg"), stem.with_suffix(".html")
     atomic_write_bytes(svg, render_svg(chart, shapes).encode("utf-8"))
     title = html.escape(chart.title)
@@ -443,14 +466,14 @@ MAP_CSS = (
 )
 
 
-def map_sections(con: duckdb.DuckDBPyConnection) -> list[str]:
+def map_sections(con: duckdb.DuckDBPyConnection, lands: Sequence[Land]) -> list[str]:
     """The report's maps (meta.indicators.report_map), one section each; a single section saying what
     to load without boundaries."""
     sections = []
     for indicator in query_rows(con, "report/map_indicators.sql"):
         key, title = indicator["indicator"], indicator["title"]
         try:
-            chart, shapes = read_map(con, key)
+            chart, shapes = read_map(con, key, None, lands)
         except NoMapError as exc:
             if str(exc) == NO_BOUNDARIES:
                 return [f'<section><h2>Maps</h2><p class="empty" id="maps">{html.escape(NO_BOUNDARIES)}</p></section>']

@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 from demografie import __version__
 from demografie.fileio import atomic_write_bytes
 from demografie.laender import LAENDER, Land
-from demografie.publish.maps import MAP_CSS, map_sections
+from demografie.publish.maps import MAP_CSS, held_lands, map_sections
 from demografie.reference import SETTLEMENT_STRUCTURE_YEAR, census_bases
 from demografie.registry import attribution
 from demografie.warehouse.sqlfiles import query_rows
@@ -73,13 +73,15 @@ class Written:
     empty: list[str]
 
 
-def write_report(warehouse: Path, target: Path) -> Written:
-    """The report on the Länder the warehouse holds (meta.states), each in its colour."""
+def write_report(warehouse: Path, target: Path, states: Sequence[str] | None = None) -> Written:
+    """The report on the Länder `states` (default: all the warehouse holds, meta.states), each in
+    its colour."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         provenance = query_rows(con, "report/provenance.sql")[0]
-        lands = [Land(**row) for row in query_rows(con, "report/states.sql")]
-        data = {chart.id: query_rows(con, chart.query, chart.parameters) for chart in CHARTS}
-        maps = map_sections(con)
+        lands = held_lands(con, states)
+        keys = {"states": [land.key for land in lands]}
+        data = {chart.id: query_rows(con, chart.query, {**(chart.parameters or {}), **keys}) for chart in CHARTS}
+        maps = map_sections(con, lands)
     sections, drawn, empty = [], [], []
     for chart in CHARTS:
         rows = data[chart.id]

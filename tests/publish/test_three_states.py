@@ -144,3 +144,28 @@ def test_every_land_stands_on_its_own_census_bases(tmp_path: Path, monkeypatch: 
     assert bases["12 2005"] == bases["16 2005"] == "register1990"  # the East
     assert bases["11 2005"] == "berlin1990"  # both halves of Berlin
     assert bases["11 1985"] == "vz1970"  # Berlin-West only, before the VZ 1987
+
+
+def test_a_report_and_a_map_of_some_of_the_warehouses_lander(three: Path, tmp_path: Path) -> None:
+    target = tmp_path / "two.html"
+    result = runner.invoke(app, ["report", "--states", "Sachsen,16", "--home", str(three), "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text("utf-8")
+    assert "<h1>Sachsen and Thüringen: demography and labour market</h1>" in page
+    assert '"name":"Thüringen, men"' in page and '"name":"Hessen, men"' not in page
+
+    result = runner.invoke(
+        app, ["map", "share_65_plus", "--states", "16", "--home", str(three), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 0, result.output
+    svg = ET.parse(tmp_path / "m.svg").getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert [t.text for t in svg.findall("s:text[@font-weight='bold']", ns)] == ["Thüringen"]
+    assert {p.get("data-code", "")[:2] for p in svg.findall("s:path[@class='kreis']", ns)} == {"16"}
+
+    absent = runner.invoke(app, ["report", "--states", "09", "--home", str(three), "--out", str(tmp_path / "x.html")])
+    assert absent.exit_code == 1
+    assert "this warehouse holds no Bayern (09): it was built for 06,14,16" in " ".join(absent.output.split())
+    assert not (tmp_path / "x.html").exists()
+    wrong = runner.invoke(app, ["map", "share_65_plus", "--states", "Preußen", "--home", str(three)])
+    assert wrong.exit_code == 2 and "'Preußen' is not a Land" in wrong.output

@@ -3,10 +3,11 @@
 -- An aggregate: used in the GROUP BY queries of the marts.
 CREATE MACRO core.newest_name(name, vintage) AS arg_max(name, (vintage, name));
 
--- One region dimension with validity periods: the reference (package data: Land, Regierungsbezirke
--- and Kreise of both states with the periods in which they existed) joined with every region the
--- data carries. A code can have several periods (06435 before and after Hanau left it). Regions
--- only the data knows (Gemeinden) have no period: valid whenever they have data.
+-- One region dimension with validity periods: the reference of the configured Länder (package
+-- data: the Land, its Kreise since 1995 and the Regierungsbezirke of Hessen and Sachsen, with the
+-- periods in which they existed) joined with every region the data carries. A code can have several
+-- periods (06435 before and after Hanau left it). Regions only the data knows (Gemeinden) have no
+-- period: valid whenever they have data.
 CREATE TABLE core.regions AS
 WITH seen AS (
     SELECT
@@ -35,7 +36,7 @@ FULL OUTER JOIN seen AS s ON r.code = s.region_code
 ORDER BY region_code, valid_from NULLS FIRST;
 
 COMMENT ON TABLE core.regions IS
-    'Regions with the periods in which they existed (Saxony''s Kreisreform of 1 August 2008, Hanau leaving the Main-Kinzig-Kreis on 1 January 2026), and the dates the data has figures for.';
+    'Regions with the periods in which they existed (the Kreis reforms since 1995: Sachsen-Anhalt 2007, Sachsen 2008, Mecklenburg-Vorpommern 2011, ..., Hanau leaving the Main-Kinzig-Kreis on 1 January 2026), and the dates the data has figures for.';
 COMMENT ON COLUMN core.regions.valid_from IS 'First day of this territory; NULL: before any data we load.';
 COMMENT ON COLUMN core.regions.valid_to IS 'Last day of this territory; NULL: still exists.';
 COMMENT ON COLUMN core.regions.in_reference IS 'FALSE for regions only the data knows (e.g. Gemeinden); they count as valid whenever they have data.';

@@ -1,11 +1,12 @@
 -- The administrative boundaries maps are drawn on: BKG's Verwaltungsgebiete (VG1000 or another
--- edition loaded with `demografie geodata`), Kreise and Länder of both states. Empty until an
+-- edition loaded with `demografie geodata`), the Kreise and Länder of every Land (a change of
+-- DEMOGRAFIE_STATES needs no new download; the maps draw those of meta.states). Empty until an
 -- edition is loaded.
 CREATE TABLE geo.boundaries AS
 SELECT * FROM staged_boundaries ORDER BY region_level DESC, region_code;
 
 COMMENT ON TABLE geo.boundaries IS
-    'Kreise and Länder of Hessen and Sachsen as BKG draws them on its Gebietsstand (geo.edition), in WGS84 and simplified for display; keyed by AGS. © BKG dl-de/by-2-0.';
+    'Kreise and Länder of every Land as BKG draws them on its Gebietsstand (geo.edition), in WGS84 and simplified for display; keyed by AGS. © BKG dl-de/by-2-0.';
 COMMENT ON COLUMN geo.boundaries.region_code IS 'AGS: 5 digits for a Kreis, 2 for a Land (the keys of core.regions).';
 COMMENT ON COLUMN geo.boundaries.region_level IS 'kreis or land.';
 COMMENT ON COLUMN geo.boundaries.name IS 'The name as BKG gives it (GEN).';

@@ -4,7 +4,7 @@ WITH known AS (
     SELECT * FROM marts.indicator_areas
     WHERE theme IN ('age_structure', 'movement', 'labour')
       AND area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure)
-      AND value IS NOT NULL
+      AND value IS NOT NULL AND list_contains($states, state)
 ),
 latest AS (SELECT indicator, max(ref_date) AS ref_date FROM known GROUP BY indicator)
 SELECT k.indicator, k.unit, k.ref_date, k.area, k.state, k.value, k.sources, k.vintage, k.synthetic

@@ -1,17 +1,17 @@
 -- Net migration by life phase per 1,000 of the ages, in the kreisfreie Großstädte and the dünn
--- besiedelte ländliche Kreise (BBSR) of every Land, for the newest year that every Land has.
+-- besiedelte ländliche Kreise (BBSR) of the Länder $states, for the newest year that all have.
 WITH known AS (
     SELECT * FROM marts.indicator_areas
     WHERE indicator IN (
         SELECT 'net_migration_' || life_phase || '_per_1000' FROM meta.life_phases
     )
       AND area IN ('kreisfreie Großstadt', 'Dünn besiedelter ländlicher Kreis')
-      AND value IS NOT NULL
+      AND value IS NOT NULL AND list_contains($states, state)
 ),
 complete AS (
     SELECT ref_date FROM known
     GROUP BY ref_date
-    HAVING count(DISTINCT state) = (SELECT count(*) FROM meta.states)
+    HAVING count(DISTINCT state) = len($states)
 )
 SELECT
     replace(replace(indicator, 'net_migration_', ''), '_per_1000', '') AS life_phase,

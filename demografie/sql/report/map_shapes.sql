@@ -1,5 +1,5 @@
--- The boundaries of the Länder the warehouse holds, and the edition they come from (none: no map).
+-- The boundaries of the Länder $states, and the edition they come from (none: no map).
 SELECT b.region_code, b.region_level, b.state, b.name, b.geometry, e.gebietsstand, e.retrieved_at, e.attribution
 FROM geo.boundaries AS b, geo.edition AS e
-WHERE b.state IN (SELECT state FROM meta.states)
+WHERE list_contains($states, b.state)
 ORDER BY b.region_level DESC, b.region_code

@@ -1,16 +1,16 @@
 -- One indicator per Kreis on one date, as numerator and denominator, so that a Kreis merged for the
--- map is summed, never averaged. Without $ref_date: the newest date with figures of every Land of
--- the warehouse (else the newest), so that the Länder side by side show the same day.
+-- map is summed, never averaged; of the Länder $states. Without $ref_date: the newest date with
+-- figures of all of them (else the newest), so that the Länder side by side show the same day.
 WITH dates AS (
     SELECT ref_date, count(DISTINCT state) AS states
     FROM marts.indicators
-    WHERE indicator = $indicator
+    WHERE indicator = $indicator AND list_contains($states, state)
     GROUP BY ref_date
 ),
 chosen AS (
     SELECT coalesce(
         CAST($ref_date AS DATE),
-        (SELECT max(ref_date) FILTER (WHERE states = (SELECT count(*) FROM meta.states)) FROM dates),
+        (SELECT max(ref_date) FILTER (WHERE states = len($states)) FROM dates),
         (SELECT max(ref_date) FROM dates)
     ) AS ref_date
 )
@@ -19,5 +19,5 @@ SELECT i.region_code, i.region_name, i.state, i.numerator, i.denominator, i.fact
 FROM marts.indicators AS i
 CROSS JOIN chosen AS c
 LEFT JOIN meta.indicators AS d USING (indicator)
-WHERE i.indicator = $indicator AND i.ref_date = c.ref_date
+WHERE i.indicator = $indicator AND i.ref_date = c.ref_date AND list_contains($states, i.state)
 ORDER BY i.region_code

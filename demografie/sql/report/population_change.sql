@@ -1,7 +1,8 @@
--- Population change of every Kreis to the newest date (per state) that has a change; breaks
+-- Population change of every Kreis of the Länder $states to the newest date (per state) that has a
+-- change; breaks
 -- (NULL changes) stay in, so that the chart can name the Kreise it leaves out.
 WITH kreise AS (
-    SELECT * FROM marts.population_change WHERE region_level = 'kreis'
+    SELECT * FROM marts.population_change WHERE region_level = 'kreis' AND list_contains($states, state)
 ),
 latest AS (
     SELECT state, max(ref_date) AS ref_date FROM kreise WHERE change_1y_percent IS NOT NULL GROUP BY state

@@ -1,4 +1,4 @@
--- The newest edition of the coordinated projection for both Länder, by variant, beside the
+-- The newest edition of the coordinated projection for the Länder $states, by variant, beside the
 -- observed population on 31 December: nothing when no projection is loaded.
 WITH newest AS (
     SELECT max(edition) AS edition FROM marts.population_projection WHERE source_table = '12421-0003'
@@ -8,7 +8,7 @@ projected AS (
         state, 'projected' AS kind, variant, ref_date, projected_population AS persons, edition, base_date,
         source_table AS sources, vintage, synthetic
     FROM marts.population_projection
-    WHERE source_table = '12421-0003' AND edition = (SELECT edition FROM newest)
+    WHERE source_table = '12421-0003' AND edition = (SELECT edition FROM newest) AND list_contains($states, state)
       AND sex = 'total' AND age_from IS NULL AND projected_population IS NOT NULL
 ),
 observed AS (
@@ -17,7 +17,7 @@ observed AS (
         state, 'observed' AS kind, NULL AS variant, ref_date, value AS persons, NULL AS edition,
         NULL AS base_date, source_table AS sources, vintage, synthetic
     FROM marts.land_totals
-    WHERE measure = 'population' AND sex = 'total' AND nationality = 'total' AND age_from IS NULL
+    WHERE measure = 'population' AND list_contains($states, state) AND sex = 'total' AND nationality = 'total' AND age_from IS NULL
       AND age_to IS NULL AND core.schema_breakdown(source_dims) AND value IS NOT NULL
       AND month(ref_date) = 12 AND day(ref_date) = 31 AND EXISTS (SELECT 1 FROM projected)
     QUALIFY row_number() OVER (

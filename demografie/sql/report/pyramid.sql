@@ -1,9 +1,9 @@
--- Age by sex for every Land on the newest date all have it, each from one table (two age
+-- Age by sex for the Länder $states on the newest date all have it, each from one table (two age
 -- classifications are never mixed in one pyramid).
 WITH bands AS (
     SELECT state, ref_date, sex, age_from, age_to, population, source_table, synthetic
     FROM marts.population
-    WHERE region_level = 'land' AND sex IN ('male', 'female') AND nationality = 'total'
+    WHERE region_level = 'land' AND list_contains($states, state) AND sex IN ('male', 'female') AND nationality = 'total'
       AND age_from IS NOT NULL AND population IS NOT NULL
 ),
 best AS (
@@ -16,7 +16,7 @@ latest AS (
     FROM (
         SELECT ref_date FROM best
         GROUP BY ref_date
-        HAVING count(DISTINCT state) = (SELECT count(*) FROM meta.states)
+        HAVING count(DISTINCT state) = len($states)
     )
 )
 SELECT b.state, b.ref_date, b.sex, b.age_from, b.age_to, b.population, b.source_table, b.synthetic
