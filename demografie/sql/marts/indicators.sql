@@ -186,10 +186,8 @@ ORDER BY theme, indicator, ref_date, area, state;
 
 COMMENT ON VIEW marts.indicator_areas IS
     'Every indicator for each Land of the warehouse (meta.states): for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type, computed from the Kreise as factor * sum(numerator) / sum(denominator). NULL unless every Kreis of the group has the figures. marts.indicator_comparison puts the Länder side by side.';
-COMMENT ON COLUMN marts.indicator_areas.theme IS 'The theme of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_areas.indicator IS 'Name of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_areas.unit IS 'Unit of the value.';
-COMMENT ON COLUMN marts.indicator_areas.area IS 'land (all Kreise); kreisfreie_stadt or landkreis (from the Kreis'' name); or a BBSR settlement-structure type: kreisfreie Großstadt, Städtischer Kreis, Ländlicher Kreis mit Verdichtungsansätzen, Dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
 COMMENT ON COLUMN marts.indicator_areas.value IS 'The indicator for the Land''s Kreise of the area; NULL unless every one of them has the figures.';
 COMMENT ON COLUMN marts.indicator_areas.kreise IS 'Kreise of the Land and area with figures.';
 COMMENT ON COLUMN marts.indicator_areas.kreise_expected IS 'Kreise of the Land and area that existed on the date (core.regions).';
@@ -214,10 +212,8 @@ ORDER BY theme, indicator, ref_date, area;
 
 COMMENT ON VIEW marts.indicator_comparison IS
     'Every indicator for the Länder of the warehouse (meta.states) side by side: for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type (marts.indicator_areas, one row per Land).';
-COMMENT ON COLUMN marts.indicator_comparison.theme IS 'The theme of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.indicator IS 'Name of the indicator (see marts.indicators).';
 COMMENT ON COLUMN marts.indicator_comparison.unit IS 'Unit of the values.';
-COMMENT ON COLUMN marts.indicator_comparison.area IS 'land (all Kreise); kreisfreie_stadt or landkreis (from the Kreis'' name); or a BBSR settlement-structure type: kreisfreie Großstadt, Städtischer Kreis, Ländlicher Kreis mit Verdichtungsansätzen, Dünn besiedelter ländlicher Kreis (meta.settlement_structure).';
 COMMENT ON COLUMN marts.indicator_comparison.{column} IS 'The indicator for the Kreise of {name} in the area; NULL unless every one of them has the figures.';
 COMMENT ON COLUMN marts.indicator_comparison.{column}_kreise IS 'Kreise of {name} with figures.';
 COMMENT ON COLUMN marts.indicator_comparison.{column}_kreise_expected IS 'Kreise of {name} in the area that existed on the date.';
