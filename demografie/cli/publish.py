@@ -98,7 +98,7 @@ StatesOption = Annotated[
 ]
 
 
-def _states(text: str | None) -> tuple[str, ...] | None:
+def _states(text: str | None, option: str = "--states") -> tuple[str, ...] | None:
     from demografie.laender import UnknownStateError, parse_states
 
     if text is None:
@@ -106,24 +106,34 @@ def _states(text: str | None) -> tuple[str, ...] | None:
     try:
         return parse_states(text)
     except UnknownStateError as exc:
-        raise typer.BadParameter(f"{str(exc)!r} is not a Land", param_hint="--states") from None
+        raise typer.BadParameter(f"{str(exc)!r} is not a Land", param_hint=option) from None
+
+
+def _one_land(text: str | None) -> str | None:
+    keys = _states(text, "--focus")
+    if keys is not None and len(keys) != 1:
+        raise typer.BadParameter(f"{text!r} names {len(keys)} Länder, not one", param_hint="--focus")
+    return keys[0] if keys else None
 
 
 @app.command()
 def report(
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write")] = Path("report.html"),
     states: StatesOption = None,
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="One Land against the others together, e.g. 16 or Thüringen")
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Write one self-contained HTML report comparing the warehouse's Länder."""
     from demografie.publish.maps import LandNotHeldError
-    from demografie.publish.report import write_report
+    from demografie.publish.report import FocusError, write_report
 
-    chosen = _states(states)
+    chosen, one = _states(states), _one_land(focus)
     warehouse = warehouse_or_exit(home)
     try:
-        written = write_report(warehouse, out, chosen)
-    except LandNotHeldError as exc:
+        written = write_report(warehouse, out, chosen, one)
+    except (LandNotHeldError, FocusError) as exc:
         fail("Error:", str(exc))
     except OSError as exc:
         fail("Error:", unwritable(out, exc))

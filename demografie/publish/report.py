@@ -22,6 +22,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from demografie import __version__
+from demografie.errors import PublishError
 from demografie.fileio import atomic_write_bytes
 from demografie.laender import LAENDER, Land
 from demografie.publish.maps import MAP_CSS, held_lands, map_sections
@@ -60,10 +61,52 @@ class Chart:
     id: str
     title: str
     query: str
-    draw: Callable[[Rows, Sequence[Land]], go.Figure]
+    draw: Callable[[Rows, Sequence[Group]], go.Figure]
     missing: str  # what to load so that the chart has data
     note: Callable[[Rows], str] | None = None  # a footnote under the chart
     parameters: dict[str, str] | None = None  # of the query
+
+
+@dataclass(frozen=True)
+class Group:
+    """What a chart draws as one: a Land, or several Länder summed (one Land against the rest)."""
+
+    key: str  # the `state` of the report queries' rows
+    name: str
+    colour: str
+    members: tuple[str, ...]
+
+
+REST = "rest"
+REST_COLOUR = "#555555"
+
+
+class FocusError(PublishError, ValueError):
+    """A Land to compare against the rest that the report does not draw."""
+
+
+def compared(lands: Sequence[Land], focus: str | None) -> tuple[list[Group], dict[str, list[str]]]:
+    """What the report draws (each Land on its own, or `focus` against the others together) and the
+    queries' parameters: the Länder and the group of each."""
+    states = [land.key for land in lands]
+    if focus is None:
+        return [Group(land.key, land.name, land.colour, (land.key,)) for land in lands], {
+            "states": states,
+            "groups": states,
+        }
+    if focus not in states:
+        shown = ", ".join(f"{land.name} ({land.key})" for land in lands)
+        raise FocusError(f"--focus {focus}: {LAENDER.get(focus, focus)} is not among the Länder drawn: {shown}")
+    if len(states) < 2:
+        raise FocusError(f"--focus {focus}: {LAENDER[focus]} is the only Land drawn; there is no rest to compare")
+    one = next(land for land in lands if land.key == focus)
+    others = [land for land in lands if land.key != focus]
+    rest_name = " and ".join(o.name for o in others) if len(others) <= 2 else f"the other {len(others)} Länder"
+    groups = [
+        Group(one.key, one.name, one.colour, (one.key,)),
+        Group(REST, rest_name, REST_COLOUR, tuple(o.key for o in others)),
+    ]
+    return groups, {"states": states, "groups": [focus if key == focus else REST for key in states]}
 
 
 @dataclass(frozen=True)
@@ -73,20 +116,22 @@ class Written:
     empty: list[str]
 
 
-def write_report(warehouse: Path, target: Path, states: Sequence[str] | None = None) -> Written:
+def write_report(
+    warehouse: Path, target: Path, states: Sequence[str] | None = None, focus: str | None = None
+) -> Written:
     """The report on the Länder `states` (default: all the warehouse holds, meta.states), each in
-    its colour."""
+    its colour, or the Land `focus` against the others together (ratios of their sums)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         provenance = query_rows(con, "report/provenance.sql")[0]
         lands = held_lands(con, states)
-        keys = {"states": [land.key for land in lands]}
+        groups, keys = compared(lands, focus)
         data = {chart.id: query_rows(con, chart.query, {**(chart.parameters or {}), **keys}) for chart in CHARTS}
         maps = map_sections(con, lands)
     sections, drawn, empty = [], [], []
     for chart in CHARTS:
         rows = data[chart.id]
         if rows:
-            figure = chart.draw(rows, lands)
+            figure = chart.draw(rows, groups)
             figure.update_layout(template=TEMPLATE, margin={"t": 60, "l": 60, "r": 20, "b": 50})
             body = figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config={"responsive": True})
             if chart.note is not None:
@@ -97,19 +142,19 @@ def write_report(warehouse: Path, target: Path, states: Sequence[str] | None = N
             body = f'<p class="empty" id="{chart.id}">No data for this chart in this warehouse. {missing}</p>'
             empty.append(chart.id)
         sections.append(f"<section><h2>{html.escape(chart.title)}</h2>{body}</section>")
-    atomic_write_bytes(target, _page([*sections, *maps], provenance, lands).encode("utf-8"))
+    atomic_write_bytes(target, _page([*sections, *maps], provenance, groups).encode("utf-8"))
     return Written(target, drawn, empty)
 
 
-def _pyramid(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+def _pyramid(rows: Rows, groups: Sequence[Group]) -> go.Figure:
     """One pyramid per Land, in a grid of up to four abreast."""
-    shown, columns, grid = _grid(rows, lands)
+    shown, columns, grid = _grid(rows, groups)
     figure = make_subplots(
-        rows=grid, cols=columns, subplot_titles=[land.name for land in shown], shared_yaxes=True,
+        rows=grid, cols=columns, subplot_titles=[group.name for group in shown], shared_yaxes=True,
         horizontal_spacing=0.04, vertical_spacing=0.3 / grid,
     )  # fmt: skip
-    for n, land in enumerate(shown):
-        mine = [r for r in rows if r["state"] == land.key]
+    for n, group in enumerate(shown):
+        mine = [r for r in rows if r["state"] == group.key]
         total = sum(r["population"] for r in mine)
         for sex, sign, colour in (("male", -1, "#4a78b5"), ("female", 1, "#d9715f")):
             bands = [r for r in mine if r["sex"] == sex]
@@ -119,7 +164,7 @@ def _pyramid(rows: Rows, lands: Sequence[Land]) -> go.Figure:
                     x=[sign * 100 * r["population"] / _width(r) / total for r in bands],
                     y=[_band(r) for r in bands],
                     orientation="h",
-                    name=f"{land.name}, {'men' if sex == 'male' else 'women'}",
+                    name=f"{group.name}, {'men' if sex == 'male' else 'women'}",
                     marker_color=colour,
                     customdata=[r["population"] for r in bands],
                     hovertemplate="%{y}: %{customdata:,.0f} persons<extra></extra>",
@@ -153,7 +198,7 @@ def _band(row: dict[str, Any]) -> str:
     return f"{row['age_from']}–{row['age_to']}"
 
 
-def _population_change(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+def _population_change(rows: Rows, groups: Sequence[Group]) -> go.Figure:
     """Only changes within one census basis (direct) or chain-linked across a re-basing; a Kreis
     whose change crosses a break without an overlap is left out and named, never drawn as the
     plain difference."""
@@ -161,15 +206,15 @@ def _population_change(rows: Rows, lands: Sequence[Land]) -> go.Figure:
     years = 5 if five_years else 1
     key, method, link = (f"change_{years}y_percent", f"change_{years}y_method", f"change_{years}y_link_date")
     figure = go.Figure()
-    for land in lands:
-        mine = sorted((r for r in rows if r["state"] == land.key and r[key] is not None), key=lambda r: r[key])
+    for group in groups:
+        mine = sorted((r for r in rows if r["state"] == group.key and r[key] is not None), key=lambda r: r[key])
         figure.add_trace(
             go.Bar(
                 x=[r[key] for r in mine],
                 y=[r["region_name"] for r in mine],
                 orientation="h",
-                name=land.name,
-                marker={"color": land.colour, "pattern": {"shape": [_hatch(r[method]) for r in mine]}},
+                name=group.name,
+                marker={"color": group.colour, "pattern": {"shape": [_hatch(r[method]) for r in mine]}},
                 customdata=[_change_note(r[method], r[link]) for r in mine],
                 hovertemplate="%{y}: %{x:.2f} % (%{customdata})<extra></extra>",
             )
@@ -208,13 +253,13 @@ def _change_note(method: str, link: date | None) -> str:
     return f"linked at {link:%d.%m.%Y}" if method == "linked" and link else "one census basis"
 
 
-def _dependency(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+def _dependency(rows: Rows, groups: Sequence[Group]) -> go.Figure:
     """One series per state, ratio and census basis, so that a re-basing shows as a gap between two
     series, and the census days as dashed lines."""
     figure = go.Figure()
-    for land in lands:
-        for basis in sorted({r["census_basis"] or "" for r in rows if r["state"] == land.key}):
-            mine = [r for r in rows if r["state"] == land.key and (r["census_basis"] or "") == basis]
+    for group in groups:
+        for basis in sorted({r["census_basis"] or "" for r in rows if r["state"] == group.key}):
+            mine = [r for r in rows if r["state"] == group.key and (r["census_basis"] or "") == basis]
             for column, label, dash in (
                 ("old_age_dependency_ratio", "65+", "solid"),
                 ("youth_dependency_ratio", "<20", "dot"),
@@ -224,12 +269,14 @@ def _dependency(rows: Rows, lands: Sequence[Land]) -> go.Figure:
                         x=[r["ref_date"].year for r in mine],  # every point is a 31 December
                         y=[r[column] for r in mine],
                         mode="lines+markers",
-                        name=f"{land.name} {label} ({BASIS_LABELS.get(basis, basis or 'no basis')})",
-                        line={"color": land.colour, "dash": dash},
+                        name=f"{group.name} {label} ({_basis_label(basis)})",
+                        line={"color": group.colour, "dash": dash},
                         marker={"symbol": BASIS_SYMBOLS.get(basis, "circle")},
                     )
                 )
-    _mark_census_days(figure, {r["ref_date"].year for r in rows}, {r["state"] for r in rows})
+    drawn = {r["state"] for r in rows}
+    states = {state for group in groups if group.key in drawn for state in group.members}
+    _mark_census_days(figure, {r["ref_date"].year for r in rows}, states)
     figure.update_layout(
         title="Dependency ratios on 31 December: 65+ and under 20 per 100 aged 20–64 (one series per census basis;"
         " dashed: census days)",
@@ -237,6 +284,11 @@ def _dependency(rows: Rows, lands: Sequence[Land]) -> go.Figure:
         xaxis={"dtick": 5 if len(rows) > 30 else 1},
     )
     return figure
+
+
+def _basis_label(basis: str) -> str:
+    """`Zensus 2011`; for a group of Länder on different bases each, joined by +."""
+    return " + ".join(BASIS_LABELS.get(b, b) for b in basis.split("+")) if basis else "no basis"
 
 
 def _mark_census_days(figure: go.Figure, years: set[int], states: set[str]) -> None:
@@ -260,10 +312,10 @@ def _mark_census_days(figure: go.Figure, years: set[int], states: set[str]) -> N
             )
 
 
-def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows, Sequence[Land]], go.Figure]:
+def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows, Sequence[Group]], go.Figure]:
     """One small chart per indicator (their scales differ), the areas side by side for every Land."""
 
-    def draw(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+    def draw(rows: Rows, groups: Sequence[Group]) -> go.Figure:
         indicators = sorted({r["indicator"] for r in rows})
         columns = 3
         figure = make_subplots(
@@ -273,16 +325,18 @@ def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows, Sequence[Land
             vertical_spacing=0.12,
         )
         for n, indicator in enumerate(indicators):
-            for land in lands:
-                values = {r["area"]: r["value"] for r in rows if r["indicator"] == indicator and r["state"] == land.key}
+            for group in groups:
+                values = {
+                    r["area"]: r["value"] for r in rows if r["indicator"] == indicator and r["state"] == group.key
+                }
                 figure.add_trace(
                     go.Bar(
                         x=list(areas.values()),
                         y=[values.get(area) for area in areas],
-                        name=land.name,
-                        marker_color=land.colour,
+                        name=group.name,
+                        marker_color=group.colour,
                         showlegend=n == 0,
-                        legendgroup=land.key,
+                        legendgroup=group.key,
                     ),
                     row=n // columns + 1,
                     col=n % columns + 1,
@@ -294,12 +348,12 @@ def _by_area(title: str, areas: dict[str, str]) -> Callable[[Rows, Sequence[Land
     return draw
 
 
-def _projections(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+def _projections(rows: Rows, groups: Sequence[Group]) -> go.Figure:
     """Each Land's projected population by variant, and what was observed, on one time axis."""
-    shown, columns, grid = _grid(rows, lands)
-    figure = make_subplots(rows=grid, cols=columns, subplot_titles=[land.name for land in shown])
-    for n, land in enumerate(shown):
-        for trace in _projection_traces([r for r in rows if r["state"] == land.key], land):
+    shown, columns, grid = _grid(rows, groups)
+    figure = make_subplots(rows=grid, cols=columns, subplot_titles=[group.name for group in shown])
+    for n, group in enumerate(shown):
+        for trace in _projection_traces([r for r in rows if r["state"] == group.key], group):
             figure.add_trace(trace, row=n // columns + 1, col=n % columns + 1)
     edition = next(r for r in rows if r["kind"] == "projected")
     figure.update_layout(
@@ -310,26 +364,26 @@ def _projections(rows: Rows, lands: Sequence[Land]) -> go.Figure:
     return figure
 
 
-def _projection_traces(mine: Rows, land: Land) -> list[go.Scatter]:
+def _projection_traces(mine: Rows, group: Group) -> list[go.Scatter]:
     """One dotted line per variant, and the observed population as a solid one."""
     traces = []
     for variant in sorted({r["variant"] for r in mine if r["kind"] == "projected"}):
         series = [r for r in mine if r["variant"] == variant]
         traces.append(
             go.Scatter(x=[r["ref_date"] for r in series], y=[r["persons"] for r in series], mode="lines",
-                       name=f"{land.name}: {variant}", line={"color": land.colour, "dash": "dot"})
+                       name=f"{group.name}: {variant}", line={"color": group.colour, "dash": "dot"})
         )  # fmt: skip
     seen = [r for r in mine if r["kind"] == "observed"]
     traces.append(
         go.Scatter(x=[r["ref_date"] for r in seen], y=[r["persons"] for r in seen], mode="lines+markers",
-                   name=f"{land.name}: observed", line={"color": land.colour})
+                   name=f"{group.name}: observed", line={"color": group.colour})
     )  # fmt: skip
     return traces
 
 
-def _grid(rows: Rows, lands: Sequence[Land]) -> tuple[list[Land], int, int]:
+def _grid(rows: Rows, groups: Sequence[Group]) -> tuple[list[Group], int, int]:
     """The Länder with rows, and the columns and rows of a grid of one panel each, four abreast."""
-    shown = [land for land in lands if any(r["state"] == land.key for r in rows)]
+    shown = [group for group in groups if any(r["state"] == group.key for r in rows)]
     columns = max(1, min(len(shown), 4))
     return shown, columns, math.ceil(len(shown) / columns)
 
@@ -341,21 +395,21 @@ def _projection_note(rows: Rows) -> str:
     )
 
 
-def _life_phases(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+def _life_phases(rows: Rows, groups: Sequence[Group]) -> go.Figure:
     """Net migration by life phase: the cities beside the thinly settled countryside, every Land."""
     areas = ["kreisfreie Großstadt", "Dünn besiedelter ländlicher Kreis"]
     figure = make_subplots(rows=1, cols=2, subplot_titles=[AREAS[a] for a in areas], shared_yaxes=True)
     for column, area in enumerate(areas, start=1):
-        for land in lands:
-            mine = {r["life_phase"]: r["value"] for r in rows if r["area"] == area and r["state"] == land.key}
+        for group in groups:
+            mine = {r["life_phase"]: r["value"] for r in rows if r["area"] == area and r["state"] == group.key}
             figure.add_trace(
                 go.Bar(
                     x=list(LIFE_PHASES.values()),
                     y=[mine.get(p) for p in LIFE_PHASES],
-                    name=land.name,
-                    marker_color=land.colour,
+                    name=group.name,
+                    marker_color=group.colour,
                     showlegend=column == 1,
-                    legendgroup=land.key,
+                    legendgroup=group.key,
                 ),
                 row=1,
                 col=column,
@@ -391,17 +445,17 @@ def _indicator_label(indicator: str, rows: Rows) -> str:
     return f"{indicator.replace('_', ' ')}<br>({row['unit']}, {row['ref_date']:%d.%m.%Y})"
 
 
-def _unemployment(rows: Rows, lands: Sequence[Land]) -> go.Figure:
+def _unemployment(rows: Rows, groups: Sequence[Group]) -> go.Figure:
     figure = go.Figure()
-    for land in lands:
-        mine = [r for r in rows if r["state"] == land.key]
+    for group in groups:
+        mine = [r for r in rows if r["state"] == group.key]
         figure.add_trace(
             go.Scatter(
                 x=[r["year"] for r in mine],
                 y=[r["unemployment_rate"] for r in mine],
                 mode="lines+markers",
-                name=land.name,
-                line={"color": land.colour},
+                name=group.name,
+                line={"color": group.colour},
             )
         )
     figure.update_layout(
@@ -486,15 +540,18 @@ CHARTS = (
 )
 
 
-def title(lands: Sequence[Land]) -> str:
-    """`Hessen and Sachsen`, `Hessen, Sachsen and Thüringen`, or all sixteen by number."""
-    names = [land.name for land in lands]
+def title(groups: Sequence[Group]) -> str:
+    """`Hessen and Sachsen`, `Hessen, Sachsen and Thüringen`, all sixteen by number, or one against
+    the rest (`Thüringen against the other 15 Länder`)."""
+    names = [group.name for group in groups]
+    if any(group.key == REST for group in groups):
+        return " against ".join(names)
     if len(names) == len(LAENDER):
         return "All 16 Länder"
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names) or "No Land"
 
 
-def _page(sections: list[str], provenance: dict[str, Any], lands: Sequence[Land]) -> str:
+def _page(sections: list[str], provenance: dict[str, Any], groups: Sequence[Group]) -> str:
     built = provenance["built_at"]
     notice = (
         '<p class="synthetic">This warehouse holds <strong>synthetic</strong> figures generated by demografie '
@@ -503,7 +560,7 @@ def _page(sections: list[str], provenance: dict[str, Any], lands: Sequence[Land]
         else ""
     )
     return PAGE.format(
-        title=html.escape(title(lands)),
+        title=html.escape(title(groups)),
         plotly=get_plotlyjs(),
         map_css=MAP_CSS,
         notice=notice,

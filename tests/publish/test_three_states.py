@@ -169,3 +169,28 @@ def test_a_report_and_a_map_of_some_of_the_warehouses_lander(three: Path, tmp_pa
     assert not (tmp_path / "x.html").exists()
     wrong = runner.invoke(app, ["map", "share_65_plus", "--states", "Preußen", "--home", str(three)])
     assert wrong.exit_code == 2 and "'Preußen' is not a Land" in wrong.output
+
+
+def test_one_land_against_the_rest_is_the_ratio_of_their_sums(three: Path, tmp_path: Path) -> None:
+    kreise = kreis_ages("06") | kreis_ages("14")
+    with duckdb.connect(str(three / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT state_group, value, kreise, kreise_expected FROM marts.indicator_groups(['06', '14', '16'], "
+            "['rest', 'rest', '16']) WHERE indicator = 'share_65_plus' AND area = 'land' "
+            "AND ref_date = DATE '2020-12-31' ORDER BY 1"
+        ).fetchall()
+    assert [r[0] for r in rows] == ["16", "rest"]
+    assert rows[1][1] == pytest.approx(share_65_plus(kreise.values()), abs=0.0005)
+    assert rows[1][2] == rows[1][3] == 26 + 13 == len(kreise)
+
+    target = tmp_path / "focus.html"
+    result = runner.invoke(app, ["report", "--focus", "Thüringen", "--home", str(three), "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text("utf-8")
+    assert "<h1>Thüringen against Hessen and Sachsen: demography and labour market</h1>" in page
+    assert '"name":"Hessen and Sachsen, men"' in page and '"name":"Hessen, men"' not in page
+    assert '"marker":{"color":"#555555"}' in page  # the rest in grey
+
+    alone = runner.invoke(app, ["report", "--focus", "16", "--states", "16", "--home", str(three)])
+    assert alone.exit_code == 1
+    assert "--focus 16: Thüringen is the only Land drawn; there is no rest to compare" in alone.output

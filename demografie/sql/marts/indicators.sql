@@ -137,52 +137,64 @@ COMMENT ON COLUMN marts.indicators.sources IS 'The publishers'' tables the figur
 COMMENT ON COLUMN marts.indicators.vintage IS 'The publisher''s Stand of the figures (the newest where several tables feed the indicator).';
 COMMENT ON COLUMN marts.indicators.census_basis IS 'The census the population figures of the indicator stand on (NULL where none enter it). population_change_5y: its denominator is the earlier figure carried to this basis (linked changes), so breaks never enter a sum.';
 
--- Every indicator for each Land, for the whole Land and by settlement type, computed from all
--- Kreise of the group. A value is given only when every Kreis that existed on the date has both
--- numerator and denominator.
-CREATE VIEW marts.indicator_areas AS
+-- Every indicator for groups of Länder, for the whole group and by settlement type, computed from
+-- all Kreise of the group: `states` the Länder taken, `groups` the group of each (the same order),
+-- e.g. (['06', '14', '16'], ['16', 'rest', 'rest']) for Thüringen against the other two. A value
+-- is given only when every Kreis of the group that existed on the date has both numerator and
+-- denominator. The report compares one Land against the rest with it.
+CREATE MACRO marts.indicator_groups(states, groups) AS TABLE
 WITH areas AS (
     -- each Kreis belongs to its Land, its old split (kreisfreie_stadt / landkreis) and its BBSR type
     SELECT region_code, unnest(['land', settlement_type, settlement_structure_name]) AS area
     FROM core.region_settlement
 ),
 kreise_expected AS (
-    SELECT d.ref_date, r.state, a.area, count(DISTINCT r.region_code) AS expected
+    SELECT d.ref_date, groups[list_position(states, r.state)] AS state_group, a.area,
+           count(DISTINCT r.region_code) AS expected
     FROM (SELECT DISTINCT ref_date FROM marts.indicators) AS d
     JOIN core.regions AS r
-      ON r.region_level = 'kreis' AND r.in_reference
+      ON r.region_level = 'kreis' AND r.in_reference AND list_contains(states, r.state)
      AND (r.valid_from IS NULL OR r.valid_from <= d.ref_date) AND (r.valid_to IS NULL OR d.ref_date <= r.valid_to)
     JOIN areas AS a USING (region_code)
     WHERE a.area IS NOT NULL
     GROUP BY ALL
 ),
-groups AS (
-    SELECT i.theme, i.indicator, i.unit, i.factor, i.state, i.ref_date, a.area, i.numerator, i.denominator, i.sources,
-           i.vintage, i.synthetic, i.census_basis
+members AS (
+    SELECT i.theme, i.indicator, i.unit, i.factor, groups[list_position(states, i.state)] AS state_group, i.ref_date,
+           a.area, i.numerator, i.denominator, i.sources, i.vintage, i.synthetic, i.census_basis
     FROM marts.indicators AS i
     JOIN areas AS a USING (region_code)
-    WHERE a.area IS NOT NULL
+    WHERE a.area IS NOT NULL AND list_contains(states, i.state)
 ),
 summed AS (
     SELECT
-        g.theme, g.indicator, g.unit, g.state, g.ref_date, g.area,
+        g.theme, g.indicator, g.unit, g.state_group, g.ref_date, g.area,
         count(*) AS kreise,
         (SELECT sum(e.expected) FROM kreise_expected AS e
-          WHERE e.state = g.state AND e.ref_date = g.ref_date AND e.area = g.area) AS kreise_expected,
+          WHERE e.state_group = g.state_group AND e.ref_date = g.ref_date AND e.area = g.area) AS kreise_expected,
         any_value(g.factor) * sum(g.numerator) / nullif(sum(g.denominator), 0) AS value,
         core.source_list(g.sources) AS sources,
         max(g.vintage) AS vintage,
         bool_or(g.synthetic) AS synthetic,
         core.basis_list(g.census_basis) AS census_basis
-    FROM groups AS g
-    GROUP BY g.theme, g.indicator, g.unit, g.state, g.ref_date, g.area
+    FROM members AS g
+    GROUP BY g.theme, g.indicator, g.unit, g.state_group, g.ref_date, g.area
 )
 SELECT
-    theme, indicator, unit, state, ref_date, area,
+    theme, indicator, unit, state_group, ref_date, area,
     round(CASE WHEN kreise = kreise_expected THEN value END, 3) AS value,
     kreise, kreise_expected, sources, vintage, census_basis, synthetic
 FROM summed
-ORDER BY theme, indicator, ref_date, area, state;
+ORDER BY theme, indicator, ref_date, area, state_group;
+
+-- Every Land on its own: each a group of one.
+CREATE VIEW marts.indicator_areas AS
+SELECT
+    theme, indicator, unit, state_group AS state, ref_date, area, value, kreise, kreise_expected, sources, vintage,
+    census_basis, synthetic
+FROM marts.indicator_groups(
+    (SELECT list(state ORDER BY state) FROM meta.states), (SELECT list(state ORDER BY state) FROM meta.states)
+);
 
 COMMENT ON VIEW marts.indicator_areas IS
     'Every indicator for each Land of the warehouse (meta.states): for the whole Land, for its kreisfreie Städte and Landkreise, and for each BBSR settlement-structure type, computed from the Kreise as factor * sum(numerator) / sum(denominator). NULL unless every Kreis of the group has the figures. marts.indicator_comparison puts the Länder side by side.';

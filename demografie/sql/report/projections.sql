@@ -1,5 +1,6 @@
 -- The newest edition of the coordinated projection for the Länder $states, by variant, beside the
--- observed population on 31 December: nothing when no projection is loaded.
+-- observed population on 31 December, per group $groups (a group of several Länder summed, only
+-- where all of them have the date): nothing when no projection is loaded.
 WITH newest AS (
     SELECT max(edition) AS edition FROM marts.population_projection WHERE source_table = '12421-0003'
 ),
@@ -17,14 +18,22 @@ observed AS (
         state, 'observed' AS kind, NULL AS variant, ref_date, value AS persons, NULL AS edition,
         NULL AS base_date, source_table AS sources, vintage, synthetic
     FROM marts.land_totals
-    WHERE measure = 'population' AND list_contains($states, state) AND sex = 'total' AND nationality = 'total' AND age_from IS NULL
-      AND age_to IS NULL AND core.schema_breakdown(source_dims) AND value IS NOT NULL
+    WHERE measure = 'population' AND list_contains($states, state) AND sex = 'total' AND nationality = 'total'
+      AND age_from IS NULL AND age_to IS NULL AND core.schema_breakdown(source_dims) AND value IS NOT NULL
       AND month(ref_date) = 12 AND day(ref_date) = 31 AND EXISTS (SELECT 1 FROM projected)
     QUALIFY row_number() OVER (
         PARTITION BY state, ref_date ORDER BY derivation = 'published' DESC, vintage DESC, source_table
     ) = 1
+),
+grouped AS (
+    SELECT
+        $groups[list_position($states, state)] AS state, kind, variant, ref_date, sum(persons) AS persons,
+        any_value(edition) AS edition, any_value(base_date) AS base_date, core.source_list(sources) AS sources,
+        max(vintage) AS vintage, bool_or(synthetic) AS synthetic, count(*) AS members
+    FROM (SELECT * FROM projected UNION ALL SELECT * FROM observed)
+    GROUP BY ALL
 )
-SELECT * FROM projected
-UNION ALL
-SELECT * FROM observed
+SELECT * EXCLUDE (members)
+FROM grouped
+WHERE members = len(list_filter($groups, lambda g: g = state))
 ORDER BY state, kind, variant, ref_date

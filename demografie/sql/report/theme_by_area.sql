@@ -1,10 +1,10 @@
--- Each indicator of one theme ($theme: skilled_workers, services; see marts.indicators) for every
--- Land and its BBSR settlement-structure types, on its newest date.
+-- Each indicator of one theme ($theme: skilled_workers, services; see marts.indicators) for the
+-- Länder $states in their groups $groups and their BBSR settlement-structure types, on its newest date.
 WITH known AS (
-    SELECT * FROM marts.indicator_areas
+    SELECT * EXCLUDE (state_group), state_group AS state FROM marts.indicator_groups($states, $groups)
     WHERE theme = $theme
       AND (area = 'land' OR area IN (SELECT DISTINCT structure_name FROM meta.settlement_structure))
-      AND value IS NOT NULL AND list_contains($states, state)
+      AND value IS NOT NULL
 ),
 latest AS (SELECT indicator, max(ref_date) AS ref_date FROM known GROUP BY indicator)
 SELECT k.indicator, k.unit, k.ref_date, k.area, k.state, k.value, k.sources, k.vintage, k.synthetic
