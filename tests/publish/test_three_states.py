@@ -34,7 +34,7 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DEMOGRAFIE_STATES", THREE)
         fill_lake(home, [sample_path(POPULATION)])
-        fill_lake(home, [sample_path(KREIS_AGES), sample_path(LAND_AGES)])
+        fill_lake(home, [sample_path(KREIS_AGES), sample_path(LAND_AGES), sample_path(DESTATIS_LAENDER)])
         rebuild(Settings.from_env(home))
         result = runner.invoke(app, ["geodata", "--file", str(sample_path(BKG)), "--home", str(home)])
         assert result.exit_code == 0, result.output
@@ -92,6 +92,31 @@ def test_the_wide_marts_have_a_column_per_land_with_the_files_figures(three: Pat
     )
     assert (counted, existing) == (23, 23) and len(kreise) == 23
     assert value == pytest.approx(expected, abs=0.0005)
+
+
+def test_thueringen_from_the_destatis_laender_table_is_every_figure_of_the_file(three: Path) -> None:
+    """Destatis 12411-0012 prints every Land as a column, 1967 to 2022: each date's total and its
+    ages of Thüringen in the warehouse are those of the file ('-' before 1990: no figure)."""
+    with sample_path(DESTATIS_LAENDER).open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    column = rows[5].index("Thüringen")
+    printed: dict[str, tuple[float, float, int]] = {}
+    for row in rows:
+        if len(row) > column and re.fullmatch(r"\d\d\.\d\d\.\d{4}", row[0]) and row[column].isdigit():
+            day = "-".join(reversed(row[0].split(".")))
+            total, ages, count = printed.get(day, (0.0, 0.0, 0))
+            if row[1] == "Insgesamt":
+                printed[day] = (float(row[column]), ages, count)
+            else:
+                printed[day] = (total, ages + float(row[column]), count + 1)
+    held = query(
+        three,
+        "SELECT CAST(ref_date AS VARCHAR), sum(value) FILTER (WHERE age_from IS NULL), "
+        "sum(value) FILTER (WHERE age_from IS NOT NULL), count(value) FILTER (WHERE age_from IS NOT NULL) "
+        "FROM core.current_observations WHERE source_table = '12411-0012' AND region_code = '16' GROUP BY 1",
+    )
+    assert {day: (total, ages, count) for day, total, ages, count in held if total is not None} == printed
+    assert min(printed) == "1990-12-31" and len(printed) == 33
 
 
 def test_the_report_compares_all_three(three: Path, tmp_path: Path) -> None:
