@@ -51,11 +51,13 @@ def verify(home: HomeOption = None) -> None:
 def status(home: HomeOption = None) -> None:
     """The last runs, the freshness of every dataset held, and the warehouse's build time and size."""
 
-    paths = settings_for(home).paths
+    settings = settings_for(home)
+    paths = settings.paths
     _print_runs(paths)
     _print_server_runs()
     _print_freshness(paths)
     _print_warehouse(paths)
+    _print_states(settings)
     output.console.print(f"raw answers and lake: {escape(paths.store.display)}")
 
 
@@ -172,6 +174,30 @@ def _print_warehouse(paths: Any) -> None:
         size = warehouse.stat().st_size / 1e6
         built = datetime.fromtimestamp(warehouse.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         output.console.print(f"warehouse {escape(str(warehouse))}: built {built}, {size:.1f} MB")
+
+
+def _print_states(settings: Any) -> None:
+    """The Länder configured, and those the warehouse holds when a build has not caught up yet."""
+    import duckdb
+
+    from demografie.laender import LAENDER
+    from demografie.warehouse.build import unreadable
+    from demografie.warehouse.sqlfiles import read_sql
+
+    output.console.print("Länder: " + ", ".join(f"{key} {LAENDER[key]}" for key in settings.states))
+    warehouse = settings.paths.warehouse
+    if not warehouse.exists() or unreadable(warehouse):
+        return
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            held = tuple(state for (state,) in con.execute(read_sql("status/states.sql")).fetchall())
+        except duckdb.CatalogException:  # a warehouse of a version before meta.states
+            return
+    if held != tuple(settings.states):
+        output.console.print(
+            f"[yellow]note:[/] the warehouse holds {', '.join(held)}; the next run or `demografie build` "
+            f"builds {', '.join(settings.states)} (DEMOGRAFIE_STATES)"
+        )
 
 
 @app.command()

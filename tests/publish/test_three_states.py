@@ -219,3 +219,13 @@ def test_one_land_against_the_rest_is_the_ratio_of_their_sums(three: Path, tmp_p
     alone = runner.invoke(app, ["report", "--focus", "16", "--states", "16", "--home", str(three)])
     assert alone.exit_code == 1
     assert "--focus 16: Thüringen is the only Land drawn; there is no rest to compare" in alone.output
+
+
+def test_status_says_which_lander_are_configured_and_which_the_warehouse_holds(three: Path) -> None:
+    result = runner.invoke(app, ["status", "--home", str(three)], env={"DEMOGRAFIE_STATES": "Hessen,Sachsen"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Länder: 06 Hessen, 14 Sachsen" in text
+    assert "note: the warehouse holds 06, 14, 16; the next run or `demografie build` builds 06, 14" in text
+    same = runner.invoke(app, ["status", "--home", str(three)], env={"DEMOGRAFIE_STATES": THREE})
+    assert "Länder: 06 Hessen, 14 Sachsen, 16 Thüringen" in same.output and "the warehouse holds" not in same.output
