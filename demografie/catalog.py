@@ -215,7 +215,7 @@ def parse_catalog(text: str, where: str, maps: Mapping[str, Mapping[str, str]] |
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{where}: not valid TOML: {exc}") from None
-    # `states` (the Länder to load) is read by settings.py, before any catalog is
+    # `states` (the Länder to load) is read by settings.py: the Länder are known before any dataset
     if unknown := sorted(set(data) - {"measure_maps", "dataset", "states"}):
         raise CatalogError(
             f"{where}: unknown section(s) {', '.join(unknown)}; a catalog has states, [measure_maps] and [[dataset]]"

@@ -196,7 +196,7 @@ def _print_states(settings: Any) -> None:
     if held != tuple(settings.states):
         output.console.print(
             f"[yellow]note:[/] the warehouse holds {', '.join(held)}; the next run or `demografie build` "
-            f"builds {', '.join(settings.states)} (DEMOGRAFIE_STATES)"
+            f"builds {', '.join(settings.states)}, the Länder configured"
         )
 
 

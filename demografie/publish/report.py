@@ -254,8 +254,8 @@ def _change_note(method: str, link: date | None) -> str:
 
 
 def _dependency(rows: Rows, groups: Sequence[Group]) -> go.Figure:
-    """One series per state, ratio and census basis, so that a re-basing shows as a gap between two
-    series, and the census days as dashed lines."""
+    """One series per Land (or group), ratio and census basis, so that a re-basing shows as a gap
+    between two series, and the census days as dashed lines."""
     figure = go.Figure()
     for group in groups:
         for basis in sorted({r["census_basis"] or "" for r in rows if r["state"] == group.key}):

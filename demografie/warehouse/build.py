@@ -29,7 +29,7 @@ from demografie import __version__
 from demografie.catalog import Dataset, lake_only
 from demografie.errors import WarehouseError
 from demografie.fileio import fsync_dir
-from demografie.laender import DEFAULT_STATES, LAND
+from demografie.laender import DEFAULT_STATES, LAND, chosen
 from demografie.reference import (
     SETTLEMENT_STRUCTURE_SOURCE,
     census_bases,
@@ -298,7 +298,7 @@ def _build(
         try:
             _stage(con, paths.lake, entries, versioning, prints, reuse, states)
             clock.lap("stage")
-            lands = [LAND[state] for state in states]
+            lands = [LAND[state] for state in chosen(states)]
             for step in build_steps():
                 con.execute(per_state(read_sql(step), lands))
                 clock.lap(_phase(step))
