@@ -61,6 +61,13 @@ def share_65_plus(kreise: Iterable[dict[str, int]]) -> float:
     return 100 * old / total
 
 
+def report_page(home: Path, target: Path, *options: str) -> str:
+    """The report `demografie report` writes with `options`, as text."""
+    result = runner.invoke(app, ["report", *options, "--home", str(home), "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    return target.read_text("utf-8")
+
+
 def query(home: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
@@ -120,10 +127,7 @@ def test_thueringen_from_the_destatis_laender_table_is_every_figure_of_the_file(
 
 
 def test_the_report_compares_all_three(three: Path, tmp_path: Path) -> None:
-    target = tmp_path / "report.html"
-    result = runner.invoke(app, ["report", "--home", str(three), "--out", str(target)])
-    assert result.exit_code == 0, result.output
-    page = target.read_text("utf-8")
+    page = report_page(three, tmp_path / "report.html")
     assert "<h1>Hessen, Sachsen and Thüringen: demography and labour market</h1>" in page
     for land in ("Hessen", "Sachsen", "Thüringen"):
         assert f'"name":"{land}, men"' in page  # a pyramid each
@@ -172,10 +176,7 @@ def test_every_land_stands_on_its_own_census_bases(tmp_path: Path, monkeypatch: 
 
 
 def test_a_report_and_a_map_of_some_of_the_warehouses_lander(three: Path, tmp_path: Path) -> None:
-    target = tmp_path / "two.html"
-    result = runner.invoke(app, ["report", "--states", "Sachsen,16", "--home", str(three), "--out", str(target)])
-    assert result.exit_code == 0, result.output
-    page = target.read_text("utf-8")
+    page = report_page(three, tmp_path / "two.html", "--states", "Sachsen,16")
     assert "<h1>Sachsen and Thüringen: demography and labour market</h1>" in page
     assert '"name":"Thüringen, men"' in page and '"name":"Hessen, men"' not in page
 
@@ -208,10 +209,7 @@ def test_one_land_against_the_rest_is_the_ratio_of_their_sums(three: Path, tmp_p
     assert rows[1][1] == pytest.approx(share_65_plus(kreise.values()), abs=0.0005)
     assert rows[1][2] == rows[1][3] == 26 + 13 == len(kreise)
 
-    target = tmp_path / "focus.html"
-    result = runner.invoke(app, ["report", "--focus", "Thüringen", "--home", str(three), "--out", str(target)])
-    assert result.exit_code == 0, result.output
-    page = target.read_text("utf-8")
+    page = report_page(three, tmp_path / "focus.html", "--focus", "Thüringen")
     assert "<h1>Thüringen against Hessen and Sachsen: demography and labour market</h1>" in page
     assert '"name":"Hessen and Sachsen, men"' in page and '"name":"Hessen, men"' not in page
     assert '"marker":{"color":"#555555"}' in page  # the rest in grey
