@@ -136,6 +136,8 @@ def write_report(
             body = figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config={"responsive": True})
             if chart.note is not None:
                 body += f'<p class="note">{html.escape(chart.note(rows))}</p>'
+            if absent := _absent(chart, rows, groups):
+                body += f'<p class="note">{html.escape(absent)}</p>'
             drawn.append(chart.id)
         else:
             missing = html.escape(chart.missing)
@@ -144,6 +146,16 @@ def write_report(
         sections.append(f"<section><h2>{html.escape(chart.title)}</h2>{body}</section>")
     atomic_write_bytes(target, _page([*sections, *maps], provenance, groups).encode("utf-8"))
     return Written(target, drawn, empty)
+
+
+def _absent(chart: Chart, rows: Rows, groups: Sequence[Group]) -> str:
+    """A note naming what a drawn chart leaves out: a Land without figures for it, or a group of
+    Länder whose rate cannot be made of theirs."""
+    missing = [group for group in groups if not any(r["state"] == group.key for r in rows)]
+    if not missing:
+        return ""
+    why = " (the publishers' rates of several Länder do not add up)" if chart.id == "unemployment" else ""
+    return f"Not in this chart: {', '.join(group.name for group in missing)}{why}."
 
 
 def _pyramid(rows: Rows, groups: Sequence[Group]) -> go.Figure:

@@ -25,6 +25,7 @@ KREIS_AGES = "regio_tabellencsv_12411-04-02-4_kreise_altersjahre_2020-12-31.csv"
 LAND_AGES = "regio_tabellencsv_12411-04-02-4-B_laender_altersjahre_2019-12-31.csv"
 DESTATIS_LAENDER = "destatis_genesis_tabellencsv_12411-0012_laender_altersjahre.csv"
 BKG = "bkg_vg1000_2024-12-31.zip"
+UNEMPLOYMENT = "regio_tabellencsv_13211-02-05-4_2023.csv"
 runner = CliRunner()
 
 
@@ -34,7 +35,8 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DEMOGRAFIE_STATES", THREE)
         fill_lake(home, [sample_path(POPULATION)])
-        fill_lake(home, [sample_path(KREIS_AGES), sample_path(LAND_AGES), sample_path(DESTATIS_LAENDER)])
+        tables = (KREIS_AGES, LAND_AGES, DESTATIS_LAENDER, UNEMPLOYMENT)
+        fill_lake(home, [sample_path(name) for name in tables])
         rebuild(Settings.from_env(home))
         result = runner.invoke(app, ["geodata", "--file", str(sample_path(BKG)), "--home", str(home)])
         assert result.exit_code == 0, result.output
@@ -213,6 +215,10 @@ def test_one_land_against_the_rest_is_the_ratio_of_their_sums(three: Path, tmp_p
     assert "<h1>Thüringen against Hessen and Sachsen: demography and labour market</h1>" in page
     assert '"name":"Hessen and Sachsen, men"' in page and '"name":"Hessen, men"' not in page
     assert '"marker":{"color":"#555555"}' in page  # the rest in grey
+    unemployment = page.split('id="unemployment"')[1].split("</section>")[0]  # Thüringen's rate only
+    assert "Not in this chart: Hessen and Sachsen (the publishers&#x27; rates of several Länder do not add up)." in (
+        unemployment
+    )
 
     alone = runner.invoke(app, ["report", "--focus", "16", "--states", "16", "--home", str(three)])
     assert alone.exit_code == 1
