@@ -181,8 +181,8 @@ def _print_states(settings: Any) -> None:
     import duckdb
 
     from demografie.laender import LAENDER
+    from demografie.publish.maps import held_lands
     from demografie.warehouse.build import unreadable
-    from demografie.warehouse.sqlfiles import read_sql
 
     output.console.print("Länder: " + ", ".join(f"{key} {LAENDER[key]}" for key in settings.states))
     warehouse = settings.paths.warehouse
@@ -190,7 +190,7 @@ def _print_states(settings: Any) -> None:
         return
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
-            held = tuple(state for (state,) in con.execute(read_sql("status/states.sql")).fetchall())
+            held = tuple(land.key for land in held_lands(con))
         except duckdb.CatalogException:  # a warehouse of a version before meta.states
             return
     if held != tuple(settings.states):

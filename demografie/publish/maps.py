@@ -157,7 +157,7 @@ class _Days:
 
 
 def class_breaks(values: Iterable[float | None], classes: int = CLASSES) -> list[float]:
-    """Quantile breaks over every Land's values together (so one colour means one range in both),
+    """Quantile breaks over every Land's values together (so one colour means one range in all),
     rounded to two significant digits of the range; zero becomes a break where values lie on both
     sides of it, so that colour says gain or loss."""
     known = sorted(v for v in values if v is not None and math.isfinite(v))
@@ -272,8 +272,7 @@ def _path(shape: Shape, projection: _Projection) -> str:
 
 def render_svg(chart: Choropleth, shapes: Sequence[Shape]) -> str:
     """The map as a standalone SVG document (also inlined in HTML)."""
-    drawn = list(shapes)
-    projection = _Projection(drawn)
+    projection = _Projection(shapes)
     height = MARGIN + 30 + projection.height + 20
     legend_rows = math.ceil((len(chart.colours) + 1) / LEGEND_COLUMNS)
     total = height + 30 + 20 * legend_rows + 40
@@ -288,7 +287,7 @@ def render_svg(chart: Choropleth, shapes: Sequence[Shape]) -> str:
             left = left_edge * projection.scale + projection.offsets[panel]
             name = html.escape(LAENDER.get(panel, panel))
             parts.append(f'<text x="{left:.0f}" y="{MARGIN + 14:.0f}" font-weight="bold">{name}</text>')
-    for shape in drawn:
+    for shape in shapes:
         d = _path(shape, projection)
         if shape.level == "kreis":
             value = chart.values.get(shape.region_code)
@@ -300,7 +299,7 @@ def render_svg(chart: Choropleth, shapes: Sequence[Shape]) -> str:
                 f'fill="{colour(value, chart.breaks, chart.colours)}" stroke="#ffffff" stroke-width="0.6">'
                 f"<title>{name} ({code}): {html.escape(shown)}</title></path>"
             )
-    for shape in drawn:
+    for shape in shapes:
         if shape.level == "land":
             parts.append(
                 f'<path class="land" d="{_path(shape, projection)}" fill="none" stroke="#333" stroke-width="1.2"/>'

@@ -142,6 +142,11 @@ COMMENT ON COLUMN marts.indicators.census_basis IS 'The census the population fi
 -- e.g. (['06', '14', '16'], ['16', 'rest', 'rest']) for Thüringen against the other two. A value
 -- is given only when every Kreis of the group that existed on the date has both numerator and
 -- denominator. The report compares one Land against the rest with it.
+-- The group of Land `state` when the Länder `states` are grouped as `groups` (the same order), and
+-- how many Länder a group has: what the report's queries of one Land against the rest sum by.
+CREATE MACRO marts.state_group(states, groups, state) AS groups[list_position(states, state)];
+CREATE MACRO marts.group_size(groups, state_group) AS len(list_filter(groups, lambda g: g = state_group));
+
 CREATE MACRO marts.indicator_groups(states, groups) AS TABLE
 WITH areas AS (
     -- each Kreis belongs to its Land, its old split (kreisfreie_stadt / landkreis) and its BBSR type
@@ -149,7 +154,7 @@ WITH areas AS (
     FROM core.region_settlement
 ),
 kreise_expected AS (
-    SELECT d.ref_date, groups[list_position(states, r.state)] AS state_group, a.area,
+    SELECT d.ref_date, marts.state_group(states, groups, r.state) AS state_group, a.area,
            count(DISTINCT r.region_code) AS expected
     FROM (SELECT DISTINCT ref_date FROM marts.indicators) AS d
     JOIN core.regions AS r
@@ -160,8 +165,8 @@ kreise_expected AS (
     GROUP BY ALL
 ),
 members AS (
-    SELECT i.theme, i.indicator, i.unit, i.factor, groups[list_position(states, i.state)] AS state_group, i.ref_date,
-           a.area, i.numerator, i.denominator, i.sources, i.vintage, i.synthetic, i.census_basis
+    SELECT i.theme, i.indicator, i.unit, i.factor, marts.state_group(states, groups, i.state) AS state_group,
+           i.ref_date, a.area, i.numerator, i.denominator, i.sources, i.vintage, i.synthetic, i.census_basis
     FROM marts.indicators AS i
     JOIN areas AS a USING (region_code)
     WHERE a.area IS NOT NULL AND list_contains(states, i.state)

@@ -10,7 +10,7 @@ WITH lands AS (
 ),
 grouped AS (
     SELECT
-        $groups[list_position($states, state)] AS state, ref_date, count(*) AS members,
+        marts.state_group($states, $groups, state) AS state, ref_date, count(*) AS members,
         round(100 * sum(under_20) / sum(age_20_64), 3) AS youth_dependency_ratio,
         round(100 * sum(age_65_plus) / sum(age_20_64), 3) AS old_age_dependency_ratio,
         core.basis_list(census_basis) AS census_basis, bool_or(synthetic) AS synthetic
@@ -19,5 +19,5 @@ grouped AS (
 )
 SELECT state, ref_date, youth_dependency_ratio, old_age_dependency_ratio, census_basis, synthetic
 FROM grouped
-WHERE members = len(list_filter($groups, lambda g: g = state))
+WHERE members = marts.group_size($groups, state)
 ORDER BY state, ref_date

@@ -7,8 +7,8 @@ WITH kreise AS (
 latest AS (
     SELECT state, max(ref_date) AS ref_date FROM kreise WHERE change_1y_percent IS NOT NULL GROUP BY state
 )
-SELECT $groups[list_position($states, k.state)] AS state, k.region_code, k.region_name, k.settlement_type, k.ref_date,
-       k.census_basis, k.change_1y_percent, k.change_1y_method, k.change_1y_link_date,
+SELECT marts.state_group($states, $groups, k.state) AS state, k.region_code, k.region_name, k.settlement_type,
+       k.ref_date, k.census_basis, k.change_1y_percent, k.change_1y_method, k.change_1y_link_date,
        k.change_5y_percent, k.change_5y_method, k.change_5y_link_date, k.synthetic
 FROM kreise AS k JOIN latest USING (state, ref_date)
 ORDER BY k.state, k.region_code

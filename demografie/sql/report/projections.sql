@@ -27,7 +27,7 @@ observed AS (
 ),
 grouped AS (
     SELECT
-        $groups[list_position($states, state)] AS state, kind, variant, ref_date, sum(persons) AS persons,
+        marts.state_group($states, $groups, state) AS state, kind, variant, ref_date, sum(persons) AS persons,
         any_value(edition) AS edition, any_value(base_date) AS base_date, core.source_list(sources) AS sources,
         max(vintage) AS vintage, bool_or(synthetic) AS synthetic, count(*) AS members
     FROM (SELECT * FROM projected UNION ALL SELECT * FROM observed)
@@ -35,5 +35,5 @@ grouped AS (
 )
 SELECT * EXCLUDE (members)
 FROM grouped
-WHERE members = len(list_filter($groups, lambda g: g = state))
+WHERE members = marts.group_size($groups, state)
 ORDER BY state, kind, variant, ref_date

@@ -4,7 +4,7 @@
 -- never mixed in one pyramid).
 WITH bands AS (
     SELECT
-        state, $groups[list_position($states, state)] AS state_group, ref_date, sex, age_from, age_to, population,
+        state, marts.state_group($states, $groups, state) AS state_group, ref_date, sex, age_from, age_to, population,
         source_table, synthetic
     FROM marts.population
     WHERE region_level = 'land' AND list_contains($states, state) AND sex IN ('male', 'female')
@@ -17,7 +17,7 @@ best AS (
         FROM bands
         GROUP BY ALL
     )
-    WHERE members = len(list_filter($groups, lambda g: g = state_group))
+    WHERE members = marts.group_size($groups, state_group)
     GROUP BY ALL
 ),
 latest AS (
